@@ -1,0 +1,47 @@
+import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { currentPrincipal } from '@/server/auth/auth';
+import { authorizeConsult } from '@/server/consult/consult-service';
+import { DomainError } from '@/server/errors';
+import { getMessages } from '@/server/i18n/locale';
+import { ConsultRoom } from '@/components/consult/consult-room';
+
+export const dynamic = 'force-dynamic';
+
+export default async function ConsultPage({ params }: { params: Promise<{ appointmentId: string }> }) {
+  const { appointmentId } = await params;
+  const principal = await currentPrincipal();
+  if (!principal) redirect('/');
+  const { t } = await getMessages();
+
+  try {
+    const { appointment, role } = await authorizeConsult(principal, appointmentId);
+    const title =
+      role === 'patient'
+        ? `${appointment.clinic.name} · ${appointment.clinician.name}`
+        : `${appointment.patient.familyName}${appointment.patient.givenName}`;
+    return (
+      <ConsultRoom
+        appointmentId={appointment.id}
+        title={title}
+        backHref={principal.kind === 'staff' ? '/staff' : null}
+      />
+    );
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    const message =
+      error.reason === 'revoked'
+        ? t.patientCheck.revoked
+        : error.code === 'NOT_FOUND'
+          ? t.errors.notFound
+          : t.errors.forbidden;
+    return (
+      <section className="card">
+        <p role="alert" className="alert">
+          {message}
+        </p>
+        {principal.kind === 'staff' && <Link href="/staff">{t.consult.back}</Link>}
+      </section>
+    );
+  }
+}

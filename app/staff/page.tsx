@@ -1,0 +1,76 @@
+import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { currentPrincipal } from '@/server/auth/auth';
+import { serverCaller } from '@/server/api/server-caller';
+import { getMessages } from '@/server/i18n/locale';
+import { format } from '@/server/i18n/messages';
+import { formatTime } from '@/server/time/zoned';
+import { SignOutButton } from '@/components/auth/sign-out-button';
+
+export const dynamic = 'force-dynamic';
+
+export default async function StaffHomePage() {
+  const principal = await currentPrincipal();
+  if (principal?.kind !== 'staff') redirect('/signin');
+  const { locale, t } = await getMessages();
+  const caller = await serverCaller();
+  const today = await caller.appointment.listToday();
+  const canJoin = principal.role !== 'ADMIN';
+
+  return (
+    <section>
+      <div className="page-head">
+        <div>
+          <h1>
+            {t.staffHome.title} · {today.clinicName}
+          </h1>
+          <p className="muted">{format(t.staffHome.greeting, { name: principal.name })}</p>
+        </div>
+        <SignOutButton />
+      </div>
+      {today.appointments.length === 0 ? (
+        <p className="notice">{t.staffHome.empty}</p>
+      ) : (
+        <table className="appointments">
+          <thead>
+            <tr>
+              <th scope="col">{t.staffHome.time}</th>
+              <th scope="col">{t.staffHome.patient}</th>
+              <th scope="col">{t.staffHome.reason}</th>
+              <th scope="col">{t.staffHome.status}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t.staffHome.open}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {today.appointments.map((appointment) => {
+              const patientName = `${appointment.patient.familyName}${appointment.patient.givenName}`;
+              return (
+                <tr key={appointment.id}>
+                  <td>{formatTime(appointment.startsAt, today.timeZone, locale)}</td>
+                  <td>{patientName}</td>
+                  <td>{appointment.reason ?? t.staffHome.noReason}</td>
+                  <td>
+                    <span className="status">{t.appointmentStatus[appointment.status]}</span>
+                  </td>
+                  <td>
+                    {canJoin && !['CANCELLED', 'COMPLETED', 'NO_SHOW'].includes(appointment.status) && (
+                      <Link
+                        className="button"
+                        href={`/consult/${appointment.id}`}
+                        aria-label={`${t.staffHome.open}: ${patientName}`}
+                      >
+                        {t.staffHome.open}
+                      </Link>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,36 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useTransition } from 'react';
+import { localeCookie, type AppLocale } from '@/server/i18n/messages';
+import { useI18n } from '@/components/providers/i18n-provider';
+
+const names: Record<AppLocale, string> = { 'zh-CN': '中文', en: 'English' };
+
+export function LanguageSwitcher() {
+  const { locale, t } = useI18n();
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+
+  function choose(next: AppLocale) {
+    document.cookie = `${localeCookie}=${next}; path=/; max-age=${60 * 60 * 24 * 365}; samesite=lax`;
+    startTransition(() => router.refresh());
+  }
+
+  return (
+    <div className="language-switcher" role="group" aria-label={t.common.language}>
+      {(Object.keys(names) as AppLocale[]).map((option) => (
+        <button
+          key={option}
+          type="button"
+          lang={option}
+          aria-pressed={option === locale}
+          disabled={pending}
+          onClick={() => choose(option)}
+        >
+          {names[option]}
+        </button>
+      ))}
+    </div>
+  );
+}

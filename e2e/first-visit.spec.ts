@@ -1,0 +1,116 @@
+import { createVisitScenario } from '@/server/testing/factories';
+import {
+  db,
+  enterBirthDate,
+  expect,
+  newDesktopPage,
+  newPhonePage,
+  remoteAudioLevel,
+  remoteVideoWidth,
+  signInAsStaff,
+  test,
+  watchConsoleErrors,
+} from './fixtures';
+
+test('doctor and patient meet in the same consult room and see and hear each other', async ({ browser, scenario }) => {
+  const doctor = await newDesktopPage(browser);
+  const patient = await newPhonePage(browser);
+  const errors = [...watchConsoleErrors(doctor, 'doctor'), ...watchConsoleErrors(patient, 'patient')];
+
+  await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
+  const patientName = `${scenario.patient.familyName}${scenario.patient.givenName}`;
+  await doctor.getByRole('link', { name: new RegExp(`Open consult: ${patientName}`) }).click();
+  await doctor.waitForURL(`**/consult/${scenario.appointment.id}`);
+
+  await patient.goto(`/v/${scenario.link.token}`);
+  await expect(patient.getByRole('heading', { name: '确认您的身份' })).toBeVisible();
+  await enterBirthDate(patient, scenario.birthDate);
+  await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
+
+  // Each side receives the other's camera and the video element decodes real frames.
+  await expect.poll(() => remoteVideoWidth(doctor), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect.poll(() => remoteVideoWidth(patient), { timeout: 30_000 }).toBeGreaterThan(0);
+  // And each hears the other's microphone (the fake device beeps).
+  await expect.poll(() => remoteAudioLevel(doctor), { timeout: 20_000 }).toBeGreaterThan(0.01);
+  await expect.poll(() => remoteAudioLevel(patient), { timeout: 20_000 }).toBeGreaterThan(0.01);
+
+  // LiveKit told the web app about both joins through the verified webhook.
+  await expect
+    .poll(() =>
+      db.livekitWebhookEvent.findMany({
+        where: { roomName: `consult-${scenario.appointment.id}`, event: 'participant_joined' },
+        select: { participant: true },
+      }),
+    )
+    .toEqual(expect.arrayContaining([{ participant: scenario.doctor.id }, { participant: scenario.patient.id }]));
+
+  await patient.getByRole('button', { name: '离开' }).click();
+  await expect(patient.getByText('您已离开问诊。')).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('a wrong date of birth is refused with the attempts left, and the fifth locks the link', async ({ browser, scenario }) => {
+  const patient = await newPhonePage(browser, 'en-US');
+  await patient.goto(`/v/${scenario.link.token}`);
+  for (let left = 4; left >= 1; left--) {
+    await enterBirthDate(patient, '1970-01-01');
+    await expect(patient.getByRole('alert')).toHaveText(
+      `The date of birth does not match our records. ${left} attempts left.`,
+    );
+  }
+  await enterBirthDate(patient, '1970-01-01');
+  await expect(patient.getByRole('alert')).toContainText('This link is locked after too many wrong answers');
+  await expect(patient.getByRole('button', { name: 'Continue' })).toHaveCount(0);
+
+  // Coming back to a locked link, even with the right date, gets the same answer.
+  await patient.goto(`/v/${scenario.link.token}`);
+  await expect(patient.getByRole('alert')).toContainText('This link is locked');
+  await expect(patient).toHaveURL(new RegExp(`/v/${scenario.link.token}$`));
+});
+
+test('an expired link and a malformed link are refused with a clear message', async ({ browser }) => {
+  const expired = await createVisitScenario({ linkExpiresAt: new Date(Date.now() - 60_000) });
+  const patient = await newPhonePage(browser, 'en-US');
+  await patient.goto(`/v/${expired.link.token}`);
+  await expect(patient.getByRole('alert')).toHaveText('This link has expired. Please contact your clinic for a new link.');
+
+  await patient.goto('/v/not-a-real-link');
+  await expect(patient.getByRole('alert')).toContainText('This link is not valid');
+});
+
+test('a patient cannot open another patient’s consult', async ({ browser, scenario }) => {
+  const other = await createVisitScenario();
+  const patient = await newPhonePage(browser, 'en-US');
+  await patient.goto(`/v/${scenario.link.token}`);
+  await enterBirthDate(patient, scenario.birthDate);
+  await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
+  await patient.goto(`/consult/${other.appointment.id}`);
+  await expect(patient.getByRole('alert')).toHaveText('You do not have access to this page.');
+});
+
+test('staff sign-in refuses a wrong password, and the language can be switched and is remembered', async ({
+  browser,
+  scenario,
+}) => {
+  const page = await newDesktopPage(browser, 'en-US');
+  await page.goto('/signin');
+  await expect(page.getByRole('heading', { name: 'Staff sign-in' })).toBeVisible();
+  await page.getByLabel('Email').fill(scenario.doctor.email);
+  await page.getByLabel('Password').fill('wrong-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('The email or password is not correct.');
+
+  await page.getByRole('button', { name: '中文' }).click();
+  await expect(page.getByRole('heading', { name: '医护人员登录' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('heading', { name: '医护人员登录' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+
+  await page.getByLabel('邮箱').fill(scenario.doctor.email);
+  await page.getByLabel('密码').fill(scenario.doctor.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL('**/staff');
+  await expect(page.getByRole('heading', { name: /今日/ })).toBeVisible();
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+});

@@ -1,0 +1,88 @@
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import { devices } from '@playwright/test';
+import { createVisitScenario } from '@/server/testing/factories';
+import { db } from '@/server/db';
+
+export { expect };
+
+/** A phone-sized context for the patient: they open their link from an SMS on a phone. */
+export async function newPhonePage(browser: Browser, locale = 'zh-CN'): Promise<Page> {
+  const { defaultBrowserType: _ignored, ...pixel } = devices['Pixel 7'];
+  const context = await browser.newContext({ ...pixel, locale, permissions: ['camera', 'microphone'] });
+  return context.newPage();
+}
+
+export async function newDesktopPage(browser: Browser, locale = 'en-US'): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale, permissions: ['camera', 'microphone'] });
+  return context.newPage();
+}
+
+/** Fails the test on any error the page logs: a console.error in the app is a defect. */
+export function watchConsoleErrors(page: Page, label: string): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`${label}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`${label}: ${error.message}`));
+  return errors;
+}
+
+export const test = base.extend<{ scenario: Awaited<ReturnType<typeof createVisitScenario>> }>({
+  // eslint-disable-next-line no-empty-pattern
+  scenario: async ({}, use) => {
+    await use(await createVisitScenario());
+  },
+});
+
+export async function signInAsStaff(page: Page, email: string, password: string) {
+  await page.goto('/signin');
+  await page.getByLabel(/email|邮箱/i).fill(email);
+  await page.getByLabel(/password|密码/i).fill(password);
+  await page.getByRole('button', { name: /sign in|登录/i }).click();
+  await page.waitForURL('**/staff');
+}
+
+export async function enterBirthDate(page: Page, birthDate: string) {
+  const [year, month, day] = birthDate.split('-') as [string, string, string];
+  await page.getByRole('textbox', { name: /year|年/i }).fill(year);
+  await page.getByRole('textbox', { name: /month|月/i }).fill(month);
+  await page.getByRole('textbox', { name: /day|日/i }).fill(day);
+  await page.getByRole('button', { name: /continue|继续/i }).click();
+}
+
+/** True once a remote participant's camera shows decoded frames in this page. */
+export async function remoteVideoWidth(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const videos = Array.from(
+      document.querySelectorAll<HTMLVideoElement>('[data-lk-local-participant="false"] video'),
+    );
+    return Math.max(0, ...videos.map((v) => v.videoWidth));
+  });
+}
+
+export { db };
+
+/** RMS level of the remote audio this page plays, sampled for about a second (the fake microphone beeps). */
+export async function remoteAudioLevel(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const streams = Array.from(document.querySelectorAll('audio'))
+      .map((el) => el.srcObject)
+      .filter((s): s is MediaStream => s instanceof MediaStream && s.getAudioTracks().length > 0);
+    if (streams.length === 0) return 0;
+    const context = new AudioContext();
+    await context.resume();
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 2048;
+    for (const stream of streams) context.createMediaStreamSource(stream).connect(analyser);
+    const samples = new Float32Array(analyser.fftSize);
+    let peak = 0;
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 60));
+      analyser.getFloatTimeDomainData(samples);
+      const rms = Math.sqrt(samples.reduce((sum, v) => sum + v * v, 0) / samples.length);
+      peak = Math.max(peak, rms);
+    }
+    await context.close();
+    return peak;
+  });
+}

@@ -1,0 +1,94 @@
+// Idempotent: running it again keeps existing data and only fills in what is missing.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { db } from '@/server/db';
+import { hashPassword } from '@/server/auth/password';
+import { derivedLinkToken } from '@/server/access-links/link-token';
+import { issueVisitLink } from '@/server/access-links/access-link-service';
+import { dayBounds, localDate, zonedTimeToUtc } from '@/server/time/zoned';
+import { DEMO_PASSWORD, demoClinic, demoPatients, demoStaff } from './fixtures';
+
+async function main() {
+  const secret = process.env.AUTH_SECRET;
+  const appUrl = process.env.APP_URL ?? 'http://127.0.0.1:3000';
+  if (!secret) throw new Error('AUTH_SECRET must be set to seed demo links');
+
+  const clinic = await db.clinic.upsert({ where: { slug: demoClinic.slug }, create: demoClinic, update: {} });
+
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const staffIds: Record<string, string> = {};
+  for (const member of demoStaff) {
+    const user = await db.user.upsert({
+      where: { email: member.email },
+      create: { email: member.email, name: member.name, role: member.role, clinicId: clinic.id, passwordHash },
+      update: {},
+    });
+    staffIds[member.key] = user.id;
+  }
+
+  const now = new Date();
+  const today = localDate(now, clinic.timeZone);
+  const { start, end } = dayBounds(now, clinic.timeZone);
+  const links: { patient: string; birthDate: string; clinician: string; time: string; url: string }[] = [];
+
+  for (const person of demoPatients) {
+    const clinicianId = staffIds[person.primaryClinician]!;
+    const patient = await db.patient.upsert({
+      where: { clinicId_phone: { clinicId: clinic.id, phone: person.phone } },
+      create: {
+        clinicId: clinic.id,
+        familyName: person.familyName,
+        givenName: person.givenName,
+        birthDate: new Date(`${person.birthDate}T00:00:00Z`),
+        phone: person.phone,
+        preferredLocale: person.preferredLocale,
+        primaryClinicianId: clinicianId,
+      },
+      update: {},
+    });
+
+    const startsAt = zonedTimeToUtc(today, person.visit.localTime, clinic.timeZone);
+    const appointment =
+      (await db.appointment.findFirst({
+        where: { patientId: patient.id, startsAt: { gte: start, lt: end }, status: { notIn: ['CANCELLED'] } },
+      })) ??
+      (await db.appointment.create({
+        data: { clinicId: clinic.id, patientId: patient.id, clinicianId, startsAt, durationMinutes: 15, reason: person.visit.reason },
+      }));
+
+    const { token } = await db.$transaction((tx) =>
+      issueVisitLink(tx, {
+        appointmentId: appointment.id,
+        expiresAt: new Date(end.getTime() + 12 * 60 * 60 * 1000),
+        token: derivedLinkToken(secret, appointment.id),
+      }),
+    );
+    links.push({
+      patient: `${person.familyName}${person.givenName}`,
+      birthDate: person.birthDate,
+      clinician: demoStaff.find((s) => s.key === person.primaryClinician)!.name,
+      time: `${today} ${person.visit.localTime} (${clinic.timeZone})`,
+      url: `${appUrl}/v/${token}`,
+    });
+  }
+
+  const summary = {
+    clinic: clinic.name,
+    staff: demoStaff.map((s) => ({ email: s.email, password: DEMO_PASSWORD, role: s.role, name: s.name })),
+    patients: links,
+  };
+  const out = process.env.SEED_SUMMARY_FILE;
+  if (out) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(summary, null, 2));
+  }
+  console.log(`Seeded ${clinic.name}: ${demoStaff.length} staff, ${links.length} patients with follow-ups today.`);
+}
+
+main()
+  .then(() => db.$disconnect())
+  .catch(async (error) => {
+    console.error(`Seeding failed: ${(error as Error).message}`);
+    await db.$disconnect();
+    process.exit(1);
+  });

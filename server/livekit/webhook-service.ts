@@ -1,0 +1,38 @@
+import type { WebhookEvent } from 'livekit-server-sdk';
+import type { Prisma } from '@/server/db/generated/client';
+import { db } from '@/server/db';
+import { DomainError } from '@/server/errors';
+import type { LivekitGateway } from './livekit-gateway';
+
+/** Older than this and a correctly signed event is treated as a replay. */
+export const WEBHOOK_MAX_AGE_SECONDS = 10 * 60;
+
+export type WebhookIntake = { stored: boolean; eventId: string; event: string };
+
+export async function receiveLivekitWebhook(
+  gateway: Pick<LivekitGateway, 'verifyWebhook'>,
+  rawBody: string,
+  authorization: string | null,
+  now = new Date(),
+): Promise<WebhookIntake> {
+  const event: WebhookEvent = await gateway.verifyWebhook(rawBody, authorization);
+  const createdAt = new Date(Number(event.createdAt) * 1000);
+  if (!event.id) throw new DomainError('BAD_REQUEST', 'Webhook event has no id');
+  if (now.getTime() - createdAt.getTime() > WEBHOOK_MAX_AGE_SECONDS * 1000) {
+    throw new DomainError('UNAUTHORIZED', `Webhook event ${event.id} is stale (created ${createdAt.toISOString()})`);
+  }
+  const { count } = await db.livekitWebhookEvent.createMany({
+    data: [
+      {
+        id: event.id,
+        event: event.event,
+        roomName: event.room?.name ?? null,
+        participant: event.participant?.identity ?? null,
+        createdAt,
+        payload: JSON.parse(rawBody) as Prisma.InputJsonValue,
+      },
+    ],
+    skipDuplicates: true,
+  });
+  return { stored: count === 1, eventId: event.id, event: event.event };
+}

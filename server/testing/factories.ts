@@ -1,0 +1,81 @@
+// One factory module for integration tests and e2e fixtures: every call makes its own isolated data.
+import { randomBytes } from 'node:crypto';
+import { db } from '@/server/db';
+import { hashPassword } from '@/server/auth/password';
+import { issueVisitLink } from '@/server/access-links/access-link-service';
+import type { StaffRole } from '@/server/auth/session-types';
+
+const unique = () => randomBytes(4).toString('hex');
+
+export async function createClinic(overrides: { timeZone?: string } = {}) {
+  const id = unique();
+  return db.clinic.create({
+    data: { slug: `clinic-${id}`, name: `测试诊所 Test Clinic ${id}`, timeZone: overrides.timeZone ?? 'Asia/Shanghai' },
+  });
+}
+
+export async function createStaff(clinicId: string, role: StaffRole = 'CLINICIAN', password = 'staff-password-1') {
+  const id = unique();
+  const user = await db.user.create({
+    data: {
+      email: `${role.toLowerCase()}-${id}@test.revisit.local`,
+      name: `${role === 'CLINICIAN' ? 'Dr.' : role === 'NURSE' ? 'Nurse' : 'Admin'} ${id}`,
+      role,
+      clinicId,
+      passwordHash: await hashPassword(password),
+    },
+  });
+  return { ...user, password };
+}
+
+export async function createPatient(clinicId: string, overrides: { birthDate?: string; primaryClinicianId?: string } = {}) {
+  return db.patient.create({
+    data: {
+      clinicId,
+      familyName: '测',
+      givenName: `试${unique()}`,
+      birthDate: new Date(`${overrides.birthDate ?? '1958-06-01'}T00:00:00Z`),
+      phone: `+86139${Math.floor(Math.random() * 1e8).toString().padStart(8, '0')}`,
+      primaryClinicianId: overrides.primaryClinicianId,
+    },
+  });
+}
+
+export async function createAppointment(input: {
+  clinicId: string;
+  patientId: string;
+  clinicianId: string;
+  startsAt?: Date;
+  status?: 'SCHEDULED' | 'CANCELLED' | 'COMPLETED';
+}) {
+  return db.appointment.create({
+    data: {
+      clinicId: input.clinicId,
+      patientId: input.patientId,
+      clinicianId: input.clinicianId,
+      startsAt: input.startsAt ?? new Date(),
+      status: input.status ?? 'SCHEDULED',
+      reason: 'Blood pressure follow-up',
+    },
+  });
+}
+
+export async function createVisitLink(appointmentId: string, options: { expiresAt?: Date; maxUses?: number } = {}) {
+  return db.$transaction((tx) =>
+    issueVisitLink(tx, {
+      appointmentId,
+      expiresAt: options.expiresAt ?? new Date(Date.now() + 24 * 60 * 60 * 1000),
+      maxUses: options.maxUses,
+    }),
+  );
+}
+
+/** A clinic with a doctor, a patient (born 1958-06-01) booked now, and a fresh link for that visit. */
+export async function createVisitScenario(options: { linkExpiresAt?: Date; maxUses?: number } = {}) {
+  const clinic = await createClinic();
+  const doctor = await createStaff(clinic.id, 'CLINICIAN');
+  const patient = await createPatient(clinic.id, { primaryClinicianId: doctor.id });
+  const appointment = await createAppointment({ clinicId: clinic.id, patientId: patient.id, clinicianId: doctor.id });
+  const link = await createVisitLink(appointment.id, { expiresAt: options.linkExpiresAt, maxUses: options.maxUses });
+  return { clinic, doctor, patient, appointment, link, birthDate: '1958-06-01' };
+}
