@@ -1,5 +1,6 @@
 import { createVisitScenario } from '@/server/testing/factories';
 import {
+  appAlert,
   db,
   enterBirthDate,
   expect,
@@ -54,17 +55,17 @@ test('a wrong date of birth is refused with the attempts left, and the fifth loc
   await patient.goto(`/v/${scenario.link.token}`);
   for (let left = 4; left >= 1; left--) {
     await enterBirthDate(patient, '1970-01-01');
-    await expect(patient.getByRole('alert')).toHaveText(
+    await expect(appAlert(patient)).toHaveText(
       `The date of birth does not match our records. ${left} attempts left.`,
     );
   }
   await enterBirthDate(patient, '1970-01-01');
-  await expect(patient.getByRole('alert')).toContainText('This link is locked after too many wrong answers');
+  await expect(appAlert(patient)).toContainText('This link is locked after too many wrong answers');
   await expect(patient.getByRole('button', { name: 'Continue' })).toHaveCount(0);
 
   // Coming back to a locked link, even with the right date, gets the same answer.
   await patient.goto(`/v/${scenario.link.token}`);
-  await expect(patient.getByRole('alert')).toContainText('This link is locked');
+  await expect(appAlert(patient)).toContainText('This link is locked');
   await expect(patient).toHaveURL(new RegExp(`/v/${scenario.link.token}$`));
 });
 
@@ -72,10 +73,10 @@ test('an expired link and a malformed link are refused with a clear message', as
   const expired = await createVisitScenario({ linkExpiresAt: new Date(Date.now() - 60_000) });
   const patient = await newPhonePage(browser, 'en-US');
   await patient.goto(`/v/${expired.link.token}`);
-  await expect(patient.getByRole('alert')).toHaveText('This link has expired. Please contact your clinic for a new link.');
+  await expect(appAlert(patient)).toHaveText('This link has expired. Please contact your clinic for a new link.');
 
   await patient.goto('/v/not-a-real-link');
-  await expect(patient.getByRole('alert')).toContainText('This link is not valid');
+  await expect(appAlert(patient)).toContainText('This link is not valid');
 });
 
 test('a patient cannot open another patient’s consult', async ({ browser, scenario }) => {
@@ -85,7 +86,7 @@ test('a patient cannot open another patient’s consult', async ({ browser, scen
   await enterBirthDate(patient, scenario.birthDate);
   await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
   await patient.goto(`/consult/${other.appointment.id}`);
-  await expect(patient.getByRole('alert')).toHaveText('You do not have access to this page.');
+  await expect(appAlert(patient)).toHaveText('You do not have access to this page.');
 });
 
 test('staff sign-in refuses a wrong password, and the language can be switched and is remembered', async ({
@@ -98,7 +99,7 @@ test('staff sign-in refuses a wrong password, and the language can be switched a
   await page.getByLabel('Email').fill(scenario.doctor.email);
   await page.getByLabel('Password').fill('wrong-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('alert')).toHaveText('The email or password is not correct.');
+  await expect(appAlert(page)).toHaveText('The email or password is not correct.');
 
   await page.getByRole('button', { name: '中文' }).click();
   await expect(page.getByRole('heading', { name: '医护人员登录' })).toBeVisible();

@@ -86,3 +86,8 @@ export async function remoteAudioLevel(page: Page): Promise<number> {
     return peak;
   });
 }
+
+/** The app's own alert (Next.js adds an empty route announcer with the alert role too). */
+export function appAlert(page: Page) {
+  return page.getByRole('main').getByRole('alert');
+}
