@@ -15,7 +15,9 @@
 //  4. The CLI must exit as soon as its work is done: `allowExitOnIdle` unrefs idle pg connections,
 //     and the timeout timers the wasm schema engine arms (10 s, 60 s; its JS glue imports setTimeout
 //     but never clearTimeout) are unref'd, otherwise every command lingers until they fire.
-//  5. `prisma generate` needs no database, but when `env("DATABASE_URL")` in schema.prisma cannot be
+//  5. adapter-pg's executeScript splits migration files on every `;` (even inside comments), so a
+//     migration with `-- a comment; like this` fails in `migrate deploy`. We send the file whole.
+//  6. `prisma generate` needs no database, but when `env("DATABASE_URL")` in schema.prisma cannot be
 //     resolved the CLI cannot read the generator's `engineType = "client"` and falls back to
 //     downloading the Rust query engine (which fails offline). A placeholder keeps it resolvable;
 //     commands that really connect still fail clearly when DATABASE_URL is missing.
@@ -79,24 +81,49 @@ class CatalogAsTextClient extends pg.Client {
   }
 }
 
+type AdapterLike = {
+  queryRaw(query: never): Promise<SqlResultSetLike>;
+  executeScript?(script: string): Promise<void>;
+  underlyingDriver?(): pg.Pool;
+};
+
 /**
- * The schema engine reads `"char"` columns as a Rust `char` and panics ("RuntimeError: unreachable")
- * when given text, so report them to it as ColumnType Character, which adapter-pg never produces.
+ * Fixes on each adapter (and the transactions it starts):
+ * - The schema engine reads `"char"` columns as a Rust `char` and panics ("RuntimeError: unreachable")
+ *   when given text, so they are reported to it as ColumnType Character (adapter-pg never does).
+ * - adapter-pg's executeScript, which applies every migration file, splits the script on each `;`,
+ *   even inside comments, string literals and $$ bodies. Send the whole file in one simple-protocol
+ *   query instead, as the native engine does (PostgreSQL runs it as one implicit transaction).
  */
-function withCharColumns<Q extends { queryRaw(query: never): Promise<SqlResultSetLike> }>(queryable: Q): Q {
-  const queryRaw = queryable.queryRaw.bind(queryable);
-  queryable.queryRaw = (async (query: never) => {
+function patchAdapter<Q extends AdapterLike>(adapter: Q): Q {
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  adapter.queryRaw = (async (query: never) => {
     const resultSet = await queryRaw(query);
-    const charColumns = resultSet.rows && typeof resultSet.rows === 'object' ? charColumnsOf.get(resultSet.rows) : undefined;
+    const rows = resultSet.rows;
+    const charColumns = rows && typeof rows === 'object' ? charColumnsOf.get(rows) : undefined;
     for (const i of charColumns ?? []) resultSet.columnTypes[i] = COLUMN_TYPE_CHARACTER;
     return resultSet;
   }) as Q['queryRaw'];
-  const tx = queryable as unknown as { startTransaction?: (...a: unknown[]) => Promise<Q> };
-  if (typeof tx.startTransaction === 'function') {
-    const startTransaction = tx.startTransaction.bind(queryable);
-    tx.startTransaction = async (...a: unknown[]) => withCharColumns(await startTransaction(...a));
+
+  const pool = adapter.underlyingDriver?.();
+  if (pool && typeof adapter.executeScript === 'function') {
+    // adapter-pg's own (protected) mapping of pg errors to Prisma's error kinds.
+    const rethrow = (adapter as unknown as { onError(error: unknown): never }).onError.bind(adapter);
+    adapter.executeScript = async (script: string) => {
+      try {
+        await pool.query(script);
+      } catch (error) {
+        rethrow(error);
+      }
+    };
   }
-  return queryable;
+
+  const tx = adapter as unknown as { startTransaction?: (...a: unknown[]) => Promise<AdapterLike> };
+  if (typeof tx.startTransaction === 'function') {
+    const startTransaction = tx.startTransaction.bind(adapter);
+    tx.startTransaction = async (...a: unknown[]) => patchAdapter(await startTransaction(...a));
+  }
+  return adapter;
 }
 
 type PgFields = Required<Pick<pg.PoolConfig, 'host' | 'port' | 'user' | 'password' | 'database'>>;
@@ -142,13 +169,13 @@ type PgPoolSettings = PgFields & Pick<pg.PoolConfig, 'allowExitOnIdle' | 'Client
 class OfflinePrismaPg extends PrismaPg {
   constructor(
     private readonly settings: PgPoolSettings,
-    private readonly adapterOptions: ConstructorParameters<typeof PrismaPg>[1],
+    options?: ConstructorParameters<typeof PrismaPg>[1],
   ) {
-    super(settings, adapterOptions);
+    super(settings, options);
   }
 
   override async connect(): ReturnType<PrismaPg['connect']> {
-    return withCharColumns(await super.connect());
+    return patchAdapter(await super.connect());
   }
 
   override async connectToShadowDb(): ReturnType<PrismaPg['connectToShadowDb']> {
@@ -159,7 +186,7 @@ class OfflinePrismaPg extends PrismaPg {
     let adapter: Awaited<ReturnType<PrismaPg['connectToShadowDb']>>;
     try {
       // The shadow database has only Prisma's own objects: no custom schema option.
-      adapter = await new OfflinePrismaPg({ ...this.settings, database: shadow }, undefined).connect();
+      adapter = await new OfflinePrismaPg({ ...this.settings, database: shadow }).connect();
     } catch (error) {
       await drop().catch(() => {});
       throw error;

@@ -6,6 +6,7 @@ import { hashPassword } from '@/server/auth/password';
 import { derivedLinkToken } from '@/server/access-links/link-token';
 import { issueVisitLink } from '@/server/access-links/access-link-service';
 import { dayBounds, localDate, zonedTimeToUtc } from '@/server/time/zoned';
+import { FOLLOW_UP_QUEUE_SLUG } from '@/server/routing/routing-config';
 import { DEMO_PASSWORD, demoClinic, demoPatients, demoStaff } from './fixtures';
 
 async function main() {
@@ -14,6 +15,11 @@ async function main() {
   if (!secret) throw new Error('AUTH_SECRET must be set to seed demo links');
 
   const clinic = await db.clinic.upsert({ where: { slug: demoClinic.slug }, create: demoClinic, update: {} });
+  await db.queue.upsert({
+    where: { clinicId_slug: { clinicId: clinic.id, slug: FOLLOW_UP_QUEUE_SLUG } },
+    create: { clinicId: clinic.id, slug: FOLLOW_UP_QUEUE_SLUG, name: '复诊 Follow-up' },
+    update: {},
+  });
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const staffIds: Record<string, string> = {};

@@ -17,6 +17,8 @@ const schema = z.object({
   LIVEKIT_API_SECRET: z.string({ error: 'LIVEKIT_API_SECRET is missing' }).min(1, 'LIVEKIT_API_SECRET is empty'),
   LIVEKIT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(600).default(600),
   ACCESS_LINK_MAX_FAILED_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** 0 turns the routing sweeper off in this process (another process must run it). */
+  ROUTING_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 
 export type Env = z.infer<typeof schema>;

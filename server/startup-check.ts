@@ -10,3 +10,9 @@ try {
   }
   throw error;
 }
+
+const interval = env().ROUTING_SWEEP_INTERVAL_MS;
+if (interval > 0) {
+  const { startRoutingWorker } = await import('./routing/routing-worker');
+  startRoutingWorker(interval);
+}

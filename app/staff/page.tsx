@@ -6,6 +6,7 @@ import { getMessages } from '@/server/i18n/locale';
 import { format } from '@/server/i18n/messages';
 import { formatTime } from '@/server/time/zoned';
 import { SignOutButton } from '@/components/auth/sign-out-button';
+import { ClinicianDesk } from '@/components/desk/clinician-desk';
 
 export const dynamic = 'force-dynamic';
 
@@ -26,8 +27,16 @@ export default async function StaffHomePage() {
           </h1>
           <p className="muted">{format(t.staffHome.greeting, { name: principal.name })}</p>
         </div>
-        <SignOutButton />
+        <div className="offer-actions">
+          {principal.role === 'ADMIN' && (
+            <Link className="button secondary" href="/admin">
+              {t.staffHome.admin}
+            </Link>
+          )}
+          <SignOutButton />
+        </div>
       </div>
+      {canJoin && <ClinicianDesk />}
       {today.appointments.length === 0 ? (
         <p className="notice">{t.staffHome.empty}</p>
       ) : (

@@ -1,8 +1,22 @@
 import { redirect } from 'next/navigation';
 import { currentPrincipal } from '@/server/auth/auth';
+import { findForConsult } from '@/server/scheduling/appointment-repository';
+import { db } from '@/server/db';
+import { getMessages } from '@/server/i18n/locale';
+import { WaitingRoom } from '@/components/waiting/waiting-room';
+
+export const dynamic = 'force-dynamic';
 
 export default async function VisitPage() {
   const principal = await currentPrincipal();
   if (principal?.kind !== 'patient') redirect('/');
-  redirect(`/consult/${principal.appointmentId}`);
+  const appointment = await findForConsult(db, principal.appointmentId);
+  if (!appointment) redirect('/');
+  const { t } = await getMessages();
+  return (
+    <section className="card">
+      <h1>{t.waiting.title}</h1>
+      <WaitingRoom clinicName={appointment.clinic.name} clinicianName={appointment.clinician.name} />
+    </section>
+  );
 }

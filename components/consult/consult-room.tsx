@@ -14,18 +14,25 @@ import {
 import { useMutation } from '@tanstack/react-query';
 import { Track } from 'livekit-client';
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 
-type Props = { appointmentId: string; title: string; backHref: string | null };
+type Props = { appointmentId: string; title: string; backHref: string | null; canEnd: boolean };
 
-export function ConsultRoom({ appointmentId, title, backHref }: Props) {
+export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
   const { t } = useI18n();
   const trpc = useTRPC();
   const join = useMutation(trpc.consult.join.mutationOptions());
   const [left, setLeft] = useState(false);
   const requested = useRef(false);
+  const router = useRouter();
+  const end = useMutation(
+    trpc.consult.end.mutationOptions({
+      onSuccess: () => router.push('/staff'),
+    }),
+  );
 
   const connect = useCallback(() => {
     setLeft(false);
@@ -59,6 +66,10 @@ export function ConsultRoom({ appointmentId, title, backHref }: Props) {
 
   if (join.isError) {
     const reason = join.error.data?.reason;
+    if (reason === 'notYourTurn') {
+      router.replace('/visit');
+      return null;
+    }
     const message =
       reason === 'mediaUnavailable'
         ? t.consult.mediaUnavailable
@@ -105,6 +116,16 @@ export function ConsultRoom({ appointmentId, title, backHref }: Props) {
         <TrackToggle source={Track.Source.Microphone}>{t.consult.microphone}</TrackToggle>
         <TrackToggle source={Track.Source.Camera}>{t.consult.camera}</TrackToggle>
         <DisconnectButton>{t.consult.leave}</DisconnectButton>
+        {canEnd && (
+          <button
+            type="button"
+            className="lk-button"
+            disabled={end.isPending}
+            onClick={() => end.mutate({ appointmentId })}
+          >
+            {t.desk.endConsult}
+          </button>
+        )}
       </div>
     </LiveKitRoom>
   );

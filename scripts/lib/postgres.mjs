@@ -55,9 +55,11 @@ export async function startPostgres({
       log?.(line);
     }
   };
-  const lastError = () =>
-    [...recent].reverse().find((l) => /\b(FATAL|PANIC|ERROR):/.test(l))?.replace(/^.*?\b(FATAL|PANIC|ERROR):\s*/, '') ??
-    recent.at(-1);
+  const lastError = () => {
+    if (recent.some((l) => l.includes('Address already in use'))) return 'the port is already in use';
+    const line = [...recent].reverse().find((l) => /\b(FATAL|PANIC|ERROR):/.test(l)) ?? recent.at(-1);
+    return line?.replace(/^.*?\b(FATAL|PANIC|ERROR):\s*/, '');
+  };
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const asRoot = process.getuid?.() === 0;
@@ -100,8 +102,10 @@ export async function startPostgres({
     });
   }
 
+  const starting = server.start();
+  starting.catch(() => {}); // it may still reject after the timeout below has won the race
   try {
-    await withTimeout(server.start(), START_TIMEOUT_MS, `no "ready" message after ${START_TIMEOUT_MS / 1000} s`);
+    await withTimeout(starting, START_TIMEOUT_MS, `no "ready" message after ${START_TIMEOUT_MS / 1000} s`);
   } catch (err) {
     await stopServer(server).catch(() => {});
     throw fail(describe(err) || lastError() || 'postgres exited during startup');
@@ -109,14 +113,12 @@ export async function startPostgres({
 
   const pid = (await readPostmasterPid(dir)) ?? server.process?.pid;
   const child = server.process;
-  // If this process exits without calling stop(), ask the server to shut down anyway.
-  const onExit = () => child?.kill('SIGINT');
-  process.once('exit', onExit);
+  if (child) trackRunning(child);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    process.removeListener('exit', onExit);
+    if (child) untrackRunning(child);
     await stopServer(server);
   };
 
@@ -161,6 +163,41 @@ async function stopServer(server) {
   } finally {
     clearTimeout(timer);
   }
+}
+
+// Servers started here and not stopped yet. If the process exits (or is killed by a signal nobody
+// else handles) without calling stop(), they are asked to shut down rather than left orphaned.
+const running = new Set();
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function shutdownRunning() {
+  for (const child of running) child.kill('SIGINT');
+  running.clear();
+}
+
+function onSignal(signal) {
+  if (process.listenerCount(signal) > 1) return; // the application handles it and calls stop()
+  shutdownRunning();
+  detachListeners();
+  process.kill(process.pid, signal); // default behaviour: terminate by that signal
+}
+
+function detachListeners() {
+  process.removeListener('exit', shutdownRunning);
+  for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+}
+
+function trackRunning(child) {
+  if (running.size === 0) {
+    process.on('exit', shutdownRunning);
+    for (const signal of SIGNALS) process.on(signal, onSignal);
+  }
+  running.add(child);
+}
+
+function untrackRunning(child) {
+  running.delete(child);
+  if (running.size === 0) detachListeners();
 }
 
 let embeddedPostgresClass;

@@ -1,10 +1,14 @@
 import { createCallerFactory, createTRPCRouter } from './trpc';
 import { appointmentRouter } from './routers/appointment';
 import { consultRouter } from './routers/consult';
+import { deskRouter, queueAdminRouter, waitingRoomRouter } from './routers/routing';
 
 export const appRouter = createTRPCRouter({
   appointment: appointmentRouter,
   consult: consultRouter,
+  waitingRoom: waitingRoomRouter,
+  desk: deskRouter,
+  queues: queueAdminRouter,
 });
 
 export type AppRouter = typeof appRouter;

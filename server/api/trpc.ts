@@ -20,6 +20,8 @@ const codeFor: Record<DomainErrorCode, TRPCError['code']> = {
 };
 
 const t = initTRPC.context<Context>().create({
+  // Server-sent events keep live views open through proxies; pings let the client notice a dead line.
+  sse: { ping: { enabled: true, intervalMs: 5_000 }, client: { reconnectAfterInactivityMs: 12_000 } },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     return {

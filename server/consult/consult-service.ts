@@ -4,6 +4,7 @@ import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
 import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
 import { findForConsult } from '@/server/scheduling/appointment-repository';
+import { completeTask } from '@/server/routing/routing-service';
 
 export const MAX_CONSULT_PARTICIPANTS = 6;
 const CLOSED = new Set(['CANCELLED', 'COMPLETED', 'NO_SHOW']);
@@ -20,6 +21,9 @@ export async function authorizeConsult(principal: Principal, appointmentId: stri
   if (!appointment) throw notFound('This consult does not exist', 'notFound');
   if (principal.kind === 'patient') {
     if (principal.appointmentId !== appointment.id) throw forbidden('This consult belongs to another visit', 'forbidden');
+    // Patients come in through the waiting room: the room opens once a clinician has taken them.
+    const taken = await db.task.count({ where: { appointmentId: appointment.id, state: 'ASSIGNED' } });
+    if (taken === 0) throw forbidden('Your clinician has not taken your visit yet', 'notYourTurn');
   } else {
     if (principal.clinicId !== appointment.clinicId) throw forbidden('This consult belongs to another clinic', 'forbidden');
     if (principal.role === 'ADMIN') throw forbidden('Administrators do not join consults', 'forbidden');
@@ -54,4 +58,13 @@ export async function joinConsult(gateway: LivekitGateway, principal: Principal,
     });
   });
   return { serverUrl: gateway.serverUrl, token, room, role };
+}
+
+/** The clinician ends the consult: the visit is completed first, then the room closes for everyone. */
+export async function endConsult(gateway: LivekitGateway, principal: Principal, appointmentId: string) {
+  await completeTask(principal, appointmentId);
+  await gateway.closeRoom(consultRoomName(appointmentId)).catch(() => {
+    // The visit is already completed; an unreachable LiveKit empties the room on its own timeout.
+  });
+  return { ended: true };
 }

@@ -62,6 +62,17 @@ export function createLivekitGateway(config: LivekitConfig) {
       }
     },
 
+    /** Disconnects everyone; a room that is already gone is fine. */
+    async closeRoom(room: string) {
+      try {
+        await rooms.deleteRoom(room);
+      } catch (error) {
+        if (!/not found|404/i.test((error as Error).message)) {
+          throw unavailable(`LiveKit is not reachable at ${httpUrl}: ${(error as Error).message}`, 'mediaUnavailable');
+        }
+      }
+    },
+
     /** Verifies the JWT in the Authorization header against the raw body (its sha256 claim). */
     async verifyWebhook(rawBody: string, authorization: string | null): Promise<WebhookEvent> {
       if (!authorization) throw new DomainError('UNAUTHORIZED', 'Webhook request is not signed');

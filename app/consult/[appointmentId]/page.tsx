@@ -25,10 +25,12 @@ export default async function ConsultPage({ params }: { params: Promise<{ appoin
         appointmentId={appointment.id}
         title={title}
         backHref={principal.kind === 'staff' ? '/staff' : null}
+        canEnd={role === 'clinician' || role === 'nurse'}
       />
     );
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
+    if (error.reason === 'notYourTurn') redirect('/visit');
     const message =
       error.reason === 'revoked'
         ? t.patientCheck.revoked

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
-import { joinConsult } from '@/server/consult/consult-service';
+import { endConsult, joinConsult } from '@/server/consult/consult-service';
 import { livekit } from '@/server/livekit';
 
 export const consultRouter = createTRPCRouter({
   join: signedInProcedure
     .input(z.object({ appointmentId: z.string().min(1).max(64) }))
     .mutation(({ ctx, input }) => joinConsult(livekit(), ctx.principal, input.appointmentId)),
+  end: signedInProcedure
+    .input(z.object({ appointmentId: z.string().min(1).max(64) }))
+    .mutation(({ ctx, input }) => endConsult(livekit(), ctx.principal, input.appointmentId)),
 });

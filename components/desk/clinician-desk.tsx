@@ -1,0 +1,159 @@
+'use client';
+
+import { useMutation } from '@tanstack/react-query';
+import { useSubscription } from '@trpc/tanstack-react-query';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useEffect, useState } from 'react';
+import { useI18n } from '@/components/providers/i18n-provider';
+import { useTRPC } from '@/components/providers/trpc-provider';
+import { format } from '@/server/i18n/messages';
+
+function useNow(intervalMs: number) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
+function minutesSince(iso: string, now: number) {
+  const seconds = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+export function ClinicianDesk() {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const router = useRouter();
+  const now = useNow(1000);
+  const desk = useSubscription(trpc.desk.watch.subscriptionOptions());
+  const presence = useMutation(trpc.desk.setPresence.mutationOptions());
+  const accept = useMutation(
+    trpc.desk.accept.mutationOptions({
+      onSuccess: (result) => {
+        if (result.appointmentId) router.push(`/consult/${result.appointmentId}`);
+      },
+    }),
+  );
+  const decline = useMutation(trpc.desk.decline.mutationOptions());
+  const state = desk.data;
+  const failure = presence.error ?? accept.error ?? decline.error;
+
+  if (!state) {
+    return (
+      <p className="muted" role="status">
+        {t.common.loading}
+      </p>
+    );
+  }
+
+  const offer = state.offer;
+  const secondsLeft = offer ? Math.max(0, Math.ceil((new Date(offer.expiresAt).getTime() - now) / 1000)) : 0;
+
+  return (
+    <section className="desk" aria-labelledby="desk-title">
+      <h2 id="desk-title" className="visually-hidden">
+        {t.desk.title}
+      </h2>
+      <div className="desk-presence">
+        <span role="status" aria-live="polite">
+          <span className="presence-dot" data-state={state.presence.state} aria-hidden />
+          {t.desk.states[state.presence.state]}
+        </span>
+        <div className="offer-actions" role="group" aria-label={t.desk.presence}>
+          <button
+            type="button"
+            className="button"
+            aria-pressed={state.presence.state === 'AVAILABLE'}
+            disabled={presence.isPending || state.presence.state === 'BUSY'}
+            onClick={() => presence.mutate({ state: 'AVAILABLE' })}
+          >
+            {t.desk.goAvailable}
+          </button>
+          <button
+            type="button"
+            className="button secondary"
+            aria-pressed={state.presence.state === 'OFFLINE'}
+            disabled={presence.isPending}
+            onClick={() => presence.mutate({ state: 'OFFLINE' })}
+          >
+            {t.desk.goOffline}
+          </button>
+        </div>
+      </div>
+
+      {failure && (
+        <p role="alert" className="alert">
+          {failure.data?.reason === 'busy' ? t.desk.busyFinishFirst : failure.data?.code === 'CONFLICT' ? t.desk.offerGone : t.common.somethingWrong}
+        </p>
+      )}
+
+      {state.current?.appointmentId && (
+        <p className="notice">
+          {t.desk.current}{' '}
+          <Link href={`/consult/${state.current.appointmentId}`}>{t.desk.returnToConsult}</Link>
+        </p>
+      )}
+
+      {offer && secondsLeft > 0 && (
+        <div className="offer" role="alertdialog" aria-labelledby="offer-title" aria-describedby="offer-detail">
+          <h2 id="offer-title">{t.desk.offerTitle}</h2>
+          <p id="offer-detail">
+            <strong>{offer.patientName}</strong>
+            {offer.reason ? ` · ${offer.reason}` : ''} · {t.desk.waited} {minutesSince(offer.waitingSince, now)}
+          </p>
+          <p aria-live="off">{format(t.desk.offerCountdown, { seconds: secondsLeft })}</p>
+          <div className="offer-actions">
+            <button type="button" className="button" disabled={accept.isPending} onClick={() => accept.mutate({ offerId: offer.id })}>
+              {t.desk.accept}
+            </button>
+            <button
+              type="button"
+              className="button secondary"
+              disabled={decline.isPending}
+              onClick={() => decline.mutate({ offerId: offer.id })}
+            >
+              {t.desk.decline}
+            </button>
+          </div>
+        </div>
+      )}
+
+      <div>
+        <h2>{t.desk.board}</h2>
+        {state.board.length === 0 ? (
+          <p className="notice">{t.desk.boardEmpty}</p>
+        ) : (
+          <table className="appointments" aria-label={t.desk.board}>
+            <thead>
+              <tr>
+                <th scope="col">{t.staffHome.patient}</th>
+                <th scope="col">{t.desk.waited}</th>
+                <th scope="col">{t.staffHome.reason}</th>
+                <th scope="col">{t.desk.priority}</th>
+                <th scope="col">{t.desk.preferred}</th>
+                <th scope="col">{t.staffHome.status}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {state.board.map((task) => (
+                <tr key={task.id}>
+                  <td>{task.patientName ?? task.channel}</td>
+                  <td>{minutesSince(task.waitingSince, now)}</td>
+                  <td>{task.reason ?? t.staffHome.noReason}</td>
+                  <td>{task.priority}</td>
+                  <td>{task.preferredClinician ?? t.staffHome.noReason}</td>
+                  <td>
+                    <span className="status">{task.state === 'OFFERED' ? t.desk.stateOffered : t.desk.stateWaiting}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </section>
+  );
+}

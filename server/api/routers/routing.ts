@@ -1,0 +1,70 @@
+import { TRPCError } from '@trpc/server';
+import { createTRPCRouter, signedInProcedure, staffProcedure } from '@/server/api/trpc';
+import { HEARTBEAT_SECONDS } from '@/server/routing/routing-config';
+import { routingListener } from '@/server/routing/routing-events';
+import { deskState, waitingStatus, wallboard } from '@/server/routing/queue-status';
+import { listQueues, updateQueue } from '@/server/routing/queue-admin-service';
+import {
+  acceptOffer,
+  declineOffer,
+  enqueueForAppointment,
+  leaveQueue,
+  setPresence,
+  touchTask,
+} from '@/server/routing/routing-service';
+import { offerIdInput, presenceInput, queueSettingsInput } from '@/server/routing/schemas';
+import type { Principal } from '@/server/auth/session-types';
+
+function requirePatient(principal: Principal) {
+  if (principal.kind !== 'patient') throw new TRPCError({ code: 'FORBIDDEN', message: 'Only patients wait in the waiting room.' });
+  return principal;
+}
+
+/** Re-reads `read()` whenever the clinic's routing changes and yields it when it differs. */
+async function* watch<T>(clinicId: string, read: () => Promise<T>, signal: AbortSignal | undefined, onIdle?: (value: T) => Promise<void>) {
+  let previous = '';
+  while (!signal?.aborted) {
+    const value = await read();
+    const key = JSON.stringify(value);
+    if (key !== previous) {
+      previous = key;
+      yield value;
+    }
+    await onIdle?.(value);
+    await routingListener().nextChange(clinicId, HEARTBEAT_SECONDS * 1000, signal);
+  }
+}
+
+const clinicianProcedure = staffProcedure(['CLINICIAN', 'NURSE']);
+
+export const waitingRoomRouter = createTRPCRouter({
+  join: signedInProcedure.mutation(async ({ ctx }) => {
+    const task = await enqueueForAppointment(requirePatient(ctx.principal));
+    return { taskId: task.id };
+  }),
+  leave: signedInProcedure.mutation(({ ctx }) => leaveQueue(requirePatient(ctx.principal))),
+  watch: signedInProcedure.subscription(async function* ({ ctx, signal }) {
+    const patient = requirePatient(ctx.principal);
+    // While this connection is open the patient keeps their place; the sweeper abandons it otherwise.
+    yield* watch(patient.clinicId, () => waitingStatus(patient), signal, async (status) => {
+      if (status.state === 'WAITING' || status.state === 'OFFERED') await touchTask(status.taskId);
+    });
+  }),
+});
+
+export const deskRouter = createTRPCRouter({
+  setPresence: clinicianProcedure.input(presenceInput).mutation(({ ctx, input }) => setPresence(ctx.principal, input.state)),
+  accept: clinicianProcedure.input(offerIdInput).mutation(({ ctx, input }) => acceptOffer(ctx.principal, input.offerId)),
+  decline: clinicianProcedure.input(offerIdInput).mutation(({ ctx, input }) => declineOffer(ctx.principal, input.offerId)),
+  watch: clinicianProcedure.subscription(async function* ({ ctx, signal }) {
+    yield* watch(ctx.principal.clinicId, () => deskState(ctx.principal), signal);
+  }),
+});
+
+export const queueAdminRouter = createTRPCRouter({
+  list: staffProcedure(['ADMIN']).query(({ ctx }) => listQueues(ctx.principal)),
+  update: staffProcedure(['ADMIN']).input(queueSettingsInput).mutation(({ ctx, input }) => updateQueue(ctx.principal, input)),
+  watchWallboard: staffProcedure(['ADMIN']).subscription(async function* ({ ctx, signal }) {
+    yield* watch(ctx.principal.clinicId, () => wallboard(ctx.principal), signal);
+  }),
+});
