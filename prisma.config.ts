@@ -2,7 +2,7 @@
 //
 // The classic Rust engines cannot be downloaded here, so the CLI runs the WebAssembly schema engine
 // (`engine: 'js'`) through a @prisma/adapter-pg driver adapter. Workarounds for adapter-pg 6.x bugs
-// (see docs in /work/shared/ENVIRONMENT.md, "Prisma offline"):
+// (see ENVIRONMENT.md, "Prisma offline"):
 //  1. The schema engine reads catalog columns of type `name` (OID 19) and `"char"` (OID 18), which
 //     adapter-pg rejects ("Column type 'name' could not be deserialized", prisma/orm#27403). The
 //     adapter picks column types from each field's type OID, so a type parser alone cannot help:

@@ -4,6 +4,7 @@ import { TokenVerifier } from 'livekit-server-sdk';
 import { createCaller } from '@/server/api/root';
 import { createContext } from '@/server/api/trpc';
 import type { Principal } from '@/server/auth/session-types';
+import { db } from '@/server/db';
 import { createPatient, createStaff, createVisitScenario, createAppointment } from '@/server/testing/factories';
 
 // The real LiveKit server started by the test harness.
@@ -35,7 +36,16 @@ describe('consult.join (real PostgreSQL and LiveKit)', () => {
     expect(claims.exp! - claims.nbf!).toBeLessThanOrEqual(600);
   });
 
-  it('lets the patient of the visit in, as patient', async () => {
+  it('keeps the patient in the waiting room until a clinician takes them, then lets them in', async () => {
+    await expect(createCaller(createContext(patientOf(s))).consult.join({ appointmentId: s.appointment.id })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    const patientCaller = createCaller(createContext(patientOf(s)));
+    const doctorCaller = createCaller(createContext(staff(s.doctor)));
+    await patientCaller.waitingRoom.join();
+    await doctorCaller.desk.setPresence({ state: 'AVAILABLE' });
+    const offer = await db.offer.findFirstOrThrow({ where: { clinicianId: s.doctor.id, state: 'PENDING' } });
+    await doctorCaller.desk.accept({ offerId: offer.id });
     const joined = await createCaller(createContext(patientOf(s))).consult.join({ appointmentId: s.appointment.id });
     expect(joined.role).toBe('patient');
     expect((await verifier.verify(joined.token)).sub).toBe(s.patient.id);

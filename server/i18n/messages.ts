@@ -234,7 +234,7 @@ const zhCN: Messages = {
   waiting: {
     title: '候诊室',
     joining: '正在进入候诊室…',
-    position: '您前面排在第 {position} 位',
+    position: '您排在第 {position} 位',
     yourTurnSoon: '下一位就是您，正在通知医生。',
     estimate: '预计等待：约 {minutes} 分钟',
     estimateNow: '预计等待：不到 1 分钟',

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { db } from '@/server/db';
+import type { Principal } from '@/server/auth/session-types';
+import { addVisit, createStaff, createVisitScenario } from '@/server/testing/factories';
+import { acceptOffer, declineOffer, enqueueForAppointment, leaveQueue, setPresence, sweep, completeTask } from './routing-service';
+import { waitingStatus } from './queue-status';
+
+type Scenario = Awaited<ReturnType<typeof createVisitScenario>>;
+const patientOf = (s: { patient: { id: string }; appointment: { id: string } }, clinicId: string): Extract<Principal, { kind: 'patient' }> => ({
+  kind: 'patient',
+  id: s.patient.id,
+  name: 'P',
+  clinicId,
+  appointmentId: s.appointment.id,
+});
+const staffOf = (u: { id: string; name: string; clinicId: string; role: 'CLINICIAN' | 'NURSE' | 'ADMIN' }): Principal => ({
+  kind: 'staff',
+  id: u.id,
+  name: u.name,
+  role: u.role,
+  clinicId: u.clinicId,
+});
+const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
+const pendingOfferFor = (clinicianId: string) => db.offer.findFirst({ where: { clinicianId, state: 'PENDING' } });
+
+async function scenarioWithWaitingPatient(options: Parameters<typeof createVisitScenario>[0] = {}) {
+  const s = await createVisitScenario(options);
+  const task = await enqueueForAppointment(patientOf(s, s.clinic.id));
+  return { ...s, task };
+}
+
+describe('routing (real PostgreSQL)', () => {
+  it('gives a reconnecting patient the same task, even when requests race', async () => {
+    const s = await createVisitScenario();
+    const tasks = await Promise.all(Array.from({ length: 6 }, () => enqueueForAppointment(patientOf(s, s.clinic.id))));
+    expect(new Set(tasks.map((t) => t.id)).size).toBe(1);
+    expect(await db.task.count({ where: { appointmentId: s.appointment.id } })).toBe(1);
+  });
+
+  it('offers the patient to their own doctor when available; accepting assigns in one step', async () => {
+    const s = await scenarioWithWaitingPatient();
+    expect(await waitingStatus(patientOf(s, s.clinic.id))).toMatchObject({ state: 'WAITING', position: 1 });
+    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    const offer = await pendingOfferFor(s.doctor.id);
+    expect(offer?.taskId).toBe(s.task.id);
+
+    const result = await acceptOffer(staffOf(s.doctor), offer!.id);
+    expect(result).toEqual({ taskId: s.task.id, appointmentId: s.appointment.id });
+    const task = await db.task.findUniqueOrThrow({ where: { id: s.task.id } });
+    expect(task).toMatchObject({ state: 'ASSIGNED', assignedClinicianId: s.doctor.id });
+    expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: s.doctor.id } })).state).toBe('BUSY');
+    expect((await db.appointment.findUniqueOrThrow({ where: { id: s.appointment.id } })).status).toBe('IN_PROGRESS');
+    expect(await waitingStatus(patientOf(s, s.clinic.id))).toEqual({ state: 'ASSIGNED', taskId: s.task.id, appointmentId: s.appointment.id });
+  });
+
+  it('refuses accepting twice, someone else’s offer and an expired offer, changing nothing', async () => {
+    const s = await scenarioWithWaitingPatient();
+    const colleague = await createStaff(s.clinic.id, 'CLINICIAN');
+    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    const offer = (await pendingOfferFor(s.doctor.id))!;
+
+    await expect(acceptOffer(staffOf(colleague), offer.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(acceptOffer(staffOf(s.doctor), offer.id, later(60))).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect((await db.offer.findUniqueOrThrow({ where: { id: offer.id } })).state).toBe('PENDING');
+    expect((await db.task.findUniqueOrThrow({ where: { id: s.task.id } })).state).toBe('OFFERED');
+
+    await acceptOffer(staffOf(s.doctor), offer.id);
+    await expect(acceptOffer(staffOf(s.doctor), offer.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(declineOffer(staffOf(s.doctor), offer.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect((await db.task.findUniqueOrThrow({ where: { id: s.task.id } })).state).toBe('ASSIGNED');
+  });
+
+  it('returns a declined task to its original place and does not offer it straight back', async () => {
+    const s = await scenarioWithWaitingPatient({ queue: { preferredClinicianSeconds: 0 } });
+    const second = await addVisit(s.clinic.id, s.doctor.id);
+    await enqueueForAppointment(patientOf(second, s.clinic.id));
+    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    const first = (await pendingOfferFor(s.doctor.id))!;
+    expect(first.taskId).toBe(s.task.id);
+
+    await declineOffer(staffOf(s.doctor), first.id);
+    const task = await db.task.findUniqueOrThrow({ where: { id: s.task.id } });
+    expect(task.state).toBe('WAITING');
+    expect(task.enqueuedAt).toEqual(s.task.enqueuedAt);
+    expect(await waitingStatus(patientOf(s, s.clinic.id))).toMatchObject({ position: 1 });
+    // The doctor is offered the next patient instead of the one they just declined.
+    expect((await pendingOfferFor(s.doctor.id))?.taskId).not.toBe(s.task.id);
+  });
+
+  it('times out an unanswered offer: task back in line, clinician not responding until available again', async () => {
+    const s = await scenarioWithWaitingPatient();
+    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    const offer = (await pendingOfferFor(s.doctor.id))!;
+    await sweep(later(25));
+    expect((await db.offer.findUniqueOrThrow({ where: { id: offer.id } })).state).toBe('TIMED_OUT');
+    expect((await db.task.findUniqueOrThrow({ where: { id: s.task.id } })).state).toBe('WAITING');
+    expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: s.doctor.id } })).state).toBe('NOT_RESPONDING');
+    expect(await pendingOfferFor(s.doctor.id)).toBeNull();
+
+    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    expect((await pendingOfferFor(s.doctor.id))?.taskId).toBe(s.task.id);
+  });
+
+  it('rescinds the offer of a clinician who goes offline during it', async () => {
+    const s = await scenarioWithWaitingPatient();
+    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    const offer = (await pendingOfferFor(s.doctor.id))!;
+    await setPresence(staffOf(s.doctor), 'OFFLINE');
+    expect((await db.offer.findUniqueOrThrow({ where: { id: offer.id } })).state).toBe('RESCINDED');
+    expect((await db.task.findUniqueOrThrow({ where: { id: s.task.id } })).state).toBe('WAITING');
+    await expect(acceptOffer(staffOf(s.doctor), offer.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('keeps the place of a patient who reconnects within the grace period and abandons one who does not', async () => {
+    const s = await scenarioWithWaitingPatient();
+    await sweep(later(20));
+    expect((await db.task.findUniqueOrThrow({ where: { id: s.task.id } })).state).toBe('WAITING');
+    await sweep(later(45));
+    const task = await db.task.findUniqueOrThrow({ where: { id: s.task.id } });
+    expect(task).toMatchObject({ state: 'ABANDONED', endReason: 'disconnected' });
+    expect(task.abandonedAt).not.toBeNull();
+  });
+
+  it('abandons at once when the patient leaves', async () => {
+    const s = await scenarioWithWaitingPatient();
+    expect(await leaveQueue(patientOf(s, s.clinic.id))).toEqual({ left: true });
+    expect((await db.task.findUniqueOrThrow({ where: { id: s.task.id } })).endReason).toBe('left');
+  });
+
+  it('moves everyone up when the first patient is served', async () => {
+    const s = await scenarioWithWaitingPatient();
+    const second = await addVisit(s.clinic.id, s.doctor.id);
+    await enqueueForAppointment(patientOf(second, s.clinic.id));
+    expect(await waitingStatus(patientOf(second, s.clinic.id))).toMatchObject({ position: 2, waitingCount: 2 });
+    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    await acceptOffer(staffOf(s.doctor), (await pendingOfferFor(s.doctor.id))!.id);
+    expect(await waitingStatus(patientOf(second, s.clinic.id))).toMatchObject({ position: 1, waitingCount: 1 });
+  });
+
+  it('puts the clinician in wrap-up after the consult and makes them available when it ends', async () => {
+    const s = await scenarioWithWaitingPatient({ queue: { wrapUpSeconds: 30 } });
+    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    await acceptOffer(staffOf(s.doctor), (await pendingOfferFor(s.doctor.id))!.id);
+    await expect(setPresence(staffOf(s.doctor), 'AVAILABLE')).rejects.toMatchObject({ code: 'CONFLICT' });
+    await completeTask(staffOf(s.doctor), s.appointment.id);
+    expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: s.doctor.id } })).state).toBe('WRAP_UP');
+    await sweep(later(31));
+    expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: s.doctor.id } })).state).toBe('AVAILABLE');
+  });
+
+  it('widens a follow-up from the patient’s own doctor to the whole queue after the configured wait', async () => {
+    const s = await scenarioWithWaitingPatient({ queue: { preferredClinicianSeconds: 60 } });
+    const colleague = await createStaff(s.clinic.id, 'CLINICIAN');
+    await setPresence(staffOf(colleague), 'AVAILABLE');
+    expect(await pendingOfferFor(colleague.id)).toBeNull();
+    await db.task.update({ where: { id: s.task.id }, data: { lastSeenAt: later(61) } });
+    await sweep(later(61));
+    expect((await pendingOfferFor(colleague.id))?.taskId).toBe(s.task.id);
+  });
+
+  it('overflows a task to the overflow queue after its wait, keeping its seniority', async () => {
+    const s = await createVisitScenario();
+    const overflow = await db.queue.create({ data: { clinicId: s.clinic.id, slug: 'overflow', name: 'Overflow' } });
+    await db.queue.update({ where: { id: s.clinic.followUpQueueId }, data: { overflowQueueId: overflow.id, overflowAfterSeconds: 30 } });
+    const task = await enqueueForAppointment(patientOf(s, s.clinic.id));
+    await db.task.update({ where: { id: task.id }, data: { lastSeenAt: later(40) } });
+    await sweep(later(40));
+    const moved = await db.task.findUniqueOrThrow({ where: { id: task.id } });
+    expect(moved).toMatchObject({ queueId: overflow.id, state: 'WAITING' });
+    expect(moved.enqueuedAt).toEqual(task.enqueuedAt);
+  });
+
+  it('refuses patients and admins at the clinician desk', async () => {
+    const s = await scenarioWithWaitingPatient();
+    const admin = await createStaff(s.clinic.id, 'ADMIN');
+    await expect(setPresence(patientOf(s, s.clinic.id), 'AVAILABLE')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(setPresence(staffOf(admin), 'AVAILABLE')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
