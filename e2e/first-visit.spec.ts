@@ -9,6 +9,7 @@ import {
   remoteAudioLevel,
   remoteVideoWidth,
   signInAsStaff,
+  takeNextPatient,
   test,
   watchConsoleErrors,
 } from './fixtures';
@@ -19,13 +20,17 @@ test('doctor and patient meet in the same consult room and see and hear each oth
   const errors = [...watchConsoleErrors(doctor, 'doctor'), ...watchConsoleErrors(patient, 'patient')];
 
   await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
-  const patientName = `${scenario.patient.familyName}${scenario.patient.givenName}`;
-  await doctor.getByRole('link', { name: new RegExp(`Open consult: ${patientName}`) }).click();
-  await doctor.waitForURL(`**/consult/${scenario.appointment.id}`);
 
+  // The patient opens the SMS link on a phone, proves who they are and waits in the waiting room.
   await patient.goto(`/v/${scenario.link.token}`);
   await expect(patient.getByRole('heading', { name: '确认您的身份' })).toBeVisible();
   await enterBirthDate(patient, scenario.birthDate);
+  await patient.waitForURL('**/visit');
+  await expect(patient.getByRole('status').filter({ hasText: '您排在第 1 位' })).toBeVisible();
+
+  // The doctor becomes available, is offered the patient and accepts; both land in the consult room.
+  await takeNextPatient(doctor, `${scenario.patient.familyName}${scenario.patient.givenName}`);
+  await doctor.waitForURL(`**/consult/${scenario.appointment.id}`);
   await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
 
   // Each side receives the other's camera and the video element decodes real frames.
@@ -45,8 +50,11 @@ test('doctor and patient meet in the same consult room and see and hear each oth
     )
     .toEqual(expect.arrayContaining([{ participant: scenario.doctor.id }, { participant: scenario.patient.id }]));
 
-  await patient.getByRole('button', { name: '离开' }).click();
+  // The doctor ends the consult: the visit is completed and the patient's call ends with it.
+  await doctor.getByRole('button', { name: 'End consult' }).click();
+  await doctor.waitForURL('**/staff');
   await expect(patient.getByText('您已离开问诊。')).toBeVisible();
+  await expect.poll(async () => (await db.appointment.findUniqueOrThrow({ where: { id: scenario.appointment.id } })).status).toBe('COMPLETED');
   expect(errors).toEqual([]);
 });
 
@@ -84,7 +92,7 @@ test('a patient cannot open another patient’s consult', async ({ browser, scen
   const patient = await newPhonePage(browser, 'en-US');
   await patient.goto(`/v/${scenario.link.token}`);
   await enterBirthDate(patient, scenario.birthDate);
-  await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
+  await patient.waitForURL('**/visit');
   await patient.goto(`/consult/${other.appointment.id}`);
   await expect(appAlert(patient)).toHaveText('You do not have access to this page.');
 });

@@ -91,3 +91,11 @@ export async function remoteAudioLevel(page: Page): Promise<number> {
 export function appAlert(page: Page) {
   return page.getByRole('main').getByRole('alert');
 }
+
+/** The clinician sets themselves available and accepts the offer for `patientName` when it rings. */
+export async function takeNextPatient(page: Page, patientName: string) {
+  await page.getByRole('button', { name: /^(Available|空闲)$/ }).click();
+  const offer = page.getByRole('alertdialog');
+  await expect(offer).toContainText(patientName);
+  await offer.getByRole('button', { name: /accept|接诊/i }).click();
+}
