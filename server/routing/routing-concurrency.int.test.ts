@@ -51,6 +51,10 @@ async function violations(clinicId: string): Promise<string[]> {
       WHERE t."clinicId" = ${clinicId} AND t.state = 'ASSIGNED'
         AND NOT EXISTS (SELECT 1 FROM "Offer" o WHERE o."taskId" = t.id AND o.state = 'ACCEPTED' AND o."clinicianId" = t."assignedClinicianId")
     UNION ALL
+    SELECT 'served task without exactly one accepted offer', count(*) FROM "Task" t
+      WHERE t."clinicId" = ${clinicId} AND t."assignedAt" IS NOT NULL
+        AND (SELECT count(*) FROM "Offer" o WHERE o."taskId" = t.id AND o.state = 'ACCEPTED' AND o."clinicianId" = t."assignedClinicianId") <> 1
+    UNION ALL
     SELECT 'busy clinician without a consult, or a consult without a busy clinician', count(*) FROM "ClinicianPresence" p
       WHERE p."clinicId" = ${clinicId}
         AND (p.state = 'BUSY') <> EXISTS (SELECT 1 FROM "Task" t WHERE t."assignedClinicianId" = p."userId" AND t.state = 'ASSIGNED')

@@ -97,12 +97,17 @@ async function ensurePresence(tx: DbTx, staff: Staff) {
   });
 }
 
-/** Returns live offers of a clinician to their tasks' places in line. */
+/**
+ * Returns a clinician's live offers' tasks to their places in line. Only offers still pending are
+ * touched: an accept committing at the same moment wins and keeps its offer.
+ */
 async function rescindOffersOf(tx: DbTx, clinicianId: string, now: Date) {
-  const pending = await tx.offer.findMany({ where: { clinicianId, state: 'PENDING' }, select: { id: true, taskId: true } });
-  if (pending.length === 0) return;
-  await tx.offer.updateMany({ where: { id: { in: pending.map((o) => o.id) } }, data: { state: 'RESCINDED', respondedAt: now } });
-  await tx.task.updateMany({ where: { id: { in: pending.map((o) => o.taskId) }, state: 'OFFERED' }, data: { state: 'WAITING' } });
+  const rescinded = await tx.$queryRaw<{ taskId: string }[]>`
+    UPDATE "Offer" SET state = 'RESCINDED', "respondedAt" = ${now}
+    WHERE "clinicianId" = ${clinicianId} AND state = 'PENDING'
+    RETURNING "taskId"`;
+  if (rescinded.length === 0) return;
+  await tx.task.updateMany({ where: { id: { in: rescinded.map((o) => o.taskId) }, state: 'OFFERED' }, data: { state: 'WAITING' } });
 }
 
 export async function setPresence(principal: Principal, state: 'AVAILABLE' | 'OFFLINE', now = new Date()) {
