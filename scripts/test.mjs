@@ -9,7 +9,8 @@ import { REPO_ROOT, freePort, run, startService, waitFor } from './lib/proc.mjs'
 
 const requested = process.argv.slice(2).filter((a) => ['unit', 'integration', 'e2e'].includes(a));
 const suites = requested.length ? requested : ['unit', 'integration', 'e2e'];
-const work = path.join(REPO_ROOT, '.data', 'test');
+// Each run has its own folder, so two runs on one machine never share a database; kept on failure.
+const work = path.join(REPO_ROOT, '.data', 'test', `run-${process.pid}`);
 const started = [];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const t0 = Date.now();
@@ -135,6 +136,8 @@ try {
   await stopAll();
 }
 if (totals.failed > 0) exitCode = 1;
+else rmSync(work, { recursive: true, force: true });
+if (exitCode) console.log(`Logs of this run: ${path.relative(REPO_ROOT, work)}`);
 console.log(`\nTest run took ${Math.round((Date.now() - t0) / 1000)} s (${suites.join(', ')})`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(exitCode);

@@ -1,6 +1,6 @@
 // Routing changes travel through PostgreSQL NOTIFY, so every web process hears every change and any
 // process can serve any browser. One LISTEN connection per process fans out to local subscribers.
-import { EventEmitter, on } from 'node:events';
+import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { DbTx } from '@/server/db';
 
@@ -50,16 +50,11 @@ class RoutingListener {
     await this.connecting;
   }
 
-  /** Resolves at the next change for the clinic, after `timeoutMs`, or when `signal` aborts. */
-  async nextChange(clinicId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    await this.ensureListening().catch(() => {});
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      for await (const _ of on(this.emitter, clinicId, { signal: combined })) return;
-    } catch {
-      // Timed out or aborted: the caller re-reads state either way.
-    }
+  /** Calls `onChange` at every change for the clinic (and after a reconnect) until unsubscribed. */
+  subscribe(clinicId: string, onChange: () => void): () => void {
+    this.ensureListening().catch(() => onChange());
+    this.emitter.on(clinicId, onChange);
+    return () => this.emitter.off(clinicId, onChange);
   }
 
   async close(): Promise<void> {
@@ -75,4 +70,48 @@ const holder = globalThis as typeof globalThis & { __revisitRoutingListener?: Ro
 export function routingListener(): RoutingListener {
   holder.__revisitRoutingListener ??= new RoutingListener();
   return holder.__revisitRoutingListener;
+}
+
+/**
+ * Re-reads `read()` at every routing change of the clinic (and at least every `idleMs`) and yields
+ * it whenever it differs. The subscription starts before the first read, so no change is missed.
+ */
+export async function* watchRouting<T>(options: {
+  clinicId: string;
+  read: () => Promise<T>;
+  idleMs: number;
+  signal?: AbortSignal;
+  onIdle?: (value: T) => Promise<void>;
+}): AsyncGenerator<T> {
+  let dirty = true;
+  let wake: (() => void) | null = null;
+  const unsubscribe = routingListener().subscribe(options.clinicId, () => {
+    dirty = true;
+    wake?.();
+  });
+  options.signal?.addEventListener('abort', () => wake?.(), { once: true });
+  try {
+    let previous = '';
+    while (!options.signal?.aborted) {
+      dirty = false;
+      const value = await options.read();
+      const key = JSON.stringify(value);
+      if (key !== previous) {
+        previous = key;
+        yield value;
+      }
+      await options.onIdle?.(value);
+      if (dirty) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.idleMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+  } finally {
+    unsubscribe();
+  }
 }

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { createTRPCRouter, signedInProcedure, staffProcedure } from '@/server/api/trpc';
 import { HEARTBEAT_SECONDS } from '@/server/routing/routing-config';
-import { routingListener } from '@/server/routing/routing-events';
+import { watchRouting } from '@/server/routing/routing-events';
 import { deskState, waitingStatus, wallboard } from '@/server/routing/queue-status';
 import { listQueues, updateQueue } from '@/server/routing/queue-admin-service';
 import {
@@ -20,19 +20,9 @@ function requirePatient(principal: Principal) {
   return principal;
 }
 
-/** Re-reads `read()` whenever the clinic's routing changes and yields it when it differs. */
-async function* watch<T>(clinicId: string, read: () => Promise<T>, signal: AbortSignal | undefined, onIdle?: (value: T) => Promise<void>) {
-  let previous = '';
-  while (!signal?.aborted) {
-    const value = await read();
-    const key = JSON.stringify(value);
-    if (key !== previous) {
-      previous = key;
-      yield value;
-    }
-    await onIdle?.(value);
-    await routingListener().nextChange(clinicId, HEARTBEAT_SECONDS * 1000, signal);
-  }
+/** A live view of routing state, pushed to the browser whenever it changes. */
+function watch<T>(clinicId: string, read: () => Promise<T>, signal: AbortSignal | undefined, onIdle?: (value: T) => Promise<void>) {
+  return watchRouting({ clinicId, read, signal, onIdle, idleMs: HEARTBEAT_SECONDS * 1000 });
 }
 
 const clinicianProcedure = staffProcedure(['CLINICIAN', 'NURSE']);
