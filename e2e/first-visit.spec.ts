@@ -53,7 +53,7 @@ test('doctor and patient meet in the same consult room and see and hear each oth
   // The doctor ends the consult: the visit is completed and the patient's call ends with it.
   await doctor.getByRole('button', { name: 'End consult' }).click();
   await doctor.waitForURL('**/staff');
-  await expect(patient.getByText('您已离开问诊。')).toBeVisible();
+  await expect(patient.getByRole('status').filter({ hasText: '问诊已结束，谢谢。' })).toBeVisible();
   await expect.poll(async () => (await db.appointment.findUniqueOrThrow({ where: { id: scenario.appointment.id } })).status).toBe('COMPLETED');
   expect(errors).toEqual([]);
 });

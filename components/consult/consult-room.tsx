@@ -9,10 +9,11 @@ import {
   RoomAudioRenderer,
   TrackToggle,
   useRemoteParticipants,
+  useRoomContext,
   useTracks,
 } from '@livekit/components-react';
 import { useMutation } from '@tanstack/react-query';
-import { Track } from 'livekit-client';
+import { DisconnectReason, RoomEvent, Track } from 'livekit-client';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -26,6 +27,7 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
   const trpc = useTRPC();
   const join = useMutation(trpc.consult.join.mutationOptions());
   const [left, setLeft] = useState(false);
+  const [ended, setEnded] = useState(false);
   const requested = useRef(false);
   const router = useRouter();
   const end = useMutation(
@@ -45,6 +47,21 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
     requested.current = true;
     connect();
   }, [connect]);
+
+  if (ended) {
+    return (
+      <section className="card">
+        <p className="notice" role="status">
+          {t.consult.ended}
+        </p>
+        {backHref && (
+          <Link className="button secondary" href={backHref}>
+            {t.consult.back}
+          </Link>
+        )}
+      </section>
+    );
+  }
 
   if (left) {
     return (
@@ -112,6 +129,7 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
       <h1 className="consult-status">{title}</h1>
       <ConsultStage />
       <RoomAudioRenderer />
+      <EndedWatcher onEnded={() => setEnded(true)} />
       <div className="consult-controls" role="toolbar" aria-label={t.consult.title}>
         <TrackToggle source={Track.Source.Microphone}>{t.consult.microphone}</TrackToggle>
         <TrackToggle source={Track.Source.Camera}>{t.consult.camera}</TrackToggle>
@@ -129,6 +147,21 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
       </div>
     </LiveKitRoom>
   );
+}
+
+/** LiveKit says why the call dropped; a deleted room means the clinician ended the consult. */
+function EndedWatcher({ onEnded }: { onEnded: () => void }) {
+  const room = useRoomContext();
+  useEffect(() => {
+    const onDisconnected = (reason?: DisconnectReason) => {
+      if (reason === DisconnectReason.ROOM_DELETED) onEnded();
+    };
+    room.on(RoomEvent.Disconnected, onDisconnected);
+    return () => {
+      room.off(RoomEvent.Disconnected, onDisconnected);
+    };
+  }, [room, onEnded]);
+  return null;
 }
 
 function ConsultStage() {
