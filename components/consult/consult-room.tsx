@@ -8,7 +8,6 @@ import {
   ParticipantTile,
   RoomAudioRenderer,
   TrackToggle,
-  useRemoteParticipants,
   useRoomContext,
   useTracks,
 } from '@livekit/components-react';
@@ -18,6 +17,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
+import { ConnectionBanner, ConsultControls } from './consult-controls';
 import { useTRPC } from '@/components/providers/trpc-provider';
 
 type Props = { appointmentId: string; title: string; backHref: string | null; canEnd: boolean };
@@ -127,24 +127,15 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
       onDisconnected={() => setLeft(true)}
     >
       <h1 className="consult-status">{title}</h1>
+      <ConnectionBanner />
       <ConsultStage />
       <RoomAudioRenderer />
       <EndedWatcher onEnded={() => setEnded(true)} />
-      <div className="consult-controls" role="toolbar" aria-label={t.consult.title}>
-        <TrackToggle source={Track.Source.Microphone}>{t.consult.microphone}</TrackToggle>
-        <TrackToggle source={Track.Source.Camera}>{t.consult.camera}</TrackToggle>
-        <DisconnectButton>{t.consult.leave}</DisconnectButton>
-        {canEnd && (
-          <button
-            type="button"
-            className="lk-button"
-            disabled={end.isPending}
-            onClick={() => end.mutate({ appointmentId })}
-          >
-            {t.desk.endConsult}
-          </button>
-        )}
-      </div>
+      <ConsultControls
+        canShareScreen={canEnd}
+        onEnd={canEnd ? () => end.mutate({ appointmentId }) : null}
+        ending={end.isPending}
+      />
     </LiveKitRoom>
   );
 }
@@ -166,18 +157,32 @@ function EndedWatcher({ onEnded }: { onEnded: () => void }) {
 
 function ConsultStage() {
   const { t } = useI18n();
-  const tracks = useTracks([{ source: Track.Source.Camera, withPlaceholder: true }], { onlySubscribed: false });
-  const others = useRemoteParticipants();
+  const remoteTracks = useTracks(
+    [
+      { source: Track.Source.Camera, withPlaceholder: true },
+      { source: Track.Source.ScreenShare, withPlaceholder: false },
+    ],
+    { onlySubscribed: false },
+  ).filter((track) => !track.participant.isLocal);
+  const localCamera = useTracks([{ source: Track.Source.Camera, withPlaceholder: true }], { onlySubscribed: false }).find(
+    (track) => track.participant.isLocal,
+  );
   return (
     <div className="consult-stage">
-      {others.length === 0 && (
-        <p className="consult-status" role="status" style={{ color: '#fff', padding: '0.5rem' }}>
+      {remoteTracks.length === 0 ? (
+        <p className="consult-waiting" role="status">
           {t.consult.waitingForOther}
         </p>
+      ) : (
+        <GridLayout tracks={remoteTracks}>
+          <ParticipantTile />
+        </GridLayout>
       )}
-      <GridLayout tracks={tracks}>
-        <ParticipantTile />
-      </GridLayout>
+      {localCamera && (
+        <div className="self-view" aria-label={t.consult.selfView}>
+          <ParticipantTile trackRef={localCamera} />
+        </div>
+      )}
     </div>
   );
 }

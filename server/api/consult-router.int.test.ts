@@ -48,7 +48,9 @@ describe('consult.join (real PostgreSQL and LiveKit)', () => {
     await doctorCaller.desk.accept({ offerId: offer.id });
     const joined = await createCaller(createContext(patientOf(s))).consult.join({ appointmentId: s.appointment.id });
     expect(joined.role).toBe('patient');
-    expect((await verifier.verify(joined.token)).sub).toBe(s.patient.id);
+    const claims = await verifier.verify(joined.token);
+    expect(claims.sub).toBe(s.patient.id);
+    expect(claims.video?.canPublishSources).toEqual(['camera', 'microphone']);
   });
 
   it('refuses a patient of another visit and staff of another clinic', async () => {

@@ -44,6 +44,7 @@ export async function joinConsult(gateway: LivekitGateway, principal: Principal,
     name: principal.name,
     metadata: JSON.stringify({ role }),
     canPublish: true,
+    canShareScreen: role !== 'patient',
   });
   await db.$transaction(async (tx) => {
     if (role === 'clinician' && appointment.status !== 'IN_PROGRESS') {

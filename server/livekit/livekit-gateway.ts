@@ -10,6 +10,8 @@ export type JoinGrant = {
   /** JSON the other participants can read, e.g. the role shown on the tile. */
   metadata?: string;
   canPublish: boolean;
+  /** Screen sharing is for clinicians; patients and guests publish camera and microphone only. */
+  canShareScreen: boolean;
 };
 
 export type LivekitGateway = ReturnType<typeof createLivekitGateway>;
@@ -37,9 +39,11 @@ export function createLivekitGateway(config: LivekitConfig) {
         canSubscribe: true,
         canPublish: grant.canPublish,
         canPublishData: true,
-        canPublishSources: grant.canPublish
-          ? [TrackSource.CAMERA, TrackSource.MICROPHONE, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO]
-          : [],
+        canPublishSources: !grant.canPublish
+          ? []
+          : grant.canShareScreen
+            ? [TrackSource.CAMERA, TrackSource.MICROPHONE, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO]
+            : [TrackSource.CAMERA, TrackSource.MICROPHONE],
         canUpdateOwnMetadata: false,
       });
       return token.toJwt();
