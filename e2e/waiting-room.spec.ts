@@ -47,7 +47,7 @@ test('a declined offer puts the patient back at the same place', async ({ browse
   await doctor.getByRole('button', { name: 'Available' }).click();
   const offer = doctor.getByRole('alertdialog');
   await expect(offer).toContainText(`${scenario.patient.familyName}${scenario.patient.givenName}`);
-  await expect(first.getByRole('status').filter({ hasText: 'You are next' })).toBeVisible();
+  await expect(first.getByRole('status').filter({ hasText: 'A doctor is being told about you now.' })).toBeVisible();
   await offer.getByRole('button', { name: 'Decline' }).click();
 
   await expect(place(first, 1)).toBeVisible();

@@ -51,9 +51,8 @@ export function WaitingRoom({ clinicName, clinicianName }: { clinicName: string;
         {data?.state === 'ENDED' && <p>{t.waiting.ended}</p>}
         {(data?.state === 'WAITING' || data?.state === 'OFFERED') && (
           <>
-            <p className="big">
-              {data.state === 'OFFERED' ? t.waiting.yourTurnSoon : format(t.waiting.position, { position: data.position })}
-            </p>
+            <p className="big">{format(t.waiting.position, { position: data.position })}</p>
+            {data.state === 'OFFERED' && <p>{t.waiting.yourTurnSoon}</p>}
             <p>
               {data.estimatedWaitSeconds < 60
                 ? t.waiting.estimateNow

@@ -1,0 +1,78 @@
+import { createClinic, createStaff } from '@/server/testing/factories';
+import type { Page } from '@playwright/test';
+import { appAlert, db, expect, newDesktopPage, signInAsStaff, test } from './fixtures';
+
+/** Like `watchConsoleErrors`, with where each error came from. The app has no favicon yet: the browser's 404 for it is ignored. */
+function consoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    const from = message.location().url;
+    if (message.type() === 'error' && !from.endsWith('/favicon.ico')) errors.push(`${message.text()} (${from})`);
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+test('an admin sees the wallboard and changes a queue setting; an invalid value is refused and not saved', async ({ browser }) => {
+  const clinic = await createClinic();
+  const admin = await createStaff(clinic.id, 'ADMIN');
+  const page = await newDesktopPage(browser);
+  const errors = consoleErrors(page);
+
+  await signInAsStaff(page, admin.email, admin.password);
+  await page.getByRole('link', { name: 'Wallboard and queues' }).click();
+  await page.waitForURL('**/admin');
+  await expect(page.getByRole('heading', { level: 1, name: 'Wallboard and queues' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Back to today' })).toHaveAttribute('href', '/staff');
+
+  // A fresh clinic: nobody waiting, nothing answered yet.
+  const tile = (name: string) => page.getByRole('group', { name }).locator('.value');
+  await expect(tile('Waiting now')).toHaveText('0');
+  await expect(tile('Longest wait')).toHaveText('0:00');
+  await expect(tile('Average speed of answer')).toHaveText('—');
+  await expect(tile('Service level')).toHaveText('—');
+  await expect(tile('Abandon rate')).toHaveText('—');
+  await expect(page.getByRole('table', { name: 'Today by hour' }).getByRole('row')).toHaveCount(25);
+
+  const form = page.getByRole('form', { name: '复诊 Follow-up' });
+  const offerTimeout = form.getByLabel('Offer timeout (seconds)');
+  await expect(offerTimeout).toHaveValue('20');
+  await offerTimeout.fill('30');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.getByRole('status')).toHaveText('Saved.');
+  await expect.poll(async () => (await db.queue.findUniqueOrThrow({ where: { id: clinic.followUpQueueId } })).offerTimeoutSeconds).toBe(30);
+
+  await page.reload();
+  await expect(offerTimeout).toHaveValue('30');
+  expect(errors).toEqual([]);
+
+  // Too short an offer timeout: the field says what is allowed, and nothing changes.
+  await offerTimeout.fill('1');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(appAlert(page)).toHaveText('Some settings are not valid. Check the marked fields.');
+  await expect(offerTimeout).toHaveAttribute('aria-invalid', 'true');
+  await expect(offerTimeout).toHaveAccessibleDescription('Enter a whole number from 5 to 120.');
+  await expect(form.getByRole('status')).toHaveText('');
+  const queue = await db.queue.findUniqueOrThrow({ where: { id: clinic.followUpQueueId } });
+  expect(queue.offerTimeoutSeconds).toBe(30);
+  await page.reload();
+  await expect(offerTimeout).toHaveValue('30');
+  // The browser logs the refused request itself as a failed load; nothing else may be logged.
+  expect(errors).toEqual([expect.stringMatching(/status of 400 .*\/api\/trpc\/queues\.update/)]);
+});
+
+test('a clinician opening /admin is refused, and a signed-out visitor is sent to sign in', async ({ browser }) => {
+  const clinic = await createClinic();
+  const clinician = await createStaff(clinic.id, 'CLINICIAN');
+  const page = await newDesktopPage(browser);
+  await signInAsStaff(page, clinician.email, clinician.password);
+  await expect(page.getByRole('link', { name: 'Wallboard and queues' })).toHaveCount(0);
+  await page.goto('/admin');
+  await expect(appAlert(page)).toHaveText('You do not have access to this page.');
+  await expect(page.getByRole('heading', { name: 'Wallboard' })).toHaveCount(0);
+  await expect(page.getByLabel('Offer timeout (seconds)')).toHaveCount(0);
+
+  const visitor = await newDesktopPage(browser);
+  await visitor.goto('/admin');
+  await visitor.waitForURL('**/signin');
+});
