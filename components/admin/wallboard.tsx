@@ -97,7 +97,7 @@ export function Wallboard() {
             {PRESENCE_STATES.map((state) => (
               <li key={state}>
                 <span className="presence-dot" data-state={state} aria-hidden />
-                <span>{t.desk.states[state]}</span> <strong>{board.cliniciansByState[state] ?? 0}</strong>
+                <span>{t.wallboard.states[state]}</span> <strong>{board.cliniciansByState[state] ?? 0}</strong>
               </li>
             ))}
           </ul>

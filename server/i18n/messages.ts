@@ -131,6 +131,7 @@ const en = {
   },
   wallboard: {
     title: 'Wallboard',
+    states: { OFFLINE: 'Offline', AVAILABLE: 'Available', BUSY: 'In a consult', WRAP_UP: 'Wrap-up', NOT_RESPONDING: 'Not responding' },
     waitingNow: 'Waiting now',
     longestWait: 'Longest wait',
     asa: 'Average speed of answer',
@@ -312,6 +313,7 @@ const zhCN: Messages = {
   },
   wallboard: {
     title: '实时看板',
+    states: { OFFLINE: '离线', AVAILABLE: '空闲', BUSY: '问诊中', WRAP_UP: '整理中', NOT_RESPONDING: '未响应' },
     waitingNow: '当前等待',
     longestWait: '最长等待',
     asa: '平均应答时间',
