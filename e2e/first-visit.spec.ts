@@ -8,6 +8,7 @@ import {
   newPhonePage,
   remoteAudioLevel,
   remoteVideoWidth,
+  passDeviceCheck,
   signInAsStaff,
   takeNextPatient,
   test,
@@ -26,6 +27,12 @@ test('doctor and patient meet in the same consult room and see and hear each oth
   await expect(patient.getByRole('heading', { name: '确认您的身份' })).toBeVisible();
   await enterBirthDate(patient, scenario.birthDate);
   await patient.waitForURL('**/visit');
+  // The device check shows the camera and a live microphone level before the patient continues.
+  await expect(patient.getByRole('heading', { name: '检查摄像头、麦克风和声音' })).toBeVisible();
+  await expect.poll(() => patient.locator('.preview video').evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
+  await expect.poll(async () => Number(await patient.getByRole('meter').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+  await expect(patient.locator('[data-quality]')).toHaveAttribute('data-quality', /good|fair/);
+  await passDeviceCheck(patient);
   await expect(patient.getByRole('status').filter({ hasText: '您排在第 1 位' })).toBeVisible();
 
   // The doctor becomes available, is offered the patient and accepts; both land in the consult room.

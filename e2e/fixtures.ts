@@ -42,6 +42,12 @@ export async function signInAsStaff(page: Page, email: string, password: string)
   await page.waitForURL('**/staff');
 }
 
+/** After the identity check the patient checks camera, microphone and connection, then continues. */
+export async function passDeviceCheck(page: Page) {
+  await page.waitForURL('**/visit');
+  await page.getByRole('button', { name: /continue|进入候诊室|以仅语音方式继续/i }).click();
+}
+
 export async function enterBirthDate(page: Page, birthDate: string) {
   const [year, month, day] = birthDate.split('-') as [string, string, string];
   await page.getByRole('textbox', { name: /year|年/i }).fill(year);

@@ -1,11 +1,11 @@
 import { addVisit } from '@/server/testing/factories';
-import { appAlert, db, enterBirthDate, expect, newDesktopPage, newPhonePage, signInAsStaff, test, watchConsoleErrors } from './fixtures';
+import { appAlert, db, enterBirthDate, passDeviceCheck, expect, newDesktopPage, newPhonePage, signInAsStaff, test, watchConsoleErrors } from './fixtures';
 
 async function joinWaitingRoom(browser: Parameters<typeof newPhonePage>[0], token: string, birthDate: string) {
   const page = await newPhonePage(browser, 'en-US');
   await page.goto(`/v/${token}`);
   await enterBirthDate(page, birthDate);
-  await page.waitForURL('**/visit');
+  await passDeviceCheck(page);
   return page;
 }
 

@@ -3,7 +3,7 @@ import { currentPrincipal } from '@/server/auth/auth';
 import { findForConsult } from '@/server/scheduling/appointment-repository';
 import { db } from '@/server/db';
 import { getMessages } from '@/server/i18n/locale';
-import { WaitingRoom } from '@/components/waiting/waiting-room';
+import { PatientCheckIn } from '@/components/checkin/patient-check-in';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,7 +16,7 @@ export default async function VisitPage() {
   return (
     <section className="card">
       <h1>{t.waiting.title}</h1>
-      <WaitingRoom clinicName={appointment.clinic.name} clinicianName={appointment.clinician.name} />
+      <PatientCheckIn clinicName={appointment.clinic.name} clinicianName={appointment.clinician.name} />
     </section>
   );
 }

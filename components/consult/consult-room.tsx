@@ -18,6 +18,7 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { ConnectionBanner, ConsultControls } from './consult-controls';
+import { readMediaPreferences } from '@/components/checkin/media-preferences';
 import { useTRPC } from '@/components/providers/trpc-provider';
 
 type Props = { appointmentId: string; title: string; backHref: string | null; canEnd: boolean };
@@ -28,6 +29,8 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
   const join = useMutation(trpc.consult.join.mutationOptions());
   const [left, setLeft] = useState(false);
   const [ended, setEnded] = useState(false);
+  const [startWithVideo, setStartWithVideo] = useState(true);
+  useEffect(() => setStartWithVideo(!readMediaPreferences().audioOnly), []);
   const requested = useRef(false);
   const router = useRouter();
   const end = useMutation(
@@ -123,7 +126,7 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
       token={join.data.token}
       connect
       audio
-      video
+      video={startWithVideo}
       onDisconnected={() => setLeft(true)}
     >
       <h1 className="consult-status">{title}</h1>
