@@ -8,7 +8,7 @@ import {
   newPhonePage,
   remoteAudioLevel,
   remoteVideoWidth,
-  passDeviceCheck,
+  acceptConsent,
   signInAsStaff,
   takeNextPatient,
   test,
@@ -26,13 +26,18 @@ test('doctor and patient meet in the same consult room and see and hear each oth
   await patient.goto(`/v/${scenario.link.token}`);
   await expect(patient.getByRole('heading', { name: '确认您的身份' })).toBeVisible();
   await enterBirthDate(patient, scenario.birthDate);
+  // Consent first: without the tick the patient is told what to do.
   await patient.waitForURL('**/visit');
+  await expect(patient.getByRole('heading', { name: '视频问诊知情同意' })).toBeVisible();
+  await patient.getByRole('button', { name: '同意并继续' }).click();
+  await expect(appAlert(patient)).toHaveText('请勾选表示您同意。');
+  await acceptConsent(patient);
   // The device check shows the camera and a live microphone level before the patient continues.
   await expect(patient.getByRole('heading', { name: '检查摄像头、麦克风和声音' })).toBeVisible();
   await expect.poll(() => patient.locator('.preview video').evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
   await expect.poll(async () => Number(await patient.getByRole('meter').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
   await expect(patient.locator('[data-quality]')).toHaveAttribute('data-quality', /good|fair/);
-  await passDeviceCheck(patient);
+  await patient.getByRole('button', { name: '进入候诊室' }).click();
   await expect(patient.getByRole('status').filter({ hasText: '您排在第 1 位' })).toBeVisible();
 
   // The doctor becomes available, is offered the patient and accepts; both land in the consult room.
@@ -59,9 +64,25 @@ test('doctor and patient meet in the same consult room and see and hear each oth
 
   // The doctor ends the consult: the visit is completed and the patient's call ends with it.
   await doctor.getByRole('button', { name: 'End consult' }).click();
-  await doctor.waitForURL('**/staff');
+  await doctor.waitForURL(`**/consult/${scenario.appointment.id}/wrap-up`);
   await expect(patient.getByRole('status').filter({ hasText: '问诊已结束，谢谢。' })).toBeVisible();
   await expect.poll(async () => (await db.appointment.findUniqueOrThrow({ where: { id: scenario.appointment.id } })).status).toBe('COMPLETED');
+
+  // Wrap-up: notes, plan and the next follow-up booked in one click; the patient sees the summary.
+  await patient.getByRole('link', { name: '本次复诊小结' }).click();
+  await expect(patient.getByRole('status').filter({ hasText: '医生正在填写小结' })).toBeVisible();
+  await doctor.getByRole('button', { name: 'Save and finish' }).click();
+  await expect(doctor.getByText('Write a short assessment')).toBeVisible();
+  await doctor.getByLabel('Consult note').fill('BP log reviewed, 135/85 average. No dizziness.');
+  await doctor.getByLabel('Assessment').fill('Hypertension, improving on amlodipine.');
+  await doctor.getByLabel(/Plan and instructions/).fill('Keep amlodipine 5 mg each morning. Measure blood pressure twice a day.');
+  await doctor.getByLabel('In 4 weeks').check();
+  await doctor.getByRole('button', { name: 'Save and finish' }).click();
+  await expect(doctor.getByRole('status')).toContainText('Saved. Next follow-up');
+  await expect(patient.getByText('Keep amlodipine 5 mg each morning.')).toBeVisible({ timeout: 15_000 });
+  await expect(patient.getByRole('heading', { name: '下次复诊' })).toBeVisible();
+  const next = await db.appointment.findFirstOrThrow({ where: { previousAppointmentId: scenario.appointment.id } });
+  expect(next.startsAt.getTime() - scenario.appointment.startsAt.getTime()).toBeGreaterThanOrEqual(28 * 24 * 3600_000);
   expect(errors).toEqual([]);
 });
 

@@ -42,10 +42,17 @@ export async function signInAsStaff(page: Page, email: string, password: string)
   await page.waitForURL('**/staff');
 }
 
-/** After the identity check the patient checks camera, microphone and connection, then continues. */
-export async function passDeviceCheck(page: Page) {
+/** After the identity check the patient accepts the telehealth consent. */
+export async function acceptConsent(page: Page) {
   await page.waitForURL('**/visit');
-  await page.getByRole('button', { name: /continue|进入候诊室|以仅语音方式继续/i }).click();
+  await page.getByRole('checkbox', { name: /I have read this and I agree|我已阅读并同意/ }).check();
+  await page.getByRole('button', { name: /Agree and continue|同意并继续/ }).click();
+}
+
+/** Consent, then the camera / microphone / connection check, then on to the waiting room. */
+export async function passDeviceCheck(page: Page) {
+  await acceptConsent(page);
+  await page.getByRole('button', { name: /continue to the waiting room|continue with audio only|进入候诊室|以仅语音方式继续/i }).click();
 }
 
 export async function enterBirthDate(page: Page, birthDate: string) {

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** `NAME=` in an env file means "not set". */
+const unsetIfEmpty = <T extends z.ZodType>(inner: T) => z.preprocess((value) => (value === '' ? undefined : value), inner);
+
 // The one place that reads process.env: every setting is validated once, at start-up.
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -19,7 +22,28 @@ const schema = z.object({
   ACCESS_LINK_MAX_FAILED_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   /** 0 turns the routing sweeper off in this process (another process must run it). */
   ROUTING_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** `dev` logs text messages and keeps them on the admin Messages page; `twilio` sends them. */
+  SMS_PROVIDER: z.enum(['dev', 'twilio'], { error: 'SMS_PROVIDER must be dev or twilio' }).default('dev'),
+  TWILIO_ACCOUNT_SID: unsetIfEmpty(z.string().optional()),
+  TWILIO_AUTH_TOKEN: unsetIfEmpty(z.string().optional()),
+  TWILIO_FROM_NUMBER: unsetIfEmpty(
+    z.string().regex(/^\+[1-9]\d{6,14}$/, 'TWILIO_FROM_NUMBER must be an E.164 number such as +14155550100').optional(),
+  ),
+  /** Any Twilio-compatible API; tests point it at a local server. */
+  TWILIO_BASE_URL: z.url('TWILIO_BASE_URL must be a full URL such as https://api.twilio.com').default('https://api.twilio.com'),
+  /** One provider call; must stay well under the 60 s claim on a message. */
+  SMS_SEND_TIMEOUT_MS: z.coerce.number().int().min(1000).max(30_000).default(10_000),
+  /** 0 turns the SMS outbox worker off in this process (another process must run it). */
+  SMS_WORKER_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
 });
+
+const TWILIO_REQUIRED = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'] as const;
+
+/** Settings that are only required together with another one (checked even when other settings are wrong). */
+function dependentProblems(source: Record<string, string | undefined>): string[] {
+  if (source.SMS_PROVIDER !== 'twilio') return [];
+  return TWILIO_REQUIRED.filter((name) => !source[name]).map((name) => `${name} is missing: SMS_PROVIDER=twilio needs it`);
+}
 
 export type Env = z.infer<typeof schema>;
 
@@ -32,9 +56,8 @@ export class ConfigError extends Error {
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = schema.safeParse(source);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => issue.message));
-  }
+  const problems = [...(result.success ? [] : result.error.issues.map((issue) => issue.message)), ...dependentProblems(source)];
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
 

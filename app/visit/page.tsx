@@ -3,6 +3,7 @@ import { currentPrincipal } from '@/server/auth/auth';
 import { findForConsult } from '@/server/scheduling/appointment-repository';
 import { db } from '@/server/db';
 import { getMessages } from '@/server/i18n/locale';
+import { telehealthConsentFor } from '@/server/visit/consent-service';
 import { PatientCheckIn } from '@/components/checkin/patient-check-in';
 
 export const dynamic = 'force-dynamic';
@@ -12,11 +13,18 @@ export default async function VisitPage() {
   if (principal?.kind !== 'patient') redirect('/');
   const appointment = await findForConsult(db, principal.appointmentId);
   if (!appointment) redirect('/');
-  const { t } = await getMessages();
+  if (appointment.status === 'COMPLETED') redirect('/visit/summary');
+  const { locale, t } = await getMessages();
+  const consent = await telehealthConsentFor(principal, locale);
   return (
     <section className="card">
       <h1>{t.waiting.title}</h1>
-      <PatientCheckIn clinicName={appointment.clinic.name} clinicianName={appointment.clinician.name} />
+      <PatientCheckIn
+        clinicName={appointment.clinic.name}
+        clinicianName={appointment.clinician.name}
+        consentText={consent.text}
+        consented={consent.acceptedAt !== null}
+      />
     </section>
   );
 }

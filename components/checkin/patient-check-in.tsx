@@ -1,21 +1,51 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { WaitingRoom } from '@/components/waiting/waiting-room';
+import { ConsentStep } from './consent-step';
 import { DeviceCheck } from './device-check';
 import { readMediaPreferences, saveMediaPreferences } from './media-preferences';
 
-/** The patient's steps after proving who they are: device check, then the waiting room. */
-export function PatientCheckIn({ clinicName, clinicianName }: { clinicName: string; clinicianName: string }) {
+type Step = 'loading' | 'consent' | 'devices' | 'waiting';
+
+/** The patient's steps after proving who they are: consent, device check, then the waiting room. */
+export function PatientCheckIn({
+  clinicName,
+  clinicianName,
+  consentText,
+  consented,
+}: {
+  clinicName: string;
+  clinicianName: string;
+  consentText: string;
+  consented: boolean;
+}) {
   const { t } = useI18n();
-  const [step, setStep] = useState<'loading' | 'devices' | 'waiting'>('loading');
+  const router = useRouter();
+  const [step, setStep] = useState<Step>('loading');
 
   useEffect(() => {
-    setStep(readMediaPreferences().checked ? 'waiting' : 'devices');
-  }, []);
+    if (!consented) setStep('consent');
+    else setStep(readMediaPreferences().checked ? 'waiting' : 'devices');
+  }, [consented]);
 
   if (step === 'loading') return <p role="status">{t.common.loading}</p>;
+  if (step === 'consent') {
+    return (
+      <>
+        <h2>{t.consent.title}</h2>
+        <ConsentStep
+          text={consentText}
+          onAccepted={() => {
+            setStep('devices');
+            router.refresh();
+          }}
+        />
+      </>
+    );
+  }
   if (step === 'devices') {
     return (
       <>

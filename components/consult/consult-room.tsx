@@ -35,7 +35,7 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
   const router = useRouter();
   const end = useMutation(
     trpc.consult.end.mutationOptions({
-      onSuccess: () => router.push('/staff'),
+      onSuccess: () => router.push(`/consult/${appointmentId}/wrap-up`),
     }),
   );
 
@@ -57,6 +57,11 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
         <p className="notice" role="status">
           {t.consult.ended}
         </p>
+        {!backHref && (
+          <Link className="button" href="/visit/summary">
+            {t.summary.title}
+          </Link>
+        )}
         {backHref && (
           <Link className="button secondary" href={backHref}>
             {t.consult.back}

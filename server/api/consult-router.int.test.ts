@@ -5,6 +5,7 @@ import { createCaller } from '@/server/api/root';
 import { createContext } from '@/server/api/trpc';
 import type { Principal } from '@/server/auth/session-types';
 import { db } from '@/server/db';
+import { telehealthConsentFor } from '@/server/visit/consent-service';
 import { createPatient, createStaff, createVisitScenario, createAppointment } from '@/server/testing/factories';
 
 // The real LiveKit server started by the test harness.
@@ -42,6 +43,9 @@ describe('consult.join (real PostgreSQL and LiveKit)', () => {
     });
     const patientCaller = createCaller(createContext(patientOf(s)));
     const doctorCaller = createCaller(createContext(staff(s.doctor)));
+    await expect(patientCaller.waitingRoom.join()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const { text } = await telehealthConsentFor(patientOf(s), 'en');
+    await patientCaller.visit.acceptConsent({ locale: 'en', text });
     await patientCaller.waitingRoom.join();
     await doctorCaller.desk.setPresence({ state: 'AVAILABLE' });
     const offer = await db.offer.findFirstOrThrow({ where: { clinicianId: s.doctor.id, state: 'PENDING' } });

@@ -1,6 +1,7 @@
 import { createCallerFactory, createTRPCRouter } from './trpc';
 import { appointmentRouter } from './routers/appointment';
 import { consultRouter } from './routers/consult';
+import { visitRouter } from './routers/visit';
 import { deskRouter, queueAdminRouter, waitingRoomRouter } from './routers/routing';
 
 export const appRouter = createTRPCRouter({
@@ -9,6 +10,7 @@ export const appRouter = createTRPCRouter({
   waitingRoom: waitingRoomRouter,
   desk: deskRouter,
   queues: queueAdminRouter,
+  visit: visitRouter,
 });
 
 export type AppRouter = typeof appRouter;

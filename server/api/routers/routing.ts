@@ -14,6 +14,8 @@ import {
 } from '@/server/routing/routing-service';
 import { offerIdInput, presenceInput, queueSettingsInput } from '@/server/routing/schemas';
 import type { Principal } from '@/server/auth/session-types';
+import { forbidden } from '@/server/errors';
+import { hasTelehealthConsent } from '@/server/visit/consent-service';
 
 function requirePatient(principal: Principal) {
   if (principal.kind !== 'patient') throw new TRPCError({ code: 'FORBIDDEN', message: 'Only patients wait in the waiting room.' });
@@ -29,7 +31,11 @@ const clinicianProcedure = staffProcedure(['CLINICIAN', 'NURSE']);
 
 export const waitingRoomRouter = createTRPCRouter({
   join: signedInProcedure.mutation(async ({ ctx }) => {
-    const task = await enqueueForAppointment(requirePatient(ctx.principal));
+    const patient = requirePatient(ctx.principal);
+    if (!(await hasTelehealthConsent(patient.appointmentId))) {
+      throw forbidden('Please read and accept the telehealth consent first.', 'consentRequired');
+    }
+    const task = await enqueueForAppointment(patient);
     return { taskId: task.id };
   }),
   leave: signedInProcedure.mutation(({ ctx }) => leaveQueue(requirePatient(ctx.principal))),

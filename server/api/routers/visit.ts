@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { createTRPCRouter, signedInProcedure, staffProcedure } from '@/server/api/trpc';
+import { locales } from '@/server/i18n/messages';
+import { acceptTelehealthConsent } from '@/server/visit/consent-service';
+import { wrapUpInput } from '@/server/visit/schemas';
+import { saveWrapUp, visitSummary } from '@/server/visit/wrap-up-service';
+
+export const visitRouter = createTRPCRouter({
+  acceptConsent: signedInProcedure
+    .input(z.object({ locale: z.enum(locales), text: z.string().min(1).max(10_000) }))
+    .mutation(({ ctx, input }) => acceptTelehealthConsent(ctx.principal, input)),
+  saveWrapUp: staffProcedure(['CLINICIAN', 'NURSE']).input(wrapUpInput).mutation(({ ctx, input }) => saveWrapUp(ctx.principal, input)),
+  summary: signedInProcedure.query(({ ctx }) => visitSummary(ctx.principal)),
+});

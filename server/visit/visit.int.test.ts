@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { createCaller } from '@/server/api/root';
+import { createContext } from '@/server/api/trpc';
+import { db } from '@/server/db';
+import type { Principal } from '@/server/auth/session-types';
+import { createAppointment, createStaff, createVisitScenario } from '@/server/testing/factories';
+import { STANDARD_TELEHEALTH_CONSENT } from './consent-service';
+
+type Scenario = Awaited<ReturnType<typeof createVisitScenario>>;
+const patientOf = (s: Scenario): Principal => ({ kind: 'patient', id: s.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: s.appointment.id });
+const doctorOf = (s: Scenario): Principal => ({ kind: 'staff', id: s.doctor.id, name: s.doctor.name, role: 'CLINICIAN', clinicId: s.clinic.id });
+const note = { freeText: 'Reviewed home readings.', assessment: 'Hypertension, controlled.', plan: 'Continue amlodipine 5 mg.' };
+
+describe('telehealth consent (real PostgreSQL)', () => {
+  it('stores the exact text accepted, once, with the time', async () => {
+    const s = await createVisitScenario();
+    const patient = createCaller(createContext(patientOf(s)));
+    const text = STANDARD_TELEHEALTH_CONSENT['zh-CN'];
+    const first = await patient.visit.acceptConsent({ locale: 'zh-CN', text });
+    const again = await patient.visit.acceptConsent({ locale: 'zh-CN', text });
+    expect(again.acceptedAt).toEqual(first.acceptedAt);
+    const stored = await db.consent.findMany({ where: { appointmentId: s.appointment.id } });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ kind: 'TELEHEALTH', text, locale: 'zh_CN', patientId: s.patient.id });
+  });
+
+  it('refuses a text other than the one the clinic shows, and staff giving consent for a patient', async () => {
+    const s = await createVisitScenario();
+    await db.clinic.update({ where: { id: s.clinic.id }, data: { consentTextEn: 'Clinic-specific consent text.' } });
+    await expect(
+      createCaller(createContext(patientOf(s))).visit.acceptConsent({ locale: 'en', text: STANDARD_TELEHEALTH_CONSENT.en }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      createCaller(createContext(doctorOf(s))).visit.acceptConsent({ locale: 'en', text: 'Clinic-specific consent text.' }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await db.consent.count({ where: { appointmentId: s.appointment.id } })).toBe(0);
+  });
+});
+
+describe('wrap-up (real PostgreSQL)', () => {
+  it('saves the note and books the next follow-up after the interval, with its reminders queued', async () => {
+    const s = await createVisitScenario();
+    const result = await createCaller(createContext(doctorOf(s))).visit.saveWrapUp({
+      appointmentId: s.appointment.id,
+      ...note,
+      nextFollowUpDays: 28,
+      bookNext: true,
+    });
+    const next = await db.appointment.findUniqueOrThrow({ where: { id: result.nextAppointmentId! } });
+    expect(next).toMatchObject({ patientId: s.patient.id, clinicianId: s.doctor.id, previousAppointmentId: s.appointment.id, status: 'SCHEDULED' });
+    expect(next.startsAt.getTime() - s.appointment.startsAt.getTime()).toBe(28 * 24 * 3600_000);
+    expect(await db.message.count({ where: { appointmentId: next.id, kind: 'BOOKED' } })).toBe(1);
+
+    // Saving again edits the note and books nothing more.
+    await createCaller(createContext(doctorOf(s))).visit.saveWrapUp({
+      appointmentId: s.appointment.id,
+      ...note,
+      plan: 'Continue amlodipine 5 mg; walk 30 minutes a day.',
+      nextFollowUpDays: 28,
+      bookNext: true,
+    });
+    expect(await db.appointment.count({ where: { previousAppointmentId: s.appointment.id } })).toBe(1);
+
+    const summary = await createCaller(createContext(patientOf(s))).visit.summary();
+    expect(summary.plan).toBe('Continue amlodipine 5 mg; walk 30 minutes a day.');
+    expect(summary.next?.startsAt).toBe(next.startsAt.toISOString());
+    expect(JSON.stringify(summary)).not.toContain(note.assessment);
+  });
+
+  it('moves the next follow-up to the next free slot when that time is taken', async () => {
+    const s = await createVisitScenario();
+    const taken = new Date(s.appointment.startsAt.getTime() + 14 * 24 * 3600_000);
+    await createAppointment({ clinicId: s.clinic.id, patientId: s.patient.id, clinicianId: s.doctor.id, startsAt: taken });
+    const result = await createCaller(createContext(doctorOf(s))).visit.saveWrapUp({
+      appointmentId: s.appointment.id,
+      ...note,
+      nextFollowUpDays: 14,
+      bookNext: true,
+    });
+    const next = await db.appointment.findUniqueOrThrow({ where: { id: result.nextAppointmentId! } });
+    expect(next.startsAt.getTime()).toBe(taken.getTime() + 15 * 60_000);
+  });
+
+  it('refuses an empty plan field by field, and clinicians of other clinics, writing nothing', async () => {
+    const s = await createVisitScenario();
+    const error = await createCaller(createContext(doctorOf(s)))
+      .visit.saveWrapUp({ appointmentId: s.appointment.id, freeText: '', assessment: '', plan: '', nextFollowUpDays: null, bookNext: true })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'BAD_REQUEST' });
+    const other = await createVisitScenario();
+    const stranger = await createStaff(other.clinic.id, 'CLINICIAN');
+    await expect(
+      createCaller(createContext({ kind: 'staff', id: stranger.id, name: 'x', role: 'CLINICIAN', clinicId: other.clinic.id })).visit.saveWrapUp({
+        appointmentId: s.appointment.id,
+        ...note,
+        nextFollowUpDays: 7,
+        bookNext: true,
+      }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await db.visitNote.count({ where: { appointmentId: s.appointment.id } })).toBe(0);
+    expect(await db.appointment.count({ where: { previousAppointmentId: s.appointment.id } })).toBe(0);
+  });
+});

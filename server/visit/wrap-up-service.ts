@@ -1,0 +1,141 @@
+import { db, type DbTx } from '@/server/db';
+import { conflict, forbidden, notFound } from '@/server/errors';
+import type { Principal } from '@/server/auth/session-types';
+import { recordAudit } from '@/server/audit/audit-service';
+import { scheduleVisitMessages } from '@/server/notify/reminders';
+import type { WrapUpInput } from './schemas';
+
+const ACTIVE = ['SCHEDULED', 'CHECKED_IN', 'IN_PROGRESS'] as const;
+const SLOT_MINUTES = 15;
+
+function requireClinician(principal: Principal) {
+  if (principal.kind !== 'staff' || principal.role === 'ADMIN') throw forbidden('Only clinicians write visit notes');
+  return principal;
+}
+
+async function loadForWrapUp(principal: Principal, appointmentId: string) {
+  const staff = requireClinician(principal);
+  const appointment = await db.appointment.findUnique({
+    where: { id: appointmentId },
+    select: {
+      id: true,
+      clinicId: true,
+      clinicianId: true,
+      patientId: true,
+      startsAt: true,
+      durationMinutes: true,
+      reason: true,
+      status: true,
+      visitNote: true,
+      patient: { select: { familyName: true, givenName: true } },
+      clinic: { select: { timeZone: true } },
+    },
+  });
+  if (!appointment) throw notFound('This visit does not exist');
+  if (appointment.clinicId !== staff.clinicId) throw forbidden('This visit belongs to another clinic');
+  return { staff, appointment };
+}
+
+export async function wrapUpView(principal: Principal, appointmentId: string) {
+  const { appointment } = await loadForWrapUp(principal, appointmentId);
+  const next = appointment.visitNote?.nextAppointmentId
+    ? await db.appointment.findUnique({ where: { id: appointment.visitNote.nextAppointmentId }, select: { id: true, startsAt: true } })
+    : null;
+  return { appointment, note: appointment.visitNote, next, timeZone: appointment.clinic.timeZone };
+}
+
+/** The first start at or after `wanted`, on the slot grid, that does not overlap the clinician's visits. */
+async function firstFreeStart(tx: DbTx, clinicianId: string, wanted: Date, durationMinutes: number): Promise<Date> {
+  const windowEnd = new Date(wanted.getTime() + 3 * 24 * 3600_000);
+  const busy = await tx.appointment.findMany({
+    where: { clinicianId, status: { in: [...ACTIVE] }, startsAt: { gte: new Date(wanted.getTime() - 2 * 3600_000), lt: windowEnd } },
+    select: { startsAt: true, durationMinutes: true },
+  });
+  for (let start = wanted; start < windowEnd; start = new Date(start.getTime() + SLOT_MINUTES * 60_000)) {
+    const end = start.getTime() + durationMinutes * 60_000;
+    const clash = busy.some((b) => b.startsAt.getTime() < end && b.startsAt.getTime() + b.durationMinutes * 60_000 > start.getTime());
+    if (!clash) return start;
+  }
+  throw conflict('The clinician has no free time near that date; book the follow-up from the schedule', 'noFreeSlot');
+}
+
+/**
+ * Saves the clinician's note and, in the same transaction, books the next follow-up at the same time of
+ * day after the chosen interval (moved to the next free slot if that time is taken).
+ */
+export async function saveWrapUp(principal: Principal, input: WrapUpInput) {
+  const { staff, appointment } = await loadForWrapUp(principal, input.appointmentId);
+  if (appointment.status === 'CANCELLED' || appointment.status === 'NO_SHOW') {
+    throw conflict('A cancelled visit has no wrap-up', 'revoked');
+  }
+  return db.$transaction(async (tx) => {
+    let nextAppointmentId = appointment.visitNote?.nextAppointmentId ?? null;
+    if (input.bookNext && input.nextFollowUpDays && !nextAppointmentId) {
+      const wanted = new Date(appointment.startsAt.getTime() + input.nextFollowUpDays * 24 * 3600_000);
+      const startsAt = await firstFreeStart(tx, appointment.clinicianId, wanted, appointment.durationMinutes);
+      const next = await tx.appointment.create({
+        data: {
+          clinicId: appointment.clinicId,
+          patientId: appointment.patientId,
+          clinicianId: appointment.clinicianId,
+          startsAt,
+          durationMinutes: appointment.durationMinutes,
+          reason: appointment.reason,
+          previousAppointmentId: appointment.id,
+        },
+      });
+      await scheduleVisitMessages(tx, next);
+      nextAppointmentId = next.id;
+    }
+    const fields = {
+      freeText: input.freeText,
+      assessment: input.assessment,
+      plan: input.plan,
+      nextFollowUpDays: input.nextFollowUpDays,
+      nextAppointmentId,
+    };
+    const note = await tx.visitNote.upsert({
+      where: { appointmentId: appointment.id },
+      create: { appointmentId: appointment.id, authorId: staff.id, ...fields },
+      update: fields,
+    });
+    await recordAudit(tx, {
+      actor: `staff:${staff.id}`,
+      action: 'visit.wrap-up-saved',
+      clinicId: appointment.clinicId,
+      patientId: appointment.patientId,
+      subject: `Appointment/${appointment.id}`,
+    });
+    return { noteId: note.id, nextAppointmentId };
+  });
+}
+
+/** What the patient sees after the visit: the plan and the next appointment, nothing else. */
+export async function visitSummary(principal: Principal) {
+  if (principal.kind !== 'patient') throw forbidden('Only the patient sees their visit summary');
+  const appointment = await db.appointment.findUniqueOrThrow({
+    where: { id: principal.appointmentId },
+    select: {
+      status: true,
+      startsAt: true,
+      clinic: { select: { name: true, timeZone: true } },
+      clinician: { select: { name: true } },
+      visitNote: { select: { plan: true, nextFollowUpDays: true, nextAppointmentId: true, updatedAt: true } },
+    },
+  });
+  const next = appointment.visitNote?.nextAppointmentId
+    ? await db.appointment.findUnique({
+        where: { id: appointment.visitNote.nextAppointmentId },
+        select: { startsAt: true, status: true },
+      })
+    : null;
+  return {
+    clinicName: appointment.clinic.name,
+    clinicianName: appointment.clinician.name,
+    timeZone: appointment.clinic.timeZone,
+    visitStatus: appointment.status,
+    plan: appointment.visitNote?.plan ?? null,
+    nextFollowUpDays: appointment.visitNote?.nextFollowUpDays ?? null,
+    next: next && next.status !== 'CANCELLED' ? { startsAt: next.startsAt.toISOString() } : null,
+  };
+}
