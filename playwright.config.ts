@@ -3,7 +3,7 @@ import { defineConfig, devices } from '@playwright/test';
 const baseURL = process.env.APP_URL ?? 'http://127.0.0.1:3000';
 
 // Debian's Chromium, with a fake camera (test pattern) and microphone (beep) granted automatically.
-const chromiumArgs = [
+export const chromiumArgs = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-dev-shm-usage',

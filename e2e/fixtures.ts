@@ -112,3 +112,11 @@ export async function takeNextPatient(page: Page, patientName: string) {
   await expect(offer).toContainText(patientName);
   await offer.getByRole('button', { name: /accept|接诊/i }).click();
 }
+
+/** Frames the page has decoded from the other side's camera so far. */
+export async function remoteFramesDecoded(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const videos = Array.from(document.querySelectorAll<HTMLVideoElement>('[data-lk-local-participant="false"] video'));
+    return videos.reduce((sum, v) => sum + (v.getVideoPlaybackQuality?.().totalVideoFrames ?? 0), 0);
+  });
+}

@@ -1,5 +1,5 @@
 // `npm test`: unit, integration (real PostgreSQL + LiveKit) and end-to-end (Chromium) suites, one summary line.
-// Usage: npm test [-- unit integration e2e]   (default: all three)
+// Usage: npm test [-- unit integration e2e] [file filters]   (default: all three suites, every file)
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +9,8 @@ import { REPO_ROOT, freePort, run, startService, waitFor } from './lib/proc.mjs'
 
 const requested = process.argv.slice(2).filter((a) => ['unit', 'integration', 'e2e'].includes(a));
 const suites = requested.length ? requested : ['unit', 'integration', 'e2e'];
+// Anything else names test files to run (e.g. `npm test -- e2e waiting-room`).
+const fileFilters = process.argv.slice(2).filter((a) => !['unit', 'integration', 'e2e'].includes(a));
 // Each run has its own folder, so two runs on one machine never share a database; kept on failure.
 const work = path.join(REPO_ROOT, '.data', 'test', `run-${process.pid}`);
 const started = [];
@@ -40,7 +42,7 @@ function readJson(file) {
 async function runVitest(projects, env) {
   const out = path.join(work, 'vitest.json');
   rmSync(out, { force: true });
-  const args = ['vitest', 'run', ...projects.flatMap((p) => ['--project', p]), '--reporter=default', '--reporter=json', `--outputFile=${out}`];
+  const args = ['vitest', 'run', ...fileFilters, ...projects.flatMap((p) => ['--project', p]), '--reporter=default', '--reporter=json', `--outputFile=${out}`];
   await run('npx', args, { env }).catch(() => {});
   const report = readJson(out);
   if (!report) {
@@ -74,7 +76,7 @@ async function runE2e(env) {
     what: `the web app on ${env.APP_URL}`,
   });
   console.log('\n▶ End-to-end tests (Chromium)');
-  await run('npx', ['playwright', 'test'], { env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: out } }).catch(() => {});
+  await run('npx', ['playwright', 'test', ...fileFilters], { env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: out } }).catch(() => {});
   const report = readJson(out);
   if (!report) {
     totals.failed += 1;
