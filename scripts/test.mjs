@@ -1,11 +1,10 @@
 // `npm test`: unit, integration (real PostgreSQL + LiveKit) and end-to-end (Chromium) suites, one summary line.
 // Usage: npm test [-- unit integration e2e] [file filters]   (default: all three suites, every file)
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { generateClient, runMigrations, startPostgres } from './lib/postgres.mjs';
-import { startLivekit } from './lib/livekit.mjs';
-import { REPO_ROOT, freePort, run, startService, waitFor } from './lib/proc.mjs';
+import { generateClient } from './lib/postgres.mjs';
+import { startStack } from './lib/stack.mjs';
+import { REPO_ROOT, run } from './lib/proc.mjs';
 
 const requested = process.argv.slice(2).filter((a) => ['unit', 'integration', 'e2e'].includes(a));
 const suites = requested.length ? requested : ['unit', 'integration', 'e2e'];
@@ -55,26 +54,17 @@ async function runVitest(projects, env) {
   totals.skipped += report.numPendingTests + report.numTodoTests;
 }
 
-async function runE2e(env) {
+async function runE2e(env, startWeb) {
   const out = path.join(work, 'playwright.json');
   rmSync(out, { force: true });
-  console.log('\n▶ Building the web app for end-to-end tests');
+  console.log('\n▶ Building and starting the web app for end-to-end tests');
   try {
-    await run('npx', ['next', 'build'], { env: { ...env, NODE_ENV: 'production' } });
+    await startWeb();
   } catch (error) {
     totals.failed += 1;
-    console.error(`next build failed; e2e not run (counted as one failure): ${error.message}`);
+    console.error(`The web app could not be built or started; e2e not run (counted as one failure): ${error.message}`);
     return;
   }
-  const web = startService('web', 'npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(env.WEB_PORT)], {
-    env: { ...env, NODE_ENV: 'production' },
-    logFile: path.join(work, 'web.log'),
-  });
-  started.push(web);
-  await waitFor(() => fetch(`${env.APP_URL}/api/health`).then((r) => r.ok, () => false), {
-    timeoutMs: 60_000,
-    what: `the web app on ${env.APP_URL}`,
-  });
   console.log('\n▶ End-to-end tests (Chromium)');
   await run('npx', ['playwright', 'test', ...fileFilters], { env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: out } }).catch(() => {});
   const report = readJson(out);
@@ -93,31 +83,14 @@ async function main() {
   await run('bash', ['scripts/install-tools.sh', ...(suites.includes('e2e') ? ['--with-browser'] : [])]);
   await generateClient();
 
-  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+  let env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+  let startWeb = null;
   if (suites.includes('integration') || suites.includes('e2e')) {
     console.log('▶ Starting PostgreSQL and LiveKit on loopback');
-    const pg = await startPostgres({ dataDir: path.join(work, 'pg'), port: await freePort(), database: 'revisit_test' });
-    started.push({ name: 'postgres', stop: pg.stop });
-    await runMigrations(pg.url);
-    const webPort = await freePort();
-    const apiKey = 'revisit-test';
-    const apiSecret = randomBytes(32).toString('hex');
-    const livekit = await startLivekit({
-      dir: path.join(work, 'livekit'),
-      apiKey,
-      apiSecret,
-      webhookUrl: `http://127.0.0.1:${webPort}/api/livekit/webhook`,
-    });
-    started.push({ name: 'livekit', stop: livekit.stop });
-    Object.assign(env, {
-      DATABASE_URL: pg.url,
-      AUTH_SECRET: randomBytes(32).toString('base64'),
-      APP_URL: `http://127.0.0.1:${webPort}`,
-      WEB_PORT: String(webPort),
-      LIVEKIT_URL: livekit.url,
-      LIVEKIT_API_KEY: apiKey,
-      LIVEKIT_API_SECRET: apiSecret,
-    });
+    const stack = await startStack({ work });
+    started.push({ name: 'stack', stop: stack.stop });
+    env = stack.env;
+    startWeb = stack.startWeb;
   }
 
   const vitestProjects = suites.filter((s) => s !== 'e2e');
@@ -125,7 +98,7 @@ async function main() {
     console.log(`\n▶ ${vitestProjects.join(' + ')} tests (vitest)`);
     await runVitest(vitestProjects, env);
   }
-  if (suites.includes('e2e')) await runE2e(env);
+  if (suites.includes('e2e')) await runE2e(env, startWeb);
 }
 
 let exitCode = 0;

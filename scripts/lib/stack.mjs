@@ -1,0 +1,66 @@
+// A throwaway local stack for tests and benchmarks: PostgreSQL and LiveKit on loopback, fresh
+// secrets, and optionally the built web app. Everything started here is stopped by `stop()`.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { runMigrations, startPostgres } from './postgres.mjs';
+import { startLivekit } from './livekit.mjs';
+import { freePort, run, startService, waitFor } from './proc.mjs';
+
+export async function startStack({ work, database = 'revisit_test' }) {
+  const started = [];
+  const stop = async () => {
+    while (started.length) {
+      const service = started.pop();
+      await service.stop().catch((error) => console.error(`Could not stop ${service.name}: ${error.message}`));
+    }
+  };
+  try {
+    const pg = await startPostgres({ dataDir: path.join(work, 'pg'), port: await freePort(), database });
+    started.push({ name: 'postgres', stop: pg.stop });
+    await runMigrations(pg.url);
+    const webPort = await freePort();
+    const apiKey = 'revisit-test';
+    const apiSecret = randomBytes(32).toString('hex');
+    const livekit = await startLivekit({
+      dir: path.join(work, 'livekit'),
+      apiKey,
+      apiSecret,
+      webhookUrl: `http://127.0.0.1:${webPort}/api/livekit/webhook`,
+    });
+    started.push({ name: 'livekit', stop: livekit.stop });
+    const env = {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: '1',
+      DATABASE_URL: pg.url,
+      AUTH_SECRET: randomBytes(32).toString('base64'),
+      APP_URL: `http://127.0.0.1:${webPort}`,
+      WEB_PORT: String(webPort),
+      LIVEKIT_URL: livekit.url,
+      LIVEKIT_API_KEY: apiKey,
+      LIVEKIT_API_SECRET: apiSecret,
+    };
+
+    /** Builds (unless `build: false`) and starts the web app against this stack. */
+    async function startWeb({ build = true } = {}) {
+      if (build) await run('npx', ['next', 'build'], { env: { ...env, NODE_ENV: 'production' } });
+      const web = startService('web', 'npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(webPort)], {
+        env: { ...env, NODE_ENV: 'production' },
+        logFile: path.join(work, 'web.log'),
+      });
+      started.push(web);
+      await waitFor(
+        async () => {
+          if (!web.running) throw new Error(`the web app exited; see ${web.logFile}`);
+          return fetch(`${env.APP_URL}/api/health`).then((r) => r.ok, () => false);
+        },
+        { timeoutMs: 60_000, what: `the web app on ${env.APP_URL}` },
+      );
+      return web;
+    }
+
+    return { env, startWeb, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
