@@ -27,6 +27,11 @@ export function WaitingRoom({ clinicName, clinicianName }: { clinicName: string;
   const data = status.data;
 
   useEffect(() => {
+    // Fetch the consult room's code while waiting, so joining does not wait for the download.
+    void import('@/components/consult/consult-room');
+  }, []);
+
+  useEffect(() => {
     if (data?.state === 'ASSIGNED') router.replace(`/consult/${data.appointmentId}`);
   }, [data, router]);
 
