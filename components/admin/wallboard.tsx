@@ -5,25 +5,13 @@ import type { inferRouterOutputs } from '@trpc/server';
 import { useEffect, useId, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
+import { minutesAndSeconds, useNow } from '@/components/hooks/use-now';
 import type { AppRouter } from '@/server/api/root';
 
 type Board = inferRouterOutputs<AppRouter>['queues']['watchWallboard'] extends AsyncIterable<infer T> ? T : never;
 
 const PRESENCE_STATES = ['AVAILABLE', 'BUSY', 'WRAP_UP', 'NOT_RESPONDING', 'OFFLINE'] as const;
 
-function useNow(intervalMs: number) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(timer);
-  }, [intervalMs]);
-  return now;
-}
-
-function minutesAndSeconds(totalSeconds: number) {
-  const seconds = Math.max(0, Math.round(totalSeconds));
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-}
 
 function Tile({ label, value }: { label: string; value: string | number }) {
   const id = useId();

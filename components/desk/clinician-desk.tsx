@@ -4,23 +4,13 @@ import { useMutation } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
+import { minutesAndSeconds, useNow } from '@/components/hooks/use-now';
 import { format } from '@/server/i18n/messages';
 
-function useNow(intervalMs: number) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(timer);
-  }, [intervalMs]);
-  return now;
-}
-
 function minutesSince(iso: string, now: number) {
-  const seconds = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+  return minutesAndSeconds((now - new Date(iso).getTime()) / 1000);
 }
 
 export function ClinicianDesk() {
