@@ -33,4 +33,16 @@ describe('configuration', () => {
   it('refuses a token lifetime over ten minutes', () => {
     expect(() => parseEnv({ ...valid, LIVEKIT_TOKEN_TTL_SECONDS: '3600' })).toThrow(ConfigError);
   });
+
+  it('sends text messages through the dev provider unless Twilio is configured completely', () => {
+    const dev = parseEnv(valid);
+    expect(dev.SMS_PROVIDER).toBe('dev');
+    expect(dev.SMS_WORKER_INTERVAL_MS).toBe(2000);
+    expect(() => parseEnv({ ...valid, SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC123', TWILIO_FROM_NUMBER: '' })).toThrow(
+      /TWILIO_AUTH_TOKEN is missing: SMS_PROVIDER=twilio needs it\n.*TWILIO_FROM_NUMBER is missing/,
+    );
+    const twilio = parseEnv({ ...valid, SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM_NUMBER: '+14155550100' });
+    expect(twilio.TWILIO_BASE_URL).toBe('https://api.twilio.com');
+    expect(() => parseEnv({ ...valid, SMS_PROVIDER: 'carrier-pigeon' })).toThrow('SMS_PROVIDER must be dev or twilio');
+  });
 });

@@ -16,3 +16,5 @@ if (interval > 0) {
   const { startRoutingWorker } = await import('./routing/routing-worker');
   startRoutingWorker(interval);
 }
+
+if (env().SMS_WORKER_INTERVAL_MS > 0) (await import('./notify/outbox-worker')).startOutboxWorker(env().SMS_WORKER_INTERVAL_MS);

@@ -27,9 +27,14 @@ export default async function AdminPage() {
     <section className="admin">
       <div className="page-head">
         <h1>{t.staffHome.admin}</h1>
-        <Link className="button secondary" href="/staff">
-          {t.consult.back}
-        </Link>
+        <div className="offer-actions">
+          <Link className="button secondary" href="/admin/messages">
+            {t.messages.title}
+          </Link>
+          <Link className="button secondary" href="/staff">
+            {t.consult.back}
+          </Link>
+        </div>
       </div>
       <Wallboard />
       <QueueSettings />

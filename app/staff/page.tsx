@@ -28,6 +28,9 @@ export default async function StaffHomePage() {
           <p className="muted">{format(t.staffHome.greeting, { name: principal.name })}</p>
         </div>
         <div className="offer-actions">
+          <Link className="button secondary" href="/schedule">
+            {t.schedule.open}
+          </Link>
           {principal.role === 'ADMIN' && (
             <Link className="button secondary" href="/admin">
               {t.staffHome.admin}

@@ -2,6 +2,7 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
+import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
@@ -72,6 +73,7 @@ export function WaitingRoom({ clinicName, clinicianName }: { clinicName: string;
         </p>
       )}
       <p>{t.waiting.keepOpen}</p>
+      <Link href="/visit/reschedule">{t.schedule.patientReschedule.changeLink}</Link>
       <button
         className="button secondary"
         type="button"

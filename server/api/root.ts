@@ -1,8 +1,10 @@
 import { createCallerFactory, createTRPCRouter } from './trpc';
 import { appointmentRouter } from './routers/appointment';
 import { consultRouter } from './routers/consult';
+import { messagesRouter } from './routers/messages';
 import { visitRouter } from './routers/visit';
 import { deskRouter, queueAdminRouter, waitingRoomRouter } from './routers/routing';
+import { scheduleRouter } from './routers/schedule';
 
 export const appRouter = createTRPCRouter({
   appointment: appointmentRouter,
@@ -10,6 +12,8 @@ export const appRouter = createTRPCRouter({
   waitingRoom: waitingRoomRouter,
   desk: deskRouter,
   queues: queueAdminRouter,
+  messages: messagesRouter,
+  schedule: scheduleRouter,
   visit: visitRouter,
 });
 

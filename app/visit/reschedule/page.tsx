@@ -1,0 +1,52 @@
+import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { currentPrincipal } from '@/server/auth/auth';
+import { db } from '@/server/db';
+import { getMessages } from '@/server/i18n/locale';
+import { format } from '@/server/i18n/messages';
+import { findForConsult } from '@/server/scheduling/appointment-repository';
+import { CHANGEABLE_STATUSES } from '@/server/scheduling/scheduling-config';
+import { formatDateTime } from '@/server/time/zoned';
+import { PatientReschedule } from '@/components/schedule/patient-reschedule';
+
+export const dynamic = 'force-dynamic';
+
+/** The patient, signed in by their link, moves their visit to one of their clinician's free times. */
+export default async function VisitReschedulePage() {
+  const principal = await currentPrincipal();
+  if (principal?.kind !== 'patient') redirect('/');
+  const appointment = await findForConsult(db, principal.appointmentId);
+  if (!appointment) redirect('/');
+  const { locale, t } = await getMessages();
+  const changeable = (CHANGEABLE_STATUSES as readonly string[]).includes(appointment.status);
+
+  return (
+    <section className="card patient-reschedule">
+      <h1>{t.schedule.patientReschedule.title}</h1>
+      <p className="muted">{appointment.clinic.name}</p>
+      {changeable ? (
+        <PatientReschedule
+          appointmentId={appointment.id}
+          clinicianName={appointment.clinician.name}
+          timeZone={appointment.clinic.timeZone}
+          currentLabel={formatDateTime(appointment.startsAt, appointment.clinic.timeZone, locale)}
+        />
+      ) : (
+        <>
+          <p role="alert" className="alert">
+            {t.schedule.patientReschedule.notChangeable}
+          </p>
+          <p className="notice">
+            {format(t.schedule.patientReschedule.current, {
+              clinician: appointment.clinician.name,
+              time: formatDateTime(appointment.startsAt, appointment.clinic.timeZone, locale),
+            })}
+          </p>
+        </>
+      )}
+      <Link className="button secondary block" href="/visit">
+        {t.schedule.patientReschedule.back}
+      </Link>
+    </section>
+  );
+}

@@ -1,0 +1,7 @@
+import { createTRPCRouter, staffProcedure } from '@/server/api/trpc';
+import { listClinicMessages } from '@/server/notify/message-admin-service';
+import { listMessagesInput } from '@/server/notify/schemas';
+
+export const messagesRouter = createTRPCRouter({
+  list: staffProcedure(['ADMIN']).input(listMessagesInput).query(({ ctx, input }) => listClinicMessages(ctx.principal, input)),
+});

@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import { db } from '@/server/db';
+import { forbidden, notFound } from '@/server/errors';
+import type { Principal } from '@/server/auth/session-types';
+import type { Prisma } from '@/server/db/generated/client';
+import type { listMessagesInput } from './schemas';
+
+function requireAdmin(principal: Principal) {
+  if (principal.kind !== 'staff' || principal.role !== 'ADMIN') throw forbidden('Only clinic administrators see the message log');
+  return principal;
+}
+
+const messageForAdmin = {
+  id: true,
+  kind: true,
+  status: true,
+  attempts: true,
+  lastError: true,
+  bodyPreview: true,
+  createdAt: true,
+  sendAfter: true,
+  nextAttemptAt: true,
+  sentAt: true,
+  deliveredAt: true,
+  patient: { select: { familyName: true, givenName: true } },
+} satisfies Prisma.MessageSelect;
+
+/** The clinic's most recent messages, newest first. Texts are the stored previews: links are cut short. */
+export async function listClinicMessages(principal: Principal, input: z.infer<typeof listMessagesInput>) {
+  const admin = requireAdmin(principal);
+  const clinic = await db.clinic.findUnique({ where: { id: admin.clinicId }, select: { timeZone: true } });
+  if (!clinic) throw notFound('Clinic not found');
+  const rows = await db.message.findMany({
+    where: { clinicId: admin.clinicId, ...(input.status ? { status: input.status } : {}) },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: input.limit,
+    select: messageForAdmin,
+  });
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  return {
+    timeZone: clinic.timeZone,
+    // Dates as ISO strings: the client gets exactly what the server typed (there is no transformer).
+    messages: rows.map(({ patient, createdAt, sendAfter, nextAttemptAt, sentAt, deliveredAt, ...row }) => ({
+      ...row,
+      patientName: `${patient.familyName}${patient.givenName}`,
+      createdAt: createdAt.toISOString(),
+      sendAfter: sendAfter.toISOString(),
+      nextAttemptAt: nextAttemptAt.toISOString(),
+      sentAt: iso(sentAt),
+      deliveredAt: iso(deliveredAt),
+    })),
+  };
+}
