@@ -38,6 +38,8 @@ export async function startStack({ work, database = 'revisit_test' }) {
       LIVEKIT_URL: livekit.url,
       LIVEKIT_API_KEY: apiKey,
       LIVEKIT_API_SECRET: apiSecret,
+      // The dev SMS provider writes each text here: in tests it is the patient's phone.
+      WEB_LOG_FILE: path.join(work, 'web.log'),
     };
 
     /** Builds (unless `build: false`) and starts the web app against this stack. */
@@ -45,7 +47,7 @@ export async function startStack({ work, database = 'revisit_test' }) {
       if (build) await run('npx', ['next', 'build'], { env: { ...env, NODE_ENV: 'production' } });
       const web = startService('web', 'npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(webPort)], {
         env: { ...env, NODE_ENV: 'production' },
-        logFile: path.join(work, 'web.log'),
+        logFile: env.WEB_LOG_FILE,
       });
       started.push(web);
       await waitFor(
