@@ -7,7 +7,8 @@ import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import type { AppRouter } from '@/server/api/root';
 import type { MessageStatus } from '@/server/db/generated/enums';
-import { format, type Messages } from '@/server/i18n/messages';
+import { format } from '@/server/i18n/locales';
+import type { Messages } from '@/server/i18n/messages';
 import { MESSAGE_STATUSES } from '@/server/notify/schemas';
 import { formatDateTime } from '@/server/time/zoned';
 

@@ -7,7 +7,8 @@ import type { z } from 'zod';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import type { AppRouter } from '@/server/api/root';
-import { format, type Messages } from '@/server/i18n/messages';
+import { format } from '@/server/i18n/locales';
+import type { Messages } from '@/server/i18n/messages';
 import { queueSettingsInput } from '@/server/routing/schemas';
 
 type Queue = inferRouterOutputs<AppRouter>['queues']['list'][number];

@@ -4,7 +4,8 @@ import { useActionState } from 'react';
 import { patientSignIn } from '@/app/v/[token]/actions';
 import type { SignInState } from '@/app/signin/actions';
 import { useI18n } from '@/components/providers/i18n-provider';
-import { format, type Messages } from '@/server/i18n/messages';
+import { format } from '@/server/i18n/locales';
+import type { Messages } from '@/server/i18n/messages';
 
 function messageFor(error: string | null, t: Messages): string | null {
   if (!error) return null;

@@ -7,7 +7,7 @@ import { useRouter } from 'next/navigation';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import { minutesAndSeconds, useNow } from '@/components/hooks/use-now';
-import { format } from '@/server/i18n/messages';
+import { format } from '@/server/i18n/locales';
 
 function minutesSince(iso: string, now: number) {
   return minutesAndSeconds((now - new Date(iso).getTime()) / 1000);

@@ -1,7 +1,8 @@
 'use client';
 
 import { createContext, useContext, type ReactNode } from 'react';
-import type { AppLocale, Messages } from '@/server/i18n/messages';
+import type { AppLocale } from '@/server/i18n/locales';
+import type { Messages } from '@/server/i18n/messages';
 
 const I18nContext = createContext<{ locale: AppLocale; t: Messages } | null>(null);
 

@@ -4,7 +4,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/messages';
+import { format } from '@/server/i18n/locales';
 import {
   DEFAULT_DURATION_MINUTES,
   MAX_DURATION_MINUTES,

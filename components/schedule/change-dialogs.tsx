@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/messages';
+import { format } from '@/server/i18n/locales';
 import {
   MAX_DURATION_MINUTES,
   MAX_REASON_LENGTH,

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/messages';
+import { format } from '@/server/i18n/locales';
 import { PATIENT_RESCHEDULE_DAYS } from '@/server/scheduling/scheduling-config';
 import { clinicDate, clinicTime, longDayLabel, patientDateTime } from './schedule-format';
 

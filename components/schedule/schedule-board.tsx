@@ -6,7 +6,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import type { AppRouter } from '@/server/api/root';
-import { format } from '@/server/i18n/messages';
+import { format } from '@/server/i18n/locales';
 import { addDays, weekStart } from '@/server/scheduling/calendar';
 import { CHANGEABLE_STATUSES } from '@/server/scheduling/scheduling-config';
 import { AppointmentForm, type Booked } from './appointment-form';

@@ -1,6 +1,7 @@
 // Turns a refused schedule change into messages in the reader's language: one per marked field,
 // and one for the alert at the top of the form.
-import { format, type Messages } from '@/server/i18n/messages';
+import { format } from '@/server/i18n/locales';
+import type { Messages } from '@/server/i18n/messages';
 import {
   MAX_DURATION_MINUTES,
   MAX_REASON_LENGTH,

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/messages';
+import { format } from '@/server/i18n/locales';
 
 export function VisitSummary() {
   const { t, locale } = useI18n();

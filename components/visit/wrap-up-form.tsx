@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/messages';
+import { format } from '@/server/i18n/locales';
 import { z } from 'zod';
 import { FOLLOW_UP_INTERVAL_DAYS, wrapUpInput } from '@/server/visit/schemas';
 

@@ -7,7 +7,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/messages';
+import { format } from '@/server/i18n/locales';
 
 export function WaitingRoom({ clinicName, clinicianName }: { clinicName: string; clinicianName: string }) {
   const { t } = useI18n();
