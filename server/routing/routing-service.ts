@@ -39,32 +39,37 @@ export async function enqueueForAppointment(principal: Patient, now = new Date()
   if (['CANCELLED', 'COMPLETED', 'NO_SHOW'].includes(appointment.status)) throw conflict('This visit is cancelled or has ended', 'revoked');
   const queue = await db.queue.findUnique({ where: { clinicId_slug: { clinicId: appointment.clinicId, slug: FOLLOW_UP_QUEUE_SLUG } } });
   if (!queue) throw notFound('This clinic has no follow-up queue yet', 'noQueue');
-  try {
-    const task = await db.$transaction(async (tx) => {
-      const created = await tx.task.create({
-        data: {
-          clinicId: appointment.clinicId,
-          queueId: queue.id,
-          channel: 'WEB',
-          patientId: appointment.patient.id,
-          appointmentId: appointment.id,
-          preferredClinicianId: appointment.clinicianId,
-          attributes: { reason: appointment.reason, language: appointment.patient.preferredLocale },
-          enqueuedAt: now,
-          createdAt: now,
-          lastSeenAt: now,
-        },
+  // A racing request for the same visit may win the create; its task is then the one. If that task
+  // ends before we read it, the visit may queue again, so try once more.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const task = await db.$transaction(async (tx) => {
+        const created = await tx.task.create({
+          data: {
+            clinicId: appointment.clinicId,
+            queueId: queue.id,
+            channel: 'WEB',
+            patientId: appointment.patient.id,
+            appointmentId: appointment.id,
+            preferredClinicianId: appointment.clinicianId,
+            attributes: { reason: appointment.reason, language: appointment.patient.preferredLocale },
+            enqueuedAt: now,
+            createdAt: now,
+            lastSeenAt: now,
+          },
+        });
+        await publishRoutingChange(tx, appointment.clinicId);
+        return created;
       });
-      await publishRoutingChange(tx, appointment.clinicId);
-      return created;
-    });
-    await dispatchClinic(appointment.clinicId, now);
-    return task;
-  } catch (error) {
-    // Another request for the same visit won the race; its task is the one.
-    if (!isUniqueViolation(error)) throw error;
-    return db.task.findFirstOrThrow({ where: { appointmentId: appointment.id, state: { in: [...LIVE_STATES] } } });
+      await dispatchClinic(appointment.clinicId, now);
+      return task;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await db.task.findFirst({ where: { appointmentId: appointment.id, state: { in: [...LIVE_STATES] } } });
+      if (winner) return winner;
+    }
   }
+  throw conflict('This visit could not join the queue; please try again', 'retry');
 }
 
 /** The waiting page's connection is alive. */
