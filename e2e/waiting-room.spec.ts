@@ -49,12 +49,17 @@ test('a declined offer puts the patient back at the same place', async ({ browse
   await expect(offer).toContainText(`${scenario.patient.familyName}${scenario.patient.givenName}`);
   await expect(first.getByRole('status').filter({ hasText: 'A doctor is being told about you now.' })).toBeVisible();
   await offer.getByRole('button', { name: 'Decline' }).click();
+  // The offer for this patient is gone (the doctor may now be offered the next one).
+  await expect(offer.filter({ hasText: `${scenario.patient.familyName}${scenario.patient.givenName}` })).toHaveCount(0);
+  await expect(first.getByText('A doctor is being told about you now.')).toHaveCount(0);
 
   await expect(place(first, 1)).toBeVisible();
   await expect(place(next, 2)).toBeVisible();
   const task = await db.task.findFirstOrThrow({ where: { appointmentId: scenario.appointment.id } });
   expect(task.state).not.toBe('ASSIGNED');
-  expect(await db.offer.count({ where: { taskId: task.id, state: 'DECLINED', clinicianId: scenario.doctor.id } })).toBe(1);
+  await expect
+    .poll(() => db.offer.count({ where: { taskId: task.id, state: 'DECLINED', clinicianId: scenario.doctor.id } }))
+    .toBe(1);
 });
 
 test('a patient who leaves the waiting room is no longer in line', async ({ browser, scenario }) => {
