@@ -56,7 +56,7 @@ async function main() {
     const startsAt = zonedTimeToUtc(today, person.visit.localTime, clinic.timeZone);
     const appointment =
       (await db.appointment.findFirst({
-        where: { patientId: patient.id, startsAt: { gte: start, lt: end }, status: { notIn: ['CANCELLED'] } },
+        where: { patientId: patient.id, startsAt: { gte: start, lt: end }, status: { notIn: ['CANCELLED', 'COMPLETED', 'NO_SHOW'] } },
       })) ??
       (await db.appointment.create({
         data: { clinicId: clinic.id, patientId: patient.id, clinicianId, startsAt, durationMinutes: 15, reason: person.visit.reason },
