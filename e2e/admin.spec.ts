@@ -1,23 +1,11 @@
 import { createClinic, createStaff } from '@/server/testing/factories';
-import type { Page } from '@playwright/test';
-import { appAlert, db, expect, newDesktopPage, signInAsStaff, test } from './fixtures';
-
-/** Like `watchConsoleErrors`, with where each error came from. The app has no favicon yet: the browser's 404 for it is ignored. */
-function consoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    const from = message.location().url;
-    if (message.type() === 'error' && !from.endsWith('/favicon.ico')) errors.push(`${message.text()} (${from})`);
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
+import { appAlert, db, expect, newDesktopPage, signInAsStaff, test, watchConsoleErrors } from './fixtures';
 
 test('an admin sees the wallboard and changes a queue setting; an invalid value is refused and not saved', async ({ browser }) => {
   const clinic = await createClinic();
   const admin = await createStaff(clinic.id, 'ADMIN');
   const page = await newDesktopPage(browser);
-  const errors = consoleErrors(page);
+  const errors = watchConsoleErrors(page, 'admin');
 
   await signInAsStaff(page, admin.email, admin.password);
   await page.getByRole('link', { name: 'Wallboard and queues' }).click();

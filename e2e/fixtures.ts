@@ -17,11 +17,11 @@ export async function newDesktopPage(browser: Browser, locale = 'en-US'): Promis
   return context.newPage();
 }
 
-/** Fails the test on any error the page logs: a console.error in the app is a defect. */
+/** Collects every error the page logs, with where it came from: a console.error in the app is a defect. */
 export function watchConsoleErrors(page: Page, label: string): string[] {
   const errors: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`${label}: ${message.text()}`);
+    if (message.type() === 'error') errors.push(`${label}: ${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => errors.push(`${label}: ${error.message}`));
   return errors;

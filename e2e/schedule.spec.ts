@@ -1,4 +1,3 @@
-import type { Page } from '@playwright/test';
 import { createPatient, createStaff } from '@/server/testing/factories';
 import { addDays, isWorkingDay } from '@/server/scheduling/calendar';
 import { localDate, zonedTimeToUtc } from '@/server/time/zoned';
@@ -11,20 +10,9 @@ function workingDate(timeZone: string, daysAhead: number): string {
   return date;
 }
 
-/** Like `watchConsoleErrors`, with where each error came from (the browser logs refused requests itself). */
-function consoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    const from = message.location().url;
-    if (message.type() === 'error' && !from.endsWith('/favicon.ico')) errors.push(`${message.text()} (${from})`);
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
-
 test('a clinician books a follow-up in the week view, moves it and cancels it; the patient is told each time', async ({ browser, scenario }) => {
   const page = await newDesktopPage(browser);
-  const errors = consoleErrors(page);
+  const errors = watchConsoleErrors(page, 'clinician');
   const tz = scenario.clinic.timeZone;
   const name = `${scenario.patient.familyName}${scenario.patient.givenName}`;
   const date = workingDate(tz, 2);

@@ -4,17 +4,12 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/locales';
 import {
   DEFAULT_DURATION_MINUTES,
-  MAX_DURATION_MINUTES,
   MAX_REASON_LENGTH,
-  MIN_DURATION_MINUTES,
-  SLOT_MINUTES,
-  WORKING_DAY_END,
-  WORKING_DAY_START,
 } from '@/server/scheduling/scheduling-config';
 import { FormField } from './form-field';
+import { WhenFields } from './when-fields';
 import { describeRefusal, type ScheduleField } from './schedule-errors';
 import { patientName } from './schedule-format';
 
@@ -148,46 +143,7 @@ export function AppointmentForm({
           </select>
         )}
       </FormField>
-      <FormField id={`${id}-clinicianId`} label={t.schedule.clinician} error={refusal.fields.clinicianId}>
-        {(control) => (
-          <select {...control} value={draft.clinicianId} onChange={set('clinicianId')}>
-            <option value="">{t.schedule.fields.clinicianId}</option>
-            {clinicians.map((clinician) => (
-              <option key={clinician.id} value={clinician.id}>
-                {clinician.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </FormField>
-      <FormField id={`${id}-date`} label={t.schedule.date} error={refusal.fields.date}>
-        {(control) => <input {...control} type="date" value={draft.date} onChange={set('date')} required />}
-      </FormField>
-      <FormField
-        id={`${id}-time`}
-        label={t.schedule.time}
-        hint={format(t.schedule.hoursHint, { start: WORKING_DAY_START, end: WORKING_DAY_END })}
-        error={refusal.fields.time}
-      >
-        {(control) => (
-          <input {...control} type="time" step={SLOT_MINUTES * 60} min={WORKING_DAY_START} max={WORKING_DAY_END} value={draft.time} onChange={set('time')} required />
-        )}
-      </FormField>
-      <FormField id={`${id}-durationMinutes`} label={t.schedule.duration} error={refusal.fields.durationMinutes}>
-        {(control) => (
-          <input
-            {...control}
-            type="number"
-            inputMode="numeric"
-            min={MIN_DURATION_MINUTES}
-            max={MAX_DURATION_MINUTES}
-            step={5}
-            value={draft.durationMinutes}
-            onChange={set('durationMinutes')}
-            required
-          />
-        )}
-      </FormField>
+      <WhenFields id={id} value={draft} errors={refusal.fields} onChange={set} />
       <FormField id={`${id}-reason`} label={t.schedule.reason} hint={t.schedule.reasonHint} error={refusal.fields.reason}>
         {(control) => <input {...control} value={draft.reason} onChange={set('reason')} maxLength={MAX_REASON_LENGTH + 50} autoComplete="off" />}
       </FormField>

@@ -5,15 +5,9 @@ import { useId, useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import { format } from '@/server/i18n/locales';
-import {
-  MAX_DURATION_MINUTES,
-  MAX_REASON_LENGTH,
-  MIN_DURATION_MINUTES,
-  SLOT_MINUTES,
-  WORKING_DAY_END,
-  WORKING_DAY_START,
-} from '@/server/scheduling/scheduling-config';
+import { MAX_REASON_LENGTH } from '@/server/scheduling/scheduling-config';
 import { FormField } from './form-field';
+import { WhenFields } from './when-fields';
 import { ModalDialog } from './modal-dialog';
 import { describeRefusal } from './schedule-errors';
 import { clinicDate, clinicDateTime, clinicTime } from './schedule-format';
@@ -80,34 +74,7 @@ export function RescheduleDialog({
             {refusal.alert}
           </p>
         )}
-        <FormField id={`${id}-date`} label={t.schedule.date} error={refusal.fields.date}>
-          {(control) => <input {...control} type="date" value={draft.date} onChange={set('date')} required />}
-        </FormField>
-        <FormField
-          id={`${id}-time`}
-          label={t.schedule.time}
-          hint={format(t.schedule.hoursHint, { start: WORKING_DAY_START, end: WORKING_DAY_END })}
-          error={refusal.fields.time}
-        >
-          {(control) => (
-            <input {...control} type="time" step={SLOT_MINUTES * 60} min={WORKING_DAY_START} max={WORKING_DAY_END} value={draft.time} onChange={set('time')} required />
-          )}
-        </FormField>
-        <FormField id={`${id}-duration`} label={t.schedule.duration} error={refusal.fields.durationMinutes}>
-          {(control) => (
-            <input
-              {...control}
-              type="number"
-              inputMode="numeric"
-              min={MIN_DURATION_MINUTES}
-              max={MAX_DURATION_MINUTES}
-              step={5}
-              value={draft.durationMinutes}
-              onChange={set('durationMinutes')}
-              required
-            />
-          )}
-        </FormField>
+        <WhenFields id={id} value={draft} errors={refusal.fields} onChange={set} />
         <div className="offer-actions">
           <button className="button" type="submit" disabled={reschedule.isPending}>
             {reschedule.isPending ? t.schedule.rescheduling : t.schedule.confirmReschedule}
