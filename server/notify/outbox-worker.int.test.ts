@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
+import { spawnScript } from '@/server/testing/spawn-script';
 import { env } from '@/server/env';
 import { previewLink } from '@/server/access-links/access-link-service';
 import { hashLinkToken } from '@/server/access-links/link-token';
@@ -314,17 +314,7 @@ describe('outbox worker against a Twilio-compatible HTTP server (real PostgreSQL
     }
     const actor = (clockOffsetMs: number) => {
       const setup = { clinicId: clinic.id, baseUrl: fake.baseUrl, accountSid: fake.accountSid, authToken: fake.authToken, clockOffsetMs, seconds: 20 };
-      const child = spawn(process.execPath, ['--import', 'tsx', 'server/notify/testing/outbox-actor.ts'], {
-        env: { ...process.env, OUTBOX_ACTOR: JSON.stringify(setup) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout!.on('data', (d) => (output += d));
-      child.stderr!.on('data', (d) => (output += d));
-      const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
-        child.on('exit', (code, signal) => resolve({ code, signal, output })),
-      );
-      return { child, done };
+      return spawnScript('server/notify/testing/outbox-actor.ts', { OUTBOX_ACTOR: JSON.stringify(setup) });
     };
 
     // The first process's first request never gets an answer; it is killed while waiting for it.

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
+import { spawnScript } from '@/server/testing/spawn-script';
 import type { Principal } from '@/server/auth/session-types';
 import { addVisit, createClinic, createStaff } from '@/server/testing/factories';
 import { acceptOffer, enqueueForAppointment, setPresence } from './routing-service';
@@ -8,17 +8,10 @@ import { acceptOffer, enqueueForAppointment, setPresence } from './routing-servi
 type Cast = { clinicId: string; doctors: { id: string; name: string }[]; visits: { patientId: string; appointmentId: string }[] };
 
 function startActor(cast: Cast, seconds: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/routing/testing/routing-actor.ts'], {
-    env: { ...process.env, ROUTING_ACTOR_CAST: JSON.stringify(cast), ROUTING_ACTOR_SECONDS: String(seconds) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return spawnScript('server/routing/testing/routing-actor.ts', {
+    ROUTING_ACTOR_CAST: JSON.stringify(cast),
+    ROUTING_ACTOR_SECONDS: String(seconds),
   });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, output })),
-  );
-  return { child, done };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
