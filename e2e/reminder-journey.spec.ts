@@ -21,7 +21,7 @@ function sentText(providerMessageId: string): string {
   return line;
 }
 
-test('the 15-minute reminder’s link takes the patient through check-in to the doctor', async ({ browser, scenario }) => {
+test('the 15-minute reminder’s link takes the patient through check-in and the consult to the summary', async ({ browser, scenario }) => {
   // A follow-up in 16 minutes, booked the way the schedule books it: confirmation and reminders queued.
   const startsAt = new Date(Date.now() + 16 * 60_000);
   const appointment = await db.appointment.update({ where: { id: scenario.appointment.id }, data: { startsAt } });
@@ -58,4 +58,18 @@ test('the 15-minute reminder’s link takes the patient through check-in to the 
   await patient.waitForURL(`**/consult/${appointment.id}`);
   await expect.poll(() => remoteVideoWidth(patient), { timeout: 30_000 }).toBeGreaterThan(0);
   await expect.poll(() => remoteVideoWidth(doctor), { timeout: 30_000 }).toBeGreaterThan(0);
+
+  await doctor.getByRole('button', { name: 'End consult' }).click();
+  await doctor.waitForURL(`**/consult/${appointment.id}/wrap-up`);
+  await patient.getByRole('link', { name: '本次复诊小结' }).click();
+  await doctor.getByLabel('Consult note').fill('Home readings reviewed with the patient.');
+  await doctor.getByLabel('Assessment').fill('Stable.');
+  await doctor.getByLabel(/Plan and instructions/).fill('Same dose. Send readings weekly.');
+  await doctor.getByLabel('In 4 weeks').check();
+  await doctor.getByRole('button', { name: 'Save and finish' }).click();
+  await expect(doctor.getByRole('status')).toContainText('Saved. Next follow-up');
+  await expect(patient.getByText('Same dose. Send readings weekly.')).toBeVisible({ timeout: 15_000 });
+  await expect(patient.getByRole('heading', { name: '下次复诊' })).toBeVisible();
+  const next = await db.appointment.findFirstOrThrow({ where: { previousAppointmentId: appointment.id } });
+  expect(next.patientId).toBe(appointment.patientId);
 });

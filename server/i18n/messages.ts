@@ -66,6 +66,7 @@ const en = {
   consult: {
     title: 'Consult',
     connecting: 'Connecting to the consult…',
+    loadFailed: 'The video call could not be loaded. Check your connection and try again.',
     waitingForOther: 'Waiting for the other person to join…',
     leave: 'Leave',
     microphone: 'Microphone',
@@ -447,6 +448,7 @@ const zhCN: Messages = {
   consult: {
     title: '问诊',
     connecting: '正在连接问诊…',
+    loadFailed: '视频通话加载失败。请检查网络后重试。',
     waitingForOther: '正在等待对方加入…',
     leave: '离开',
     microphone: '麦克风',

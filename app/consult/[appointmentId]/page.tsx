@@ -4,7 +4,7 @@ import { currentPrincipal } from '@/server/auth/auth';
 import { authorizeConsult } from '@/server/consult/consult-service';
 import { DomainError } from '@/server/errors';
 import { getMessages } from '@/server/i18n/locale';
-import { ConsultRoom } from '@/components/consult/consult-room';
+import { ConsultRoomLoader } from '@/components/consult/consult-room-loader';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,7 +21,7 @@ export default async function ConsultPage({ params }: { params: Promise<{ appoin
         ? `${appointment.clinic.name} · ${appointment.clinician.name}`
         : `${appointment.patient.familyName}${appointment.patient.givenName}`;
     return (
-      <ConsultRoom
+      <ConsultRoomLoader
         appointmentId={appointment.id}
         title={title}
         backHref={principal.kind === 'staff' ? '/staff' : null}
