@@ -35,14 +35,33 @@ const schema = z.object({
   SMS_SEND_TIMEOUT_MS: z.coerce.number().int().min(1000).max(30_000).default(10_000),
   /** 0 turns the SMS outbox worker off in this process (another process must run it). */
   SMS_WORKER_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  /** The FHIR R4 base URL holding the clinical data (the embedded server in the demo and tests, or the clinic's EHR). */
+  FHIR_BASE_URL: unsetIfEmpty(z.url('FHIR_BASE_URL must be a full URL such as https://ehr.example.org/fhir/R4').optional()),
+  /** One FHIR request (each retry has its own). */
+  FHIR_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(8000),
+  /** SMART Backend Services: set FHIR_CLIENT_ID and FHIR_PRIVATE_KEY to have every request carry a bearer token. */
+  FHIR_CLIENT_ID: unsetIfEmpty(z.string().optional()),
+  /** The client's private key as a JWK (JSON) or PKCS#8 PEM; its public key is registered with the EHR. */
+  FHIR_PRIVATE_KEY: unsetIfEmpty(z.string().optional()),
+  FHIR_KEY_ID: unsetIfEmpty(z.string().optional()),
+  FHIR_SIGNING_ALG: z.enum(['RS384', 'ES384'], { error: 'FHIR_SIGNING_ALG must be RS384 or ES384' }).default('RS384'),
+  FHIR_SCOPES: z.string().default('system/Patient.rs system/Observation.crs system/Condition.rs system/MedicationRequest.rs system/AllergyIntolerance.rs system/Encounter.crus system/DocumentReference.crs'),
+  /** Overrides the token endpoint found in <FHIR_BASE_URL>/.well-known/smart-configuration. */
+  FHIR_TOKEN_URL: unsetIfEmpty(z.url('FHIR_TOKEN_URL must be a full URL').optional()),
 });
 
 const TWILIO_REQUIRED = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'] as const;
 
 /** Settings that are only required together with another one (checked even when other settings are wrong). */
 function dependentProblems(source: Record<string, string | undefined>): string[] {
-  if (source.SMS_PROVIDER !== 'twilio') return [];
-  return TWILIO_REQUIRED.filter((name) => !source[name]).map((name) => `${name} is missing: SMS_PROVIDER=twilio needs it`);
+  const problems: string[] = [];
+  if (source.SMS_PROVIDER === 'twilio') {
+    problems.push(...TWILIO_REQUIRED.filter((name) => !source[name]).map((name) => `${name} is missing: SMS_PROVIDER=twilio needs it`));
+  }
+  if (source.FHIR_CLIENT_ID && !source.FHIR_PRIVATE_KEY) problems.push('FHIR_PRIVATE_KEY is missing: FHIR_CLIENT_ID (SMART Backend Services) needs it');
+  if (source.FHIR_PRIVATE_KEY && !source.FHIR_CLIENT_ID) problems.push('FHIR_CLIENT_ID is missing: FHIR_PRIVATE_KEY (SMART Backend Services) needs it');
+  if ((source.FHIR_CLIENT_ID || source.FHIR_PRIVATE_KEY) && !source.FHIR_BASE_URL) problems.push('FHIR_BASE_URL is missing: SMART Backend Services needs the FHIR server it signs in to');
+  return problems;
 }
 
 export type Env = z.infer<typeof schema>;

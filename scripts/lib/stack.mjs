@@ -1,9 +1,10 @@
-// A throwaway local stack for tests and benchmarks: PostgreSQL and LiveKit on loopback, fresh
+// A throwaway local stack for tests and benchmarks: PostgreSQL, LiveKit and the embedded FHIR server on loopback, fresh
 // secrets, and optionally the built web app. Everything started here is stopped by `stop()`.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { runMigrations, startPostgres } from './postgres.mjs';
 import { startLivekit } from './livekit.mjs';
+import { startFhirServer } from './fhir.mjs';
 import { freePort, run, startService, waitFor } from './proc.mjs';
 
 export async function startStack({ work, database = 'revisit_test' }) {
@@ -28,6 +29,8 @@ export async function startStack({ work, database = 'revisit_test' }) {
       webhookUrl: `http://127.0.0.1:${webPort}/api/livekit/webhook`,
     });
     started.push({ name: 'livekit', stop: livekit.stop });
+    const fhir = await startFhirServer({ dataDir: path.join(work, 'fhir') });
+    started.push({ name: 'fhir', stop: fhir.stop });
     const env = {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: '1',
@@ -38,6 +41,9 @@ export async function startStack({ work, database = 'revisit_test' }) {
       LIVEKIT_URL: livekit.url,
       LIVEKIT_API_KEY: apiKey,
       LIVEKIT_API_SECRET: apiSecret,
+      FHIR_BASE_URL: fhir.url,
+      // Where the FHIR server keeps its journal, for tests that restart it.
+      FHIR_DATA_DIR: path.join(work, 'fhir'),
       // The dev SMS provider writes each text here: in tests it is the patient's phone.
       WEB_LOG_FILE: path.join(work, 'web.log'),
     };
@@ -60,7 +66,7 @@ export async function startStack({ work, database = 'revisit_test' }) {
       return web;
     }
 
-    return { env, startWeb, stop };
+    return { env, fhir, startWeb, stop };
   } catch (error) {
     await stop();
     throw error;

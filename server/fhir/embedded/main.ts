@@ -1,0 +1,37 @@
+// Entry point of the embedded FHIR server process: `tsx server/fhir/embedded/main.ts --data-dir <dir> --port <n>`.
+// Listens on 127.0.0.1 only. Started by scripts/lib/fhir.mjs (demo and tests).
+import { parseArgs } from 'node:util';
+import { loadFhirDefinitions } from './definitions';
+import { FHIR_PATH_PREFIX, createFhirHttpServer } from './http-server';
+import { Journal } from './journal';
+import { EmbeddedRepository } from './repository';
+
+const { values } = parseArgs({
+  options: { 'data-dir': { type: 'string' }, port: { type: 'string', default: '0' } },
+});
+const dataDir = values['data-dir'];
+if (!dataDir) {
+  process.stderr.write('usage: main.ts --data-dir <dir> [--port <n>]\n');
+  process.exit(2);
+}
+
+const t0 = Date.now();
+loadFhirDefinitions();
+const repo = new EmbeddedRepository({ journal: new Journal(dataDir) });
+const records = repo.load();
+const server = createFhirHttpServer(repo);
+server.listen(Number(values.port), '127.0.0.1', () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : values.port;
+  process.stdout.write(
+    `FHIR server listening on http://127.0.0.1:${port}${FHIR_PATH_PREFIX} (${records} journal records loaded in ${Date.now() - t0} ms)\n`,
+  );
+});
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    server.close();
+    server.closeAllConnections();
+    process.exit(0);
+  });
+}

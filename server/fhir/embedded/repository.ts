@@ -1,0 +1,317 @@
+// The embedded server's store: Medplum's MemoryRepository plus what a clinic-facing FHIR server needs
+// and the bare one lacks: validation of every write, an append-only journal on disk (data survives a
+// restart), all-or-nothing transactions, a patient index so per-patient searches do not scan every
+// resource, bare patient ids in reference searches, sorting on precomputed keys and `_include`.
+import {
+  badRequest,
+  deepClone,
+  evalFhirPath,
+  getSearchParameter,
+  matchesSearchRequest,
+  Operator,
+  OperationOutcomeError,
+  validateResource,
+  type Filter,
+  type IncludeTarget,
+  type SearchRequest,
+  type SortRule,
+  type WithId,
+} from '@medplum/core';
+import { MemoryRepository } from '@medplum/fhir-router';
+import type { Bundle, BundleEntry, Reference, Resource } from '@medplum/fhirtypes';
+import { Journal, type JournalRecord } from './journal';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 1000;
+
+/** Reference search parameters answered from the index instead of evaluating FHIRPath on every resource. */
+const INDEXED_REFERENCE_PARAMS = ['patient', 'subject'] as const;
+
+type Store = {
+  resources: Map<string, Map<string, Resource>>;
+  history: Map<string, Map<string, Resource[]>>;
+};
+
+type UndoStep = { resourceType: string; id: string; previous: Resource | undefined };
+
+export class EmbeddedRepository extends MemoryRepository {
+  private readonly journal: Journal | undefined;
+  /** `${resourceType}|${code}|${reference}` -> ids. */
+  private readonly referenceIndex = new Map<string, Set<string>>();
+  /** The references each stored resource was indexed under, to unindex it on change. */
+  private readonly indexedKeys = new Map<string, string[]>();
+  private transaction: { undo: UndoStep[]; records: JournalRecord[] } | undefined;
+  private replaying = false;
+
+  constructor(options: { journal?: Journal } = {}) {
+    super();
+    this.journal = options.journal;
+  }
+
+  /** Loads the journal's records into memory; call once before serving. */
+  load(): number {
+    if (!this.journal) return 0;
+    this.replaying = true;
+    let count = 0;
+    try {
+      for (const record of this.journal.read()) {
+        this.applyRecord(record);
+        count++;
+      }
+    } finally {
+      this.replaying = false;
+    }
+    this.journal.compact(this.allResources());
+    return count;
+  }
+
+  private applyRecord(record: JournalRecord): void {
+    if (record.op === 'put') void this.storeUnchecked(record.resource);
+    else if (record.op === 'delete') this.removeUnchecked(record.resourceType, record.id);
+    else for (const inner of record.records) this.applyRecord(inner);
+  }
+
+  private get store(): Store {
+    return this as unknown as Store;
+  }
+
+  private allResources(): Resource[] {
+    return [...this.store.resources.values()].flatMap((byId) => [...byId.values()]);
+  }
+
+  // --- writes -----------------------------------------------------------------------------------
+
+  override async createResource<T extends Resource>(resource: T): Promise<WithId<T>> {
+    if (!this.replaying) validate(resource);
+    const previous = resource.id ? this.peek(resource.resourceType, resource.id) : undefined;
+    const stored = await super.createResource(resource);
+    this.reindex(stored);
+    this.recordChange({ resourceType: stored.resourceType, id: stored.id, previous }, { op: 'put', resource: stored });
+    return stored;
+  }
+
+  override async deleteResource(resourceType: string, id: string): Promise<void> {
+    const previous = this.peek(resourceType, id);
+    await super.deleteResource(resourceType, id);
+    this.unindex(resourceType, id);
+    this.recordChange({ resourceType, id, previous }, { op: 'delete', resourceType, id });
+  }
+
+  private async storeUnchecked(resource: Resource): Promise<void> {
+    const stored = await super.createResource(resource);
+    this.reindex(stored);
+  }
+
+  private removeUnchecked(resourceType: string, id: string): void {
+    this.store.resources.get(resourceType)?.delete(id);
+    this.store.history.get(resourceType)?.delete(id);
+    this.unindex(resourceType, id);
+  }
+
+  private recordChange(undo: UndoStep, record: JournalRecord): void {
+    if (this.replaying) return;
+    if (this.transaction) {
+      this.transaction.undo.push(undo);
+      this.transaction.records.push(record);
+    } else {
+      this.journal?.append(record);
+    }
+  }
+
+  /** The stored version without copying it (never handed out). */
+  private peek(resourceType: string, id: string): Resource | undefined {
+    return this.store.resources.get(resourceType)?.get(id);
+  }
+
+  /**
+   * All-or-nothing: every change made inside `callback` is journaled as one record when it succeeds,
+   * and undone in memory (nothing journaled) when it throws.
+   */
+  override async withTransaction<TResult>(callback: (client: undefined) => Promise<TResult>): Promise<TResult> {
+    if (this.transaction) return callback(undefined);
+    const transaction = { undo: [] as UndoStep[], records: [] as JournalRecord[] };
+    this.transaction = transaction;
+    try {
+      const result = await callback(undefined);
+      this.transaction = undefined;
+      if (transaction.records.length) this.journal?.append({ op: 'transaction', records: transaction.records });
+      return result;
+    } catch (error) {
+      this.transaction = undefined;
+      this.rollBack(transaction.undo);
+      throw error;
+    }
+  }
+
+  private rollBack(undo: UndoStep[]): void {
+    for (const step of [...undo].reverse()) {
+      const versions = this.store.history.get(step.resourceType)?.get(step.id);
+      if (step.previous) {
+        if (versions?.at(-1) !== step.previous) versions?.pop();
+        let byId = this.store.resources.get(step.resourceType);
+        if (!byId) this.store.resources.set(step.resourceType, (byId = new Map()));
+        byId.set(step.id, step.previous);
+        this.reindex(step.previous);
+      } else {
+        this.removeUnchecked(step.resourceType, step.id);
+      }
+    }
+  }
+
+  // --- index ------------------------------------------------------------------------------------
+
+  private reindex(resource: Resource): void {
+    const key = `${resource.resourceType}/${resource.id}`;
+    this.unindex(resource.resourceType, resource.id as string);
+    const keys: string[] = [];
+    for (const code of INDEXED_REFERENCE_PARAMS) {
+      const param = getSearchParameter(resource.resourceType, code);
+      if (!param?.expression) continue;
+      for (const reference of referencesOf(evalFhirPath(param.expression, resource))) {
+        const indexKey = `${resource.resourceType}|${code}|${reference}`;
+        let ids = this.referenceIndex.get(indexKey);
+        if (!ids) this.referenceIndex.set(indexKey, (ids = new Set()));
+        ids.add(resource.id as string);
+        keys.push(indexKey);
+      }
+    }
+    if (keys.length) this.indexedKeys.set(key, keys);
+  }
+
+  private unindex(resourceType: string, id: string): void {
+    const key = `${resourceType}/${id}`;
+    for (const indexKey of this.indexedKeys.get(key) ?? []) this.referenceIndex.get(indexKey)?.delete(id);
+    this.indexedKeys.delete(key);
+  }
+
+  // --- search -----------------------------------------------------------------------------------
+
+  override async search<T extends Resource>(searchRequest: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
+    const request: SearchRequest<T> = { ...searchRequest, filters: searchRequest.filters?.map((f) => normalizeFilter(searchRequest.resourceType, f)) };
+    const { candidates, remaining } = this.candidatesFor(request);
+    const matches = remaining.length
+      ? candidates.filter((resource) => matchesSearchRequest(resource, { ...request, filters: remaining }))
+      : candidates;
+    const sorted = request.sortRules?.length ? sortResources(matches, request.sortRules) : matches;
+    const offset = Math.max(0, request.offset ?? 0);
+    const count = Math.min(MAX_PAGE_SIZE, Math.max(0, request.count ?? DEFAULT_PAGE_SIZE));
+    const page = sorted.slice(offset, offset + count);
+    const entry: BundleEntry<WithId<T>>[] = page.map((resource) => ({
+      fullUrl: `${resource.resourceType}/${resource.id}`,
+      resource: deepClone(resource) as WithId<T>,
+      search: { mode: 'match' },
+    }));
+    if (request.include?.length) entry.push(...(this.included(page, request.include) as BundleEntry<WithId<T>>[]));
+    return { resourceType: 'Bundle', type: 'searchset', total: matches.length, ...(entry.length ? { entry } : {}) };
+  }
+
+  /** Narrows by an indexed reference filter when there is one; the other filters still apply. */
+  private candidatesFor(request: SearchRequest): { candidates: Resource[]; remaining: Filter[] } {
+    const filters = request.filters ?? [];
+    const indexed = filters.findIndex(
+      (f) => (INDEXED_REFERENCE_PARAMS as readonly string[]).includes(f.code) && f.operator === Operator.EQUALS,
+    );
+    const byId = this.store.resources.get(request.resourceType);
+    if (!byId) return { candidates: [], remaining: [] };
+    if (indexed < 0) return { candidates: [...byId.values()], remaining: filters };
+    const filter = filters[indexed] as Filter;
+    const ids = new Set<string>();
+    for (const reference of filter.value.split(',')) {
+      for (const id of this.referenceIndex.get(`${request.resourceType}|${filter.code}|${reference}`) ?? []) ids.add(id);
+    }
+    // Keep the store's (insertion) order so unsorted pages are stable.
+    const candidates = ids.size ? [...byId.values()].filter((r) => ids.has(r.id as string)) : [];
+    return { candidates, remaining: filters.filter((_, i) => i !== indexed) };
+  }
+
+  private included(matches: Resource[], targets: IncludeTarget[]): BundleEntry[] {
+    const seen = new Set(matches.map((r) => `${r.resourceType}/${r.id}`));
+    const entries: BundleEntry[] = [];
+    for (const target of targets) {
+      for (const resource of matches) {
+        if (target.resourceType !== resource.resourceType && target.resourceType !== '*') continue;
+        const param = getSearchParameter(resource.resourceType, target.searchParam);
+        if (param?.type !== 'reference' || !param.expression) continue;
+        for (const reference of referencesOf(evalFhirPath(param.expression, resource))) {
+          const [type, id] = reference.split('/');
+          if (!type || !id || seen.has(reference)) continue;
+          if (target.targetType && target.targetType !== type) continue;
+          const found = this.peek(type, id);
+          if (!found) continue;
+          seen.add(reference);
+          entries.push({ fullUrl: reference, resource: deepClone(found), search: { mode: 'include' } });
+        }
+      }
+    }
+    return entries;
+  }
+}
+
+function validate(resource: Resource): void {
+  if (!resource || typeof resource !== 'object' || typeof resource.resourceType !== 'string') {
+    throw new OperationOutcomeError(badRequest('The body is not a FHIR resource (no resourceType)'));
+  }
+  // Throws an OperationOutcomeError listing every structural problem (missing required elements,
+  // unknown properties, wrong types, bad codes for required bindings).
+  validateResource(resource);
+}
+
+/** `patient=123` means `patient=Patient/123`; other single-target references get their type too. */
+function normalizeFilter(resourceType: string, filter: Filter): Filter {
+  const param = getSearchParameter(resourceType, filter.code);
+  if (param?.type !== 'reference') return filter;
+  const targets = param.target ?? [];
+  const defaultType = targets.includes('Patient' as never) && ['patient', 'subject'].includes(filter.code) ? 'Patient' : targets.length === 1 ? targets[0] : undefined;
+  if (!defaultType) return filter;
+  const value = filter.value
+    .split(',')
+    .map((v) => (v.includes('/') || v.includes(':') || v === '' ? v : `${defaultType}/${v}`))
+    .join(',');
+  return { ...filter, value };
+}
+
+function referencesOf(values: unknown[]): string[] {
+  const references: string[] = [];
+  for (const value of values) {
+    const reference = (value as Reference | undefined)?.reference;
+    if (typeof reference === 'string') references.push(reference);
+  }
+  return references;
+}
+
+function sortResources<T extends Resource>(resources: T[], rules: SortRule[]): T[] {
+  const keyed = resources.map((resource) => ({
+    resource,
+    keys: rules.map((rule) => sortKey(resource, rule.code)),
+  }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < rules.length; i++) {
+      const order = compareKeys(a.keys[i], b.keys[i]);
+      if (order !== 0) return (rules[i] as SortRule).descending ? -order : order;
+    }
+    return 0;
+  });
+  return keyed.map((k) => k.resource);
+}
+
+function sortKey(resource: Resource, code: string): string | undefined {
+  if (code === '_lastUpdated') return resource.meta?.lastUpdated;
+  if (code === '_id') return resource.id;
+  const param = getSearchParameter(resource.resourceType, code);
+  if (!param?.expression) return undefined;
+  const first = evalFhirPath(param.expression, resource)[0];
+  if (first === undefined || first === null) return undefined;
+  if (typeof first === 'string' || typeof first === 'number') return String(first);
+  const value = first as { start?: string; end?: string; value?: number; text?: string; coding?: { code?: string }[]; reference?: string };
+  if (value.start ?? value.end) return value.start ?? value.end;
+  if (typeof value.value === 'number') return String(value.value).padStart(20, '0');
+  return value.reference ?? value.coding?.[0]?.code ?? value.text ?? JSON.stringify(first);
+}
+
+/** Missing values sort last, as most FHIR servers do. */
+function compareKeys(a: string | undefined, b: string | undefined): number {
+  if (a === b) return 0;
+  if (a === undefined) return 1;
+  if (b === undefined) return -1;
+  return a < b ? -1 : 1;
+}
