@@ -28,6 +28,7 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 
 const { generateClient, runMigrations, startPostgres } = await import('./lib/postgres.mjs');
 const { startLivekit } = await import('./lib/livekit.mjs');
+const { startFhirServer } = await import('./lib/fhir.mjs');
 const { run, startService, waitFor, isPortOpen } = await import('./lib/proc.mjs');
 
 const started = [];
@@ -112,6 +113,21 @@ async function main() {
     env.LIVEKIT_URL = livekit.url;
   }
 
+  if (process.env.FHIR_BASE_URL) {
+    step(`Using the external FHIR server at ${process.env.FHIR_BASE_URL}`);
+  } else {
+    step('Starting the embedded FHIR server (data in .data/fhir)');
+    const fhirPort = Number(process.env.FHIR_PORT ?? 8103);
+    if (await isPortOpen(fhirPort)) fail(`Port ${fhirPort} is already in use. Stop what runs there, or start with FHIR_PORT=<another port> npm run demo.`);
+    const fhir = await startFhirServer({
+      dataDir: path.join(dataDir, 'fhir'),
+      port: fhirPort,
+      logFile: path.join(dataDir, 'logs', 'fhir.log'),
+    });
+    started.push({ name: 'FHIR server', stop: fhir.stop });
+    env.FHIR_BASE_URL = fhir.url;
+  }
+
   step('Preparing the database (Prisma client, migrations, demo data)');
   await generateClient();
   await runMigrations(env.DATABASE_URL);
@@ -146,6 +162,7 @@ async function main() {
   console.log(`Web app        ${appUrl}`);
   console.log(`Staff sign-in  ${appUrl}/signin`);
   console.log(`LiveKit        ${env.LIVEKIT_URL}`);
+  console.log(`FHIR server    ${env.FHIR_BASE_URL}`);
   console.log(`Database       ${env.DATABASE_URL.replace(/:[^:@/]+@/, ':•••@')}`);
   console.log(`\nClinic: ${summary.clinic}\n\nStaff logins:`);
   for (const s of summary.staff) console.log(`  ${s.role.padEnd(9)} ${s.email.padEnd(26)} password: ${s.password}   ${s.name}`);
