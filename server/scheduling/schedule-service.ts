@@ -34,6 +34,7 @@ import {
   CHANGEABLE_STATUSES,
   DEFAULT_DURATION_MINUTES,
   PATIENT_RESCHEDULE_DAYS,
+  PATIENT_RESCHEDULE_MIN_NOTICE_MINUTES,
   WORKING_DAY_END,
   WORKING_DAY_START,
 } from './scheduling-config';
@@ -364,6 +365,10 @@ async function ownAppointment(tx: DbTx, patient: PatientPrincipal, appointmentId
   return appointment;
 }
 
+function earliestPatientStart(now: Date): Date {
+  return new Date(now.getTime() + PATIENT_RESCHEDULE_MIN_NOTICE_MINUTES * 60_000);
+}
+
 /** The patient's visit and their clinician's free times for the next days, grouped by clinic-local day. */
 export async function listMyFreeSlots(principal: Principal, now = new Date()) {
   const patient = requirePatient(principal);
@@ -373,7 +378,7 @@ export async function listMyFreeSlots(principal: Principal, now = new Date()) {
   const slots = await freeSlots(appointment.clinicianId, now, PATIENT_RESCHEDULE_DAYS, {
     durationMinutes: appointment.durationMinutes,
     excludeAppointmentId: appointment.id,
-    now,
+    now: earliestPatientStart(now),
   });
   // The visit's own time is free for it, but offering it as "another time" would only confuse.
   const others = slots.filter((slot) => slot.getTime() !== appointment.startsAt.getTime());
@@ -395,6 +400,9 @@ export async function rescheduleMyAppointment(principal: Principal, input: Patie
     const appointment = await ownAppointment(tx, patient, input.appointmentId);
     if (!isChangeable(appointment.status)) throw notChangeable(appointment.status);
     if (startsAt <= now) throw invalid('The visit must start in the future', 'inPast');
+    if (startsAt < earliestPatientStart(now)) {
+      throw conflict(`Choose a time at least ${PATIENT_RESCHEDULE_MIN_NOTICE_MINUTES} minutes from now`, 'notFreeSlot');
+    }
     const timeZone = appointment.clinic.timeZone;
     const lastDate = addDays(localDate(now, timeZone), PATIENT_RESCHEDULE_DAYS - 1);
     if (!isOnSlotGrid(startsAt, timeZone) || localDate(startsAt, timeZone) > lastDate) {

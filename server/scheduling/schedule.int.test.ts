@@ -7,7 +7,8 @@ import { db } from '@/server/db';
 import { createAppointment, createClinic, createPatient, createStaff, createVisitScenario } from '@/server/testing/factories';
 import { localDate, zonedTimeToUtc } from '@/server/time/zoned';
 import { addDays, isWorkingDay } from './calendar';
-import { PATIENT_RESCHEDULE_DAYS } from './scheduling-config';
+import { PATIENT_RESCHEDULE_DAYS, PATIENT_RESCHEDULE_MIN_NOTICE_MINUTES } from './scheduling-config';
+import { rescheduleMyAppointment } from './schedule-service';
 
 type Staff = Awaited<ReturnType<typeof createStaff>>;
 type Scenario = Awaited<ReturnType<typeof createVisitScenario>>;
@@ -290,7 +291,7 @@ describe('the patient moves their own visit (real PostgreSQL)', () => {
       expect(day.date >= today && day.date <= last).toBe(true);
       for (const slot of day.slots) {
         expect(localDate(slot, tz)).toBe(day.date);
-        expect(slot.getTime()).toBeGreaterThan(Date.now() - 60_000);
+        expect(slot.getTime()).toBeGreaterThan(Date.now() + (PATIENT_RESCHEDULE_MIN_NOTICE_MINUTES - 1) * 60_000);
       }
     }
     const onDate = free.days.find((d) => d.date === date)!.slots.map((slot) => slot.toISOString());
@@ -355,6 +356,11 @@ describe('the patient moves their own visit (real PostgreSQL)', () => {
     await expect(
       me.schedule.rescheduleMine({ appointmentId: s.appointment.id, startsAt: new Date(Date.now() - 3600_000).toISOString() }),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST', cause: { reason: 'inPast' } });
+    // A free slot half an hour away is too short notice for the clinician.
+    const soon = zonedTimeToUtc(date, '10:30', tz);
+    await expect(
+      rescheduleMyAppointment(patientOf(s), { appointmentId: s.appointment.id, startsAt: soon.toISOString() }, new Date(soon.getTime() - 30 * 60_000)),
+    ).rejects.toMatchObject({ code: 'CONFLICT', reason: 'notFreeSlot' });
     expect((await db.appointment.findUniqueOrThrow({ where: { id: theirs.id } })).startsAt.toISOString()).toBe(at('10:00'));
     expect((await db.appointment.findUniqueOrThrow({ where: { id: s.appointment.id } })).startsAt).toEqual(s.appointment.startsAt);
 

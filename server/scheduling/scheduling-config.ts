@@ -16,6 +16,8 @@ export const MAX_REASON_LENGTH = 200;
 
 /** How far ahead a patient may move their own visit. */
 export const PATIENT_RESCHEDULE_DAYS = 14;
+/** A patient may not move their visit to a time this soon: the clinician needs notice to plan. */
+export const PATIENT_RESCHEDULE_MIN_NOTICE_MINUTES = 60;
 
 /** Appointments that hold the clinician's time: a new one may not overlap them. */
 export const BLOCKING_STATUSES = ['SCHEDULED', 'CHECKED_IN', 'IN_PROGRESS'] as const satisfies readonly AppointmentStatus[];

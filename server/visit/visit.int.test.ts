@@ -4,11 +4,22 @@ import { createContext } from '@/server/api/trpc';
 import { db } from '@/server/db';
 import type { Principal } from '@/server/auth/session-types';
 import { createAppointment, createStaff, createVisitScenario } from '@/server/testing/factories';
+import { addDays, weekdayOf } from '@/server/scheduling/calendar';
+import { localDate, zonedTimeToUtc } from '@/server/time/zoned';
 import { STANDARD_TELEHEALTH_CONSENT } from './consent-service';
 
 type Scenario = Awaited<ReturnType<typeof createVisitScenario>>;
 const patientOf = (s: Scenario): Principal => ({ kind: 'patient', id: s.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: s.appointment.id });
 const doctorOf = (s: Scenario): Principal => ({ kind: 'staff', id: s.doctor.id, name: s.doctor.name, role: 'CLINICIAN', clinicId: s.clinic.id });
+/** Moves the scenario's visit to 10:00 clinic time on a Monday a week or more ahead, so intervals land predictably. */
+async function onMondayMorning(s: Scenario): Promise<Date> {
+  let date = addDays(localDate(new Date(), s.clinic.timeZone), 7);
+  while (weekdayOf(date) !== 1) date = addDays(date, 1);
+  const startsAt = zonedTimeToUtc(date, '10:00', s.clinic.timeZone);
+  await db.appointment.update({ where: { id: s.appointment.id }, data: { startsAt } });
+  s.appointment.startsAt = startsAt;
+  return startsAt;
+}
 const note = { freeText: 'Reviewed home readings.', assessment: 'Hypertension, controlled.', plan: 'Continue amlodipine 5 mg.' };
 
 describe('telehealth consent (real PostgreSQL)', () => {
@@ -40,6 +51,7 @@ describe('telehealth consent (real PostgreSQL)', () => {
 describe('wrap-up (real PostgreSQL)', () => {
   it('saves the note and books the next follow-up after the interval, with its reminders queued', async () => {
     const s = await createVisitScenario();
+    await onMondayMorning(s);
     const result = await createCaller(createContext(doctorOf(s))).visit.saveWrapUp({
       appointmentId: s.appointment.id,
       ...note,
@@ -69,6 +81,7 @@ describe('wrap-up (real PostgreSQL)', () => {
 
   it('moves the next follow-up to the next free slot when that time is taken', async () => {
     const s = await createVisitScenario();
+    await onMondayMorning(s);
     const taken = new Date(s.appointment.startsAt.getTime() + 14 * 24 * 3600_000);
     await createAppointment({ clinicId: s.clinic.id, patientId: s.patient.id, clinicianId: s.doctor.id, startsAt: taken });
     const result = await createCaller(createContext(doctorOf(s))).visit.saveWrapUp({
@@ -79,6 +92,21 @@ describe('wrap-up (real PostgreSQL)', () => {
     });
     const next = await db.appointment.findUniqueOrThrow({ where: { id: result.nextAppointmentId! } });
     expect(next.startsAt.getTime()).toBe(taken.getTime() + 15 * 60_000);
+  });
+
+  it('keeps the next follow-up inside working hours: a closed day moves it to the next opening', async () => {
+    const s = await createVisitScenario();
+    const monday = await onMondayMorning(s);
+    // Six days after a Monday is a Sunday, when the clinic is closed.
+    const result = await createCaller(createContext(doctorOf(s))).visit.saveWrapUp({
+      appointmentId: s.appointment.id,
+      ...note,
+      nextFollowUpDays: 6,
+      bookNext: true,
+    });
+    const next = await db.appointment.findUniqueOrThrow({ where: { id: result.nextAppointmentId! } });
+    const nextMonday = addDays(localDate(monday, s.clinic.timeZone), 7);
+    expect(next.startsAt.toISOString()).toBe(zonedTimeToUtc(nextMonday, '08:00', s.clinic.timeZone).toISOString());
   });
 
   it('refuses an empty plan field by field, and clinicians of other clinics, writing nothing', async () => {

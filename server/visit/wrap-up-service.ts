@@ -3,10 +3,11 @@ import { conflict, forbidden, notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
 import { scheduleVisitMessages } from '@/server/notify/reminders';
+import { computeFreeSlots } from '@/server/scheduling/calendar';
+import { BLOCKING_STATUSES } from '@/server/scheduling/scheduling-config';
+import { lockClinicianSchedule } from '@/server/scheduling/schedule-repository';
 import type { WrapUpInput } from './schemas';
 
-const ACTIVE = ['SCHEDULED', 'CHECKED_IN', 'IN_PROGRESS'] as const;
-const SLOT_MINUTES = 15;
 
 function requireClinician(principal: Principal) {
   if (principal.kind !== 'staff' || principal.role === 'ADMIN') throw forbidden('Only clinicians write visit notes');
@@ -44,19 +45,29 @@ export async function wrapUpView(principal: Principal, appointmentId: string) {
   return { appointment, note: appointment.visitNote, next, timeZone: appointment.clinic.timeZone };
 }
 
-/** The first start at or after `wanted`, on the slot grid, that does not overlap the clinician's visits. */
-async function firstFreeStart(tx: DbTx, clinicianId: string, wanted: Date, durationMinutes: number): Promise<Date> {
-  const windowEnd = new Date(wanted.getTime() + 3 * 24 * 3600_000);
+/**
+ * The first free slot at or after `wanted` within the clinic's working hours (skipping closed days)
+ * that overlaps none of the clinician's visits.
+ */
+async function firstFreeStart(
+  tx: DbTx,
+  clinician: { id: string; timeZone: string },
+  wanted: Date,
+  durationMinutes: number,
+): Promise<Date> {
+  await lockClinicianSchedule(tx, clinician.id);
+  const days = 7;
   const busy = await tx.appointment.findMany({
-    where: { clinicianId, status: { in: [...ACTIVE] }, startsAt: { gte: new Date(wanted.getTime() - 2 * 3600_000), lt: windowEnd } },
+    where: {
+      clinicianId: clinician.id,
+      status: { in: [...BLOCKING_STATUSES] },
+      startsAt: { gte: new Date(wanted.getTime() - 24 * 3600_000), lt: new Date(wanted.getTime() + (days + 1) * 24 * 3600_000) },
+    },
     select: { startsAt: true, durationMinutes: true },
   });
-  for (let start = wanted; start < windowEnd; start = new Date(start.getTime() + SLOT_MINUTES * 60_000)) {
-    const end = start.getTime() + durationMinutes * 60_000;
-    const clash = busy.some((b) => b.startsAt.getTime() < end && b.startsAt.getTime() + b.durationMinutes * 60_000 > start.getTime());
-    if (!clash) return start;
-  }
-  throw conflict('The clinician has no free time near that date; book the follow-up from the schedule', 'noFreeSlot');
+  const [first] = computeFreeSlots({ timeZone: clinician.timeZone, from: wanted, days, durationMinutes, busy, now: new Date() });
+  if (!first) throw conflict('The clinician has no free time near that date; book the follow-up from the schedule', 'noFreeSlot');
+  return first;
 }
 
 /**
@@ -72,7 +83,12 @@ export async function saveWrapUp(principal: Principal, input: WrapUpInput) {
     let nextAppointmentId = appointment.visitNote?.nextAppointmentId ?? null;
     if (input.bookNext && input.nextFollowUpDays && !nextAppointmentId) {
       const wanted = new Date(appointment.startsAt.getTime() + input.nextFollowUpDays * 24 * 3600_000);
-      const startsAt = await firstFreeStart(tx, appointment.clinicianId, wanted, appointment.durationMinutes);
+      const startsAt = await firstFreeStart(
+        tx,
+        { id: appointment.clinicianId, timeZone: appointment.clinic.timeZone },
+        wanted,
+        appointment.durationMinutes,
+      );
       const next = await tx.appointment.create({
         data: {
           clinicId: appointment.clinicId,
