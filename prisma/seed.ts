@@ -7,6 +7,9 @@ import { derivedLinkToken } from '@/server/access-links/link-token';
 import { issueVisitLink } from '@/server/access-links/access-link-service';
 import { dayBounds, localDate, zonedTimeToUtc } from '@/server/time/zoned';
 import { FOLLOW_UP_QUEUE_SLUG } from '@/server/routing/routing-config';
+import { createFhirGateway } from '@/server/fhir/gateway';
+import { fhirPatientIdFor } from '@/server/fhir/seed/population';
+import { seedFhirPopulation } from '@/server/fhir/seed/seed-fhir';
 import { DEMO_PASSWORD, demoClinic, demoPatients, demoStaff } from './fixtures';
 
 async function main() {
@@ -49,9 +52,13 @@ async function main() {
         phone: person.phone,
         preferredLocale: person.preferredLocale,
         primaryClinicianId: clinicianId,
+        fhirPatientId: fhirPatientIdFor(person.key),
       },
       update: {},
     });
+    if (!patient.fhirPatientId) {
+      await db.patient.update({ where: { id: patient.id }, data: { fhirPatientId: fhirPatientIdFor(person.key) } });
+    }
 
     const startsAt = zonedTimeToUtc(today, person.visit.localTime, clinic.timeZone);
     const appointment =
@@ -78,6 +85,17 @@ async function main() {
     });
   }
 
+  // Clinical data: the demo patients' charts (and a few more) in the FHIR server, once.
+  const fhirBaseUrl = process.env.FHIR_BASE_URL;
+  let fhirSummary = 'no FHIR_BASE_URL, charts not seeded';
+  if (fhirBaseUrl) {
+    const seeded = await seedFhirPopulation(createFhirGateway({ baseUrl: fhirBaseUrl, timeoutMs: 60_000 }), { endDate: today });
+    const written = seeded.filter((p) => p.created);
+    fhirSummary = written.length
+      ? `${written.length} synthetic charts written to ${fhirBaseUrl} (${written.reduce((n, p) => n + p.resources, 0)} resources)`
+      : `${seeded.length} synthetic charts already in ${fhirBaseUrl}`;
+  }
+
   const summary = {
     clinic: clinic.name,
     staff: demoStaff.map((s) => ({ email: s.email, password: DEMO_PASSWORD, role: s.role, name: s.name })),
@@ -88,7 +106,7 @@ async function main() {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(summary, null, 2));
   }
-  console.log(`Seeded ${clinic.name}: ${demoStaff.length} staff, ${links.length} patients with follow-ups today.`);
+  console.log(`Seeded ${clinic.name}: ${demoStaff.length} staff, ${links.length} patients with follow-ups today; ${fhirSummary}.`);
 }
 
 main()

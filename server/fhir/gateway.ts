@@ -19,6 +19,8 @@ export type FhirGateway = {
   create<T extends fhir4.FhirResource>(resource: T, options?: { ifNoneExist?: string }): Promise<T>;
   update<T extends fhir4.FhirResource>(resource: T): Promise<T>;
   transaction(bundle: fhir4.Bundle): Promise<fhir4.Bundle>;
+  /** A `batch` bundle: entries succeed or fail one by one; check each `response.status`. Not retried. */
+  batch(bundle: fhir4.Bundle): Promise<fhir4.Bundle>;
 };
 
 export type FhirGatewayOptions = {
@@ -132,7 +134,13 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
     },
 
     transaction(bundle: fhir4.Bundle) {
-      return once<fhir4.Bundle>('transaction', (o) => client.transaction({ body: bundle as never, options: o }), {
+      return once<fhir4.Bundle>('transaction', (o) => client.transaction({ body: { ...bundle, type: 'transaction' } as never, options: o }), {
+        'content-type': 'application/fhir+json',
+      });
+    },
+
+    batch(bundle: fhir4.Bundle) {
+      return once<fhir4.Bundle>('batch', (o) => client.batch({ body: { ...bundle, type: 'batch' } as never, options: o }), {
         'content-type': 'application/fhir+json',
       });
     },
