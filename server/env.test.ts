@@ -45,4 +45,17 @@ describe('configuration', () => {
     expect(twilio.TWILIO_BASE_URL).toBe('https://api.twilio.com');
     expect(() => parseEnv({ ...valid, SMS_PROVIDER: 'carrier-pigeon' })).toThrow('SMS_PROVIDER must be dev or twilio');
   });
+
+  it('takes an optional FHIR server, and SMART settings only complete and with that server', () => {
+    expect(parseEnv(valid).FHIR_BASE_URL).toBeUndefined();
+    const fhir = parseEnv({ ...valid, FHIR_BASE_URL: 'https://ehr.example.org/fhir/R4', FHIR_CLIENT_ID: 'revisit', FHIR_PRIVATE_KEY: '{"kty":"RSA"}' });
+    expect(fhir.FHIR_SIGNING_ALG).toBe('RS384');
+    expect(fhir.FHIR_TIMEOUT_MS).toBe(8000);
+    expect(() => parseEnv({ ...valid, FHIR_BASE_URL: 'ehr.example.org' })).toThrow('FHIR_BASE_URL must be a full URL');
+    expect(() => parseEnv({ ...valid, FHIR_BASE_URL: 'https://ehr.example.org/fhir', FHIR_CLIENT_ID: 'revisit' })).toThrow(
+      'FHIR_PRIVATE_KEY is missing: FHIR_CLIENT_ID (SMART Backend Services) needs it',
+    );
+    expect(() => parseEnv({ ...valid, FHIR_CLIENT_ID: 'revisit', FHIR_PRIVATE_KEY: 'k' })).toThrow('FHIR_BASE_URL is missing');
+    expect(() => parseEnv({ ...valid, FHIR_BASE_URL: 'https://ehr.example.org/fhir', FHIR_SIGNING_ALG: 'HS256' })).toThrow('FHIR_SIGNING_ALG must be RS384 or ES384');
+  });
 });

@@ -27,6 +27,7 @@ export type SmartBackendAuthOptions = {
   timeoutMs?: number;
   /** Renew this long before expiry (capped at half the token's lifetime). */
   renewBeforeSeconds?: number;
+  /** The clock deciding when the cached token is renewed (assertions are always stamped with the real time). */
   now?: () => number;
 };
 
@@ -67,8 +68,8 @@ export function createSmartBackendAuth(options: SmartBackendAuthOptions): SmartB
       .setSubject(options.clientId)
       .setAudience(endpoint)
       .setJti(randomUUID())
-      .setIssuedAt(Math.floor(now() / 1000))
-      .setExpirationTime(Math.floor(now() / 1000) + ASSERTION_LIFETIME_SECONDS)
+      .setIssuedAt(Math.floor(Date.now() / 1000))
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ASSERTION_LIFETIME_SECONDS)
       .sign(privateKey);
     const body = new URLSearchParams({
       grant_type: 'client_credentials',
