@@ -88,6 +88,26 @@ describe('FHIR gateway on the embedded server', () => {
 
     const firstTwoPages = await gateway.search<fhir4.Observation>('Observation', { patient: patient.id, _count: 10 }, { maxPages: 2 });
     expect(firstTwoPages.resources).toHaveLength(20);
+    const newest = await gateway.search<fhir4.Observation>('Observation', { patient: patient.id, _count: 1, _sort: '-date' }, { maxPages: 1 });
+    expect(newest.resources.map((o) => o.effectiveDateTime)).toEqual([heartRate(patient.id, 24).effectiveDateTime]);
+  });
+
+  it('repeats a parameter given as an array (two _include targets)', async () => {
+    const patient = await newPatient();
+    const medication = await gateway.create<fhir4.Medication>({ resourceType: 'Medication', code: { text: 'Metformin 500 mg' } });
+    await gateway.create<fhir4.MedicationRequest>({
+      resourceType: 'MedicationRequest',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: `Patient/${patient.id}` },
+      medicationReference: { reference: `Medication/${medication.id}` },
+    });
+    const result = await gateway.search<fhir4.MedicationRequest>('MedicationRequest', {
+      patient: patient.id,
+      _include: ['MedicationRequest:medication', 'MedicationRequest:subject'],
+    });
+    expect(result.resources).toHaveLength(1);
+    expect(result.included.map((r) => r.resourceType).sort()).toEqual(['Medication', 'Patient']);
   });
 
   it('creates once with ifNoneExist', async () => {

@@ -9,10 +9,13 @@ import { createSmartBackendAuth, type SmartBackendAuth } from './smart-auth';
 
 export type FhirGateway = {
   read<T extends fhir4.FhirResource>(resourceType: T['resourceType'], id: string): Promise<T>;
-  /** Follows `next` links up to `maxPages` (default 10); `included` holds `_include`d resources, once each. */
+  /**
+   * Follows `next` links up to `maxPages` (default 10; pass 1 for "the newest N"); `included` holds
+   * `_include`d resources, once each. An array value repeats the parameter (`_include: [a, b]`).
+   */
   search<T extends fhir4.FhirResource>(
     resourceType: T['resourceType'],
-    params: Record<string, string | number>,
+    params: SearchParams,
     options?: { maxPages?: number },
   ): Promise<{ resources: T[]; included: fhir4.FhirResource[] }>;
   /** Never retried: a create that timed out may still have happened (use `ifNoneExist` to make it safe to repeat). */
@@ -22,6 +25,8 @@ export type FhirGateway = {
   /** A `batch` bundle: entries succeed or fail one by one; check each `response.status`. Not retried. */
   batch(bundle: fhir4.Bundle): Promise<fhir4.Bundle>;
 };
+
+export type SearchParams = Record<string, string | number | (string | number)[]>;
 
 export type FhirGatewayOptions = {
   baseUrl: string;
@@ -88,7 +93,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
 
     async search<T extends fhir4.FhirResource>(
       resourceType: T['resourceType'],
-      params: Record<string, string | number>,
+      params: SearchParams,
       searchOptions: { maxPages?: number } = {},
     ) {
       const maxPages = Math.max(1, searchOptions.maxPages ?? DEFAULT_MAX_PAGES);

@@ -66,6 +66,12 @@ describe('embedded FHIR server', () => {
     }
     expect((await fhir('GET', `Condition?patient=${mine}`)).body.total).toBe(1);
     expect((await fhir('GET', `Observation?patient=${mine},${other}`)).body.total).toBe(4);
+    const byPost = await fetch(`${base}/Observation/_search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ patient: mine }).toString(),
+    }).then((r) => r.json() as Promise<any>);
+    expect(byPost.total).toBe(3);
     // Other filters still apply on top of the patient index.
     expect((await fhir('GET', `Observation?patient=${mine}&date=ge2026-02-01`)).body.total).toBe(2);
     expect((await fhir('GET', `Observation?patient=${mine}&code=http://loinc.org|8867-4&date=lt2026-02-01`)).body.total).toBe(1);

@@ -1,6 +1,7 @@
 // FHIR REST over plain node:http in front of Medplum's FhirRouter and the embedded repository.
 // Adds what the router does not do: `/metadata`, paging links on search sets, JSON parsing with
-// OperationOutcome errors, and one write at a time (a transaction never interleaves with other writes).
+// OperationOutcome errors, and one request at a time: the store is in memory and every handler is
+// CPU-bound, so nothing is lost by it, and no read ever sees half of a transaction.
 import http from 'node:http';
 import { badRequest, getStatus, normalizeOperationOutcome, OperationOutcomeError } from '@medplum/core';
 import { FhirRouter, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
@@ -17,7 +18,7 @@ type Reply = { status: number; body: Resource; headers?: Record<string, string> 
 export function createFhirHttpServer(repo: EmbeddedRepository): http.Server {
   const router = new FhirRouter();
   const startedAt = new Date().toISOString();
-  let writes: Promise<unknown> = Promise.resolve();
+  let queue: Promise<unknown> = Promise.resolve();
 
   async function handle(req: http.IncomingMessage): Promise<Reply> {
     const requestUrl = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
@@ -32,7 +33,7 @@ export function createFhirHttpServer(repo: EmbeddedRepository): http.Server {
     }
     if (!METHODS.includes(method)) return outcomeReply(badRequest(`Method ${method} is not supported`));
 
-    const body = method === 'GET' || method === 'DELETE' ? undefined : await readJsonBody(req);
+    const body = method === 'GET' || method === 'DELETE' ? undefined : await readBody(req);
     const query: Record<string, string | string[]> = {};
     for (const [key, value] of requestUrl.searchParams) {
       const existing = query[key];
@@ -50,9 +51,7 @@ export function createFhirHttpServer(repo: EmbeddedRepository): http.Server {
       config: { transactions: true },
     };
 
-    const run = () => router.handleRequest(fhirRequest, repo);
-    const result = method === 'GET' ? await run() : await serialized(run);
-    const [outcome, resource] = result;
+    const [outcome, resource] = await oneAtATime(() => router.handleRequest(fhirRequest, repo));
     const status = getStatus(outcome);
     if (!resource) return outcomeReply(outcome);
     const headers: Record<string, string> = {};
@@ -69,9 +68,9 @@ export function createFhirHttpServer(repo: EmbeddedRepository): http.Server {
     return { status, body: resource, headers };
   }
 
-  function serialized<T>(work: () => Promise<T>): Promise<T> {
-    const next = writes.then(work, work);
-    writes = next.catch(() => undefined);
+  function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
     return next;
   }
 
@@ -116,7 +115,8 @@ function addPagingLinks(bundle: Bundle, pageUrl: string, params: URLSearchParams
   bundle.link = links;
 }
 
-async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
+/** JSON (FHIR resources) or a form (POST `<type>/_search`). */
+async function readBody(req: http.IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -126,6 +126,14 @@ async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (!text.trim()) return undefined;
+  if (req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
+    const form: Record<string, string | string[]> = {};
+    for (const [key, value] of new URLSearchParams(text)) {
+      const existing = form[key];
+      form[key] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+    }
+    return form;
+  }
   try {
     return JSON.parse(text);
   } catch {
