@@ -66,7 +66,7 @@ export async function startStack({ work, database = 'revisit_test' }) {
       return web;
     }
 
-    return { env, fhir, startWeb, stop };
+    return { env, fhir, startWeb, stop, pids: { postgres: pg.pid, livekit: livekit.pid } };
   } catch (error) {
     await stop();
     throw error;
