@@ -4,7 +4,6 @@
 import path from 'node:path';
 import { freePort, REPO_ROOT, startService, waitFor } from './proc.mjs';
 
-const TSX_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 
 /**
  * @param {object} options
@@ -17,10 +16,11 @@ const TSX_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 export async function startFhirServer({ dataDir, port, logFile }) {
   if (!dataDir) throw new Error('startFhirServer: dataDir is required');
   const listenPort = port ?? (await freePort());
+  // One Node process (tsx as a loader, not its CLI), so the PID is the server's own.
   const service = startService(
     'FHIR server',
-    TSX_BIN,
-    ['server/fhir/embedded/main.ts', '--data-dir', path.resolve(dataDir), '--port', String(listenPort)],
+    process.execPath,
+    ['--import', 'tsx', 'server/fhir/embedded/main.ts', '--data-dir', path.resolve(dataDir), '--port', String(listenPort)],
     { logFile: logFile ?? path.join(path.resolve(dataDir), 'fhir.log') },
   );
   const url = `http://127.0.0.1:${listenPort}/fhir`;

@@ -219,8 +219,12 @@ export class EmbeddedRepository extends MemoryRepository {
     for (const reference of filter.value.split(',')) {
       for (const id of this.referenceIndex.get(`${request.resourceType}|${filter.code}|${reference}`) ?? []) ids.add(id);
     }
-    // Keep the store's (insertion) order so unsorted pages are stable.
-    const candidates = ids.size ? [...byId.values()].filter((r) => ids.has(r.id as string)) : [];
+    // Index order (the order resources were last written in) keeps unsorted pages stable.
+    const candidates: Resource[] = [];
+    for (const id of ids) {
+      const resource = byId.get(id);
+      if (resource) candidates.push(resource);
+    }
     return { candidates, remaining: filters.filter((_, i) => i !== indexed) };
   }
 
