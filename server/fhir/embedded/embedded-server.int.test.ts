@@ -1,6 +1,6 @@
 // The embedded FHIR server over HTTP: what it adds to Medplum's bare router.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -107,14 +107,26 @@ describe('embedded FHIR server', () => {
     const includes = sorted.body.entry.filter((e: any) => e.search.mode === 'include');
     expect(includes.map((e: any) => `${e.resource.resourceType}/${e.resource.id}`)).toEqual([`Patient/${id}`]);
 
+    const allergy = await fhir('POST', 'AllergyIntolerance', {
+      resourceType: 'AllergyIntolerance',
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] },
+      patient: subject,
+      code: { text: 'Penicillin' },
+    });
+    expect(allergy.status).toBe(201);
     for (const [type, param] of [
       ['Condition', 'subject'],
       ['Condition', 'patient'],
+      ['Encounter', 'subject'],
       ['Encounter', 'patient'],
       ['DocumentReference', 'subject'],
+      ['DocumentReference', 'patient'],
+      ['MedicationRequest', 'subject'],
       ['MedicationRequest', 'patient'],
+      ['AllergyIntolerance', 'patient'],
     ] as const) {
       const { body } = await fhir('GET', `${type}?patient=${id}&_include=${type}:${param}`);
+      expect(body.total, type).toBe(1);
       const included = body.entry.filter((e: any) => e.search.mode === 'include').map((e: any) => e.resource);
       expect(included.map((r: any) => `${r.resourceType}/${r.id}`), `${type}:${param}`).toEqual([`Patient/${id}`]);
     }
@@ -270,12 +282,15 @@ describe('embedded FHIR server across a restart', () => {
       const before = (await fhir('GET', 'Patient/kept', undefined, server.url)).body;
 
       await server.stop();
+      // A line cut short by a crash in the middle of a write is skipped, not fatal.
+      appendFileSync(path.join(dataDir, 'journal.jsonl'), '{"op":"put","resource":{"resourceType":"Patient","id":"torn"');
       server = await startFhirServer({ dataDir });
 
       const after = await fhir('GET', 'Patient/kept', undefined, server.url);
       expect(after.status).toBe(200);
       expect(after.body).toEqual(before);
       expect((await fhir('GET', 'Patient/gone', undefined, server.url)).status).toBe(404);
+      expect((await fhir('GET', 'Patient/torn', undefined, server.url)).status).toBe(404);
       const observations = await fhir('GET', 'Observation?patient=kept', undefined, server.url);
       expect(observations.body.entry.map((e: any) => e.resource.id)).toEqual([created.body.id]);
     } finally {
