@@ -1,18 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { db, type DbTx } from '@/server/db';
+import type { DbTx } from '@/server/db';
 import { DECLINE_COOLDOWN_SECONDS } from './routing-config';
-import { publishRoutingChange } from './routing-events';
-import { matchTasks, type FreeClinician, type Match, type QueueRules, type WaitingTask } from './matching';
+import { ROUTING_CHANNEL, routingPayloadSql } from './routing-events';
+import { routingQuery, sqlTime } from './routing-sql';
+import { matchTasks, type FreeClinician, type Match, type QueueRules } from './matching';
 
 /** Waiting tasks considered per free clinician in one round (room for skipped, reserved tasks). */
 const TASKS_PER_FREE_CLINICIAN = 8;
+/** A round whose offers lost a race (another round, a clinician going offline) reads again, this often at most. */
+const ROUND_ATTEMPTS = 3;
 
+const lockKey = (clinicId: string) => `routing:${clinicId}`;
+
+/**
+ * Changes that end a task or take a clinician out of routing in several statements (leaving, going
+ * offline, a visit cancelled or moved) hold this exclusive lock; a dispatch round holds the shared
+ * one while it writes its offers, so it cannot commit in between those statements. Rounds do not
+ * exclude each other: their writes are guarded row by row (see writeOffers).
+ */
 export async function lockClinicRouting(tx: DbTx, clinicId: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`routing:${clinicId}`}))`;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${lockKey(clinicId)}))`;
 }
 
-type FreeRow = { id: string; skills: string[]; idleSince: Date; free: number };
-type TaskRow = Omit<WaitingTask, 'declinedBy'> & {
+type FreeRow = { id: string; skills: string[] | null; idleSince: string; version: string; freeSlots: number };
+type TaskRow = {
+  id: string;
+  queueId: string;
+  priority: number;
+  enqueuedAt: string;
+  requiredSkills: string[] | null;
+  preferredClinicianId: string | null;
   declinedBy: string[] | null;
   queueSkills: string[] | null;
   preferredClinicianSeconds: number;
@@ -20,16 +37,111 @@ type TaskRow = Omit<WaitingTask, 'declinedBy'> & {
   offerTimeoutSeconds: number;
 };
 
+/** json_agg renders timestamp(3) without a zone; the columns hold UTC. */
+const utc = (value: string) => new Date(`${value}Z`);
+
+// One statement: the clinic's free clinicians (with their presence row's version, see writeOffers)
+// and the first (free slots x TASKS_PER_FREE_CLINICIAN) waiting tasks in matching order (priority
+// with aging), with their queue's rules and who declined them recently. Within one (queue, priority)
+// the order is plain first-come, so the partial index "Task_waiting_order_idx" yields each group's
+// head without reading the whole queue: the groups are found by a loose index scan, the heads merged
+// by score. Sorting every waiting task of the clinic instead cost tens of milliseconds per round at
+// 10,000 waiting.
+const readRound = {
+  name: 'routing.readRound',
+  text: `
+    WITH free AS (
+      SELECT p."userId" AS id, p.skills, p."idleSince", p.xmin::text AS version,
+             (p.capacity
+               - (SELECT count(*) FROM "Offer" o WHERE o."clinicianId" = p."userId" AND o.state = 'PENDING')
+               - (SELECT count(*) FROM "Task" t WHERE t."assignedClinicianId" = p."userId" AND t.state = 'ASSIGNED'))::int AS "freeSlots"
+      FROM "ClinicianPresence" p
+      WHERE p."clinicId" = $1 AND p.state = 'AVAILABLE'
+    ), wanted AS (
+      SELECT (coalesce(sum("freeSlots") FILTER (WHERE "freeSlots" > 0), 0) * ${TASKS_PER_FREE_CLINICIAN})::int AS n FROM free
+    ), grp AS MATERIALIZED (
+      WITH RECURSIVE g AS (
+        (SELECT t."queueId", t.priority FROM "Task" t
+         WHERE t."clinicId" = $1 AND t.state = 'WAITING' AND (SELECT n FROM wanted) > 0
+         ORDER BY t."queueId", t.priority LIMIT 1)
+        UNION ALL
+        SELECT nxt."queueId", nxt.priority FROM g CROSS JOIN LATERAL (
+          SELECT t."queueId", t.priority FROM "Task" t
+          WHERE t."clinicId" = $1 AND t.state = 'WAITING' AND (t."queueId", t.priority) > (g."queueId", g.priority)
+          ORDER BY t."queueId", t.priority LIMIT 1) nxt
+      )
+      SELECT * FROM g
+    ), head AS (
+      SELECT w.*, q."requiredSkills" AS "queueSkills", q."preferredClinicianSeconds", q."agingSecondsPerPriority",
+             q."offerTimeoutSeconds"
+      FROM grp JOIN "Queue" q ON q.id = grp."queueId"
+      CROSS JOIN LATERAL (
+        SELECT t.id, t."queueId", t.priority, t."enqueuedAt", t."requiredSkills", t."preferredClinicianId" FROM "Task" t
+        WHERE t."clinicId" = $1 AND t.state = 'WAITING' AND t."queueId" = grp."queueId" AND t.priority = grp.priority
+        ORDER BY t."enqueuedAt", t.id LIMIT (SELECT n FROM wanted)) w
+      ORDER BY w."enqueuedAt" - make_interval(secs => w.priority * q."agingSecondsPerPriority"), w."enqueuedAt", w.id
+      LIMIT (SELECT n FROM wanted)
+    )
+    SELECT
+      (SELECT coalesce(json_agg(free), '[]') FROM free WHERE "freeSlots" > 0) AS clinicians,
+      (SELECT coalesce(json_agg(json_build_object(
+          'id', head.id, 'queueId', head."queueId", 'priority', head.priority, 'enqueuedAt', head."enqueuedAt",
+          'requiredSkills', head."requiredSkills", 'preferredClinicianId', head."preferredClinicianId",
+          'queueSkills', head."queueSkills", 'preferredClinicianSeconds', head."preferredClinicianSeconds",
+          'agingSecondsPerPriority', head."agingSecondsPerPriority", 'offerTimeoutSeconds', head."offerTimeoutSeconds",
+          'declinedBy', ARRAY(SELECT o."clinicianId" FROM "Offer" o
+                              WHERE o."taskId" = head.id AND o.state = 'DECLINED' AND o."respondedAt" > $2::timestamp(3)))), '[]')
+       FROM head) AS tasks`,
+};
+
+// One statement, and every row it writes is guarded, so rounds need no lock among themselves:
+//  - the shared clinic lock comes first (changes holding the exclusive one finish before this starts);
+//  - a clinician is claimed only if their presence row is the very version the round read (xmin) and
+//    still AVAILABLE. Whatever raises a clinician's load (an offer, from a round) updates that row in
+//    the same statement, so an unchanged row means the free slots the round counted are still free;
+//  - a task is offered only if it is still WAITING, and gets its offer only if its clinician was claimed.
+// PostgreSQL re-checks these conditions on the newest row version when a concurrent change commits
+// first. The partial unique index "Offer_one_pending_per_task" backs up the one-offer-per-task rule.
+const writeOffers = {
+  name: 'routing.writeOffers',
+  text: `
+    WITH lock AS MATERIALIZED (
+      SELECT pg_advisory_xact_lock_shared(hashtext($1)) AS locked
+    ), m AS MATERIALIZED (
+      SELECT m.* FROM lock,
+        unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int[]) AS m(id, "taskId", "clinicianId", version, "timeoutSeconds")
+    ), claimed AS (
+      UPDATE "ClinicianPresence" p SET "updatedAt" = $8::timestamp(3)
+      FROM (SELECT DISTINCT "clinicianId", version FROM m) c
+      WHERE p."userId" = c."clinicianId" AND p.xmin::text = c.version AND p.state = 'AVAILABLE'
+      RETURNING p."userId"
+    ), offered AS (
+      UPDATE "Task" t SET state = 'OFFERED'
+      FROM m JOIN claimed ON claimed."userId" = m."clinicianId"
+      WHERE t.id = m."taskId" AND t.state = 'WAITING'
+      RETURNING t.id, t."appointmentId"
+    ), inserted AS (
+      INSERT INTO "Offer" (id, "taskId", "clinicianId", state, "createdAt", "expiresAt")
+      SELECT m.id, m."taskId", m."clinicianId", 'PENDING', $8::timestamp(3), $8::timestamp(3) + make_interval(secs => m."timeoutSeconds")
+      FROM m JOIN offered ON offered.id = m."taskId"
+      RETURNING "taskId", "clinicianId"
+    )
+    SELECT i."taskId", i."clinicianId",
+           pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql('$2::text', [`'clinician:' || i."clinicianId"`, `'appointment:' || offered."appointmentId"`])})
+    FROM inserted i JOIN offered ON offered.id = i."taskId"`,
+};
+
 // Rounds of one clinic asked for in this process while one is already waiting to start are the same
-// round: it starts after all of their changes committed, so it sees them all. This saves a locked
-// transaction per caller when many clinicians become available at once.
+// round: it starts after all of their changes committed, so it sees them all. This saves a round per
+// caller when many clinicians become available at once.
 type PendingRound = { now: Date; result: Promise<Match[]> };
 const rounds = new Map<string, { running: Promise<unknown> | null; pending: PendingRound | null }>();
 
 /**
- * One dispatch round for a clinic: offers waiting tasks to free clinicians. Rounds of one clinic run
- * one at a time (advisory lock), whichever web process runs them. Resolves once a round that started
- * after this call has committed (with that round's matches, which may include other callers' ones).
+ * One dispatch round for a clinic: offers waiting tasks to free clinicians. In this process rounds of
+ * a clinic run one at a time; rounds of other processes may run at the same time (their writes are
+ * guarded). Resolves once a round that started after this call has committed (with that round's
+ * matches, which may include other callers' ones).
  */
 export function dispatchClinic(clinicId: string, now = new Date()): Promise<Match[]> {
   let clinic = rounds.get(clinicId);
@@ -62,56 +174,20 @@ export function dispatchClinic(clinicId: string, now = new Date()): Promise<Matc
 }
 
 async function dispatchRound(clinicId: string, now: Date): Promise<Match[]> {
-  return db.$transaction(async (tx) => {
-    await lockClinicRouting(tx, clinicId);
-    const free = await tx.$queryRaw<FreeRow[]>`
-      SELECT p."userId" AS id, p.skills, p."idleSince",
-             (p.capacity
-               - (SELECT count(*) FROM "Offer" o WHERE o."clinicianId" = p."userId" AND o.state = 'PENDING')
-               - (SELECT count(*) FROM "Task" t WHERE t."assignedClinicianId" = p."userId" AND t.state = 'ASSIGNED'))::int AS free
-      FROM "ClinicianPresence" p
-      WHERE p."clinicId" = ${clinicId} AND p.state = 'AVAILABLE'`;
-    const clinicians: FreeClinician[] = free
-      .filter((c) => c.free > 0)
-      .map((c) => ({ id: c.id, skills: c.skills, idleSince: c.idleSince, freeSlots: c.free }));
-    if (clinicians.length === 0) return [];
-    const slots = clinicians.reduce((sum, c) => sum + c.freeSlots, 0);
-    const limit = slots * TASKS_PER_FREE_CLINICIAN;
+  const made: Match[] = [];
+  for (let attempt = 0; attempt < ROUND_ATTEMPTS; attempt++) {
     const cooldownStart = new Date(now.getTime() - DECLINE_COOLDOWN_SECONDS * 1000);
+    const [input] = await routingQuery<{ clinicians: FreeRow[]; tasks: TaskRow[] }>(readRound, [clinicId, sqlTime(cooldownStart)]);
+    const free = input?.clinicians ?? [];
+    const rows = input?.tasks ?? [];
+    if (free.length === 0 || rows.length === 0) break;
 
-    // The first `limit` waiting tasks in matching order (priority with aging), with their queue's rules
-    // and who declined them recently. Within one (queue, priority) the order is plain first-come, so
-    // the partial index "Task_waiting_order_idx" yields each group's head without reading the whole
-    // queue: the groups are found by a loose index scan, the heads merged by score. Sorting every
-    // waiting task of the clinic instead cost tens of milliseconds per round at 10,000 waiting.
-    const rows = await tx.$queryRaw<TaskRow[]>`
-      WITH RECURSIVE grp AS (
-        (SELECT t."queueId", t.priority FROM "Task" t
-         WHERE t."clinicId" = ${clinicId} AND t.state = 'WAITING'
-         ORDER BY t."queueId", t.priority LIMIT 1)
-        UNION ALL
-        SELECT nxt."queueId", nxt.priority FROM grp CROSS JOIN LATERAL (
-          SELECT t."queueId", t.priority FROM "Task" t
-          WHERE t."clinicId" = ${clinicId} AND t.state = 'WAITING'
-            AND (t."queueId", t.priority) > (grp."queueId", grp.priority)
-          ORDER BY t."queueId", t.priority LIMIT 1) nxt
-      ), head AS (
-        SELECT w.*, q."requiredSkills" AS "queueSkills", q."preferredClinicianSeconds", q."agingSecondsPerPriority",
-               q."offerTimeoutSeconds"
-        FROM grp JOIN "Queue" q ON q.id = grp."queueId"
-        CROSS JOIN LATERAL (
-          SELECT t.id, t."queueId", t.priority, t."enqueuedAt", t."requiredSkills", t."preferredClinicianId" FROM "Task" t
-          WHERE t."clinicId" = ${clinicId} AND t.state = 'WAITING' AND t."queueId" = grp."queueId" AND t.priority = grp.priority
-          ORDER BY t."enqueuedAt", t.id LIMIT ${limit}) w
-        ORDER BY w."enqueuedAt" - make_interval(secs => w.priority * q."agingSecondsPerPriority"), w."enqueuedAt", w.id
-        LIMIT ${limit}
-      )
-      SELECT head.*,
-             ARRAY(SELECT o."clinicianId" FROM "Offer" o
-                   WHERE o."taskId" = head.id AND o.state = 'DECLINED' AND o."respondedAt" > ${cooldownStart}::timestamp(3)) AS "declinedBy"
-      FROM head`;
-    if (rows.length === 0) return [];
-
+    const clinicians: FreeClinician[] = free.map((c) => ({
+      id: c.id,
+      skills: c.skills ?? [],
+      idleSince: utc(c.idleSince),
+      freeSlots: c.freeSlots,
+    }));
     const queues = new Map<string, QueueRules & { offerTimeoutSeconds: number }>();
     for (const r of rows) {
       queues.set(r.queueId, {
@@ -127,7 +203,7 @@ async function dispatchRound(clinicId: string, now: Date): Promise<Match[]> {
         id: r.id,
         queueId: r.queueId,
         priority: r.priority,
-        enqueuedAt: r.enqueuedAt,
+        enqueuedAt: utc(r.enqueuedAt),
         requiredSkills: r.requiredSkills ?? [],
         preferredClinicianId: r.preferredClinicianId,
         declinedBy: r.declinedBy ?? [],
@@ -136,27 +212,23 @@ async function dispatchRound(clinicId: string, now: Date): Promise<Match[]> {
       queues: [...queues.values()],
       now,
     });
-    if (matches.length === 0) return [];
+    if (matches.length === 0) break;
 
-    // One statement: the tasks still waiting become offered, and only those get their offer (a task
-    // abandoned by the sweeper meanwhile, which does not take the lock, gets none).
+    const versionOf = new Map(free.map((c) => [c.id, c.version]));
     const queueOf = new Map(rows.map((r) => [r.id, r.queueId]));
-    const offered = await tx.$queryRaw<Match[]>`
-      WITH m AS (
-        SELECT * FROM unnest(${matches.map(() => randomUUID())}::text[], ${matches.map((m) => m.taskId)}::text[],
-                             ${matches.map((m) => m.clinicianId)}::text[],
-                             ${matches.map((m) => queues.get(queueOf.get(m.taskId)!)?.offerTimeoutSeconds ?? 20)}::int[])
-          AS m(id, "taskId", "clinicianId", "timeoutSeconds")
-      ), waiting AS (
-        UPDATE "Task" t SET state = 'OFFERED' FROM m WHERE t.id = m."taskId" AND t.state = 'WAITING' RETURNING t.id
-      )
-      INSERT INTO "Offer" (id, "taskId", "clinicianId", state, "createdAt", "expiresAt")
-      SELECT m.id, m."taskId", m."clinicianId", 'PENDING', ${now}::timestamp(3),
-             ${now}::timestamp(3) + make_interval(secs => m."timeoutSeconds")
-      FROM m JOIN waiting ON waiting.id = m."taskId"
-      RETURNING "taskId", "clinicianId"`;
-    if (offered.length === 0) return [];
-    await publishRoutingChange(tx, clinicId);
-    return offered;
-  });
+    const offered = await routingQuery<Match>(writeOffers, [
+      lockKey(clinicId),
+      clinicId,
+      matches.map(() => randomUUID()),
+      matches.map((m) => m.taskId),
+      matches.map((m) => m.clinicianId),
+      matches.map((m) => versionOf.get(m.clinicianId)!),
+      matches.map((m) => queues.get(queueOf.get(m.taskId)!)?.offerTimeoutSeconds ?? 20),
+      sqlTime(now),
+    ]);
+    made.push(...offered.map(({ taskId, clinicianId }) => ({ taskId, clinicianId })));
+    // Every match held: nothing changed under the round. Otherwise read again and match what is left.
+    if (offered.length === matches.length) break;
+  }
+  return made;
 }

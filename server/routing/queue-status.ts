@@ -3,6 +3,8 @@ import { forbidden } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { dayBounds } from '@/server/time/zoned';
 import { compareTasks, type QueueRules, type WaitingTask } from './matching';
+import { appointmentTopic, clinicianTopic, sharedClinicRead, watchRouting } from './routing-events';
+import { routingQuery, sqlTime, type RoutingStatement } from './routing-sql';
 
 /** Used until a queue has completed consults to learn from. */
 export const DEFAULT_HANDLE_SECONDS = 600;
@@ -84,77 +86,152 @@ export async function waitingStatus(principal: Principal): Promise<WaitingStatus
   };
 }
 
-/** What a clinician's desk shows: their presence, the offer ringing for them, their consult, the board. */
-export async function deskState(principal: Principal, now = new Date()) {
+type DeskRow = {
+  presence: { state: PresenceState; idleSince: string; wrapUpUntil: string | null } | null;
+  offer: {
+    id: string;
+    expiresAt: string;
+    offeredAt: string;
+    appointmentId: string | null;
+    patientName: string | null;
+    reason: string | null;
+    waitingSince: string;
+  } | null;
+  current: { id: string; appointmentId: string | null } | null;
+};
+type PresenceState = 'OFFLINE' | 'AVAILABLE' | 'BUSY' | 'WRAP_UP' | 'NOT_RESPONDING';
+
+/** json_build_object renders timestamp(3) without a zone; the columns hold UTC. */
+const utcIso = (value: string) => new Date(`${value}Z`).toISOString();
+
+// A clinician's own part of the desk in one statement: it is re-read at every change that names the
+// clinician (their presence, an offer made to them or taken back, their consult).
+const ownDeskStatement: RoutingStatement = {
+  name: 'routing.ownDesk',
+  text: `
+    SELECT
+      (SELECT json_build_object('state', p.state, 'idleSince', p."idleSince", 'wrapUpUntil', p."wrapUpUntil")
+       FROM "ClinicianPresence" p WHERE p."userId" = $1) AS presence,
+      (SELECT json_build_object(
+                'id', o.id, 'expiresAt', o."expiresAt", 'offeredAt', o."createdAt", 'appointmentId', a.id,
+                'patientName', pt."familyName" || pt."givenName", 'reason', a.reason, 'waitingSince', t."enqueuedAt")
+       FROM "Offer" o JOIN "Task" t ON t.id = o."taskId"
+       LEFT JOIN "Appointment" a ON a.id = t."appointmentId" LEFT JOIN "Patient" pt ON pt.id = a."patientId"
+       WHERE o."clinicianId" = $1 AND o.state = 'PENDING' AND o."expiresAt" > $2::timestamp(3)
+       ORDER BY o."createdAt" LIMIT 1) AS offer,
+      (SELECT json_build_object('id', t.id, 'appointmentId', t."appointmentId")
+       FROM "Task" t WHERE t."assignedClinicianId" = $1 AND t.state = 'ASSIGNED' LIMIT 1) AS current`,
+};
+
+/** The clinician's presence, the offer ringing for them and their consult. */
+export async function ownDesk(principal: Principal, now = new Date()) {
   if (principal.kind !== 'staff') throw forbidden('Only clinic staff have a desk');
-  const [presence, offer, current, board] = await Promise.all([
-    db.clinicianPresence.findUnique({ where: { userId: principal.id }, select: { state: true, idleSince: true, wrapUpUntil: true } }),
-    db.offer.findFirst({
-      where: { clinicianId: principal.id, state: 'PENDING', expiresAt: { gt: now } },
-      select: {
-        id: true,
-        expiresAt: true,
-        createdAt: true,
-        task: {
-          select: {
-            id: true,
-            enqueuedAt: true,
-            attributes: true,
-            priority: true,
-            appointment: { select: { id: true, reason: true, patient: { select: { familyName: true, givenName: true } } } },
-          },
-        },
-      },
-    }),
-    db.task.findFirst({
-      where: { assignedClinicianId: principal.id, state: 'ASSIGNED' },
-      select: { id: true, appointmentId: true },
-    }),
-    db.task.findMany({
-      where: { clinicId: principal.clinicId, state: { in: ['WAITING', 'OFFERED'] } },
-      orderBy: { enqueuedAt: 'asc' },
-      take: 50,
-      select: {
-        id: true,
-        state: true,
-        enqueuedAt: true,
-        priority: true,
-        channel: true,
-        attributes: true,
-        preferredClinicianId: true,
-        queue: { select: { name: true } },
-        appointment: { select: { patient: { select: { familyName: true, givenName: true } } } },
-      },
-    }),
-  ]);
+  const [row] = await routingQuery<DeskRow>(ownDeskStatement, [principal.id, sqlTime(now)]);
+  const presence = row?.presence;
+  const offer = row?.offer;
+  return {
+    presence: presence
+      ? { state: presence.state, idleSince: new Date(`${presence.idleSince}Z`), wrapUpUntil: presence.wrapUpUntil ? new Date(`${presence.wrapUpUntil}Z`) : null }
+      : { state: 'OFFLINE' as const, idleSince: null, wrapUpUntil: null },
+    offer: offer
+      ? {
+          ...offer,
+          expiresAt: utcIso(offer.expiresAt),
+          offeredAt: utcIso(offer.offeredAt),
+          waitingSince: utcIso(offer.waitingSince),
+        }
+      : null,
+    current: row?.current ?? null,
+  };
+}
+
+/** The clinic's queue board: who waits, how long, reason, priority, preferred clinician (first 50). */
+async function readQueueBoard(clinicId: string) {
+  const board = await db.task.findMany({
+    where: { clinicId, state: { in: ['WAITING', 'OFFERED'] } },
+    orderBy: { enqueuedAt: 'asc' },
+    take: 50,
+    select: {
+      id: true,
+      state: true,
+      enqueuedAt: true,
+      priority: true,
+      channel: true,
+      attributes: true,
+      preferredClinicianId: true,
+      queue: { select: { name: true } },
+      appointment: { select: { patient: { select: { familyName: true, givenName: true } } } },
+    },
+  });
   const preferredNames = await db.user.findMany({
     where: { id: { in: [...new Set(board.map((t) => t.preferredClinicianId).filter((id): id is string => !!id))] } },
     select: { id: true, name: true },
   });
-  return {
-    presence: presence ?? { state: 'OFFLINE' as const, idleSince: null, wrapUpUntil: null },
-    offer: offer && {
-      id: offer.id,
-      expiresAt: offer.expiresAt.toISOString(),
-      offeredAt: offer.createdAt.toISOString(),
-      appointmentId: offer.task.appointment?.id ?? null,
-      patientName: offer.task.appointment ? `${offer.task.appointment.patient.familyName}${offer.task.appointment.patient.givenName}` : null,
-      reason: offer.task.appointment?.reason ?? null,
-      waitingSince: offer.task.enqueuedAt.toISOString(),
+  return board.map((t) => ({
+    id: t.id,
+    state: t.state,
+    waitingSince: t.enqueuedAt.toISOString(),
+    priority: t.priority,
+    channel: t.channel,
+    queueName: t.queue.name,
+    reason: (t.attributes as { reason?: string } | null)?.reason ?? null,
+    patientName: t.appointment ? `${t.appointment.patient.familyName}${t.appointment.patient.givenName}` : null,
+    preferredClinician: preferredNames.find((u) => u.id === t.preferredClinicianId)?.name ?? null,
+  }));
+}
+
+/** Open desks of the clinic in this process share a read of the board when they wake together. */
+function sharedQueueBoard(clinicId: string) {
+  return sharedClinicRead(`board:${clinicId}`, clinicId, () => readQueueBoard(clinicId));
+}
+
+/** What a clinician's desk shows: their presence, the offer ringing for them, their consult, the board. */
+export async function deskState(principal: Principal, now = new Date()) {
+  if (principal.kind !== 'staff') throw forbidden('Only clinic staff have a desk');
+  const [own, board] = await Promise.all([ownDesk(principal, now), readQueueBoard(principal.clinicId)]);
+  return { ...own, board };
+}
+
+/**
+ * The desk's live view: the clinician's own part is re-read at once when a change names them, the
+ * board when the clinic's views wake (at most every CLINIC_VIEW_INTERVAL_MS, shared by all desks).
+ */
+export async function* watchDesk(principal: Principal, options: { idleMs: number; signal?: AbortSignal }) {
+  if (principal.kind !== 'staff') throw forbidden('Only clinic staff have a desk');
+  let own: Awaited<ReturnType<typeof ownDesk>> | null = null;
+  let board: Awaited<ReturnType<typeof readQueueBoard>> | null = null;
+  yield* watchRouting({
+    clinicId: principal.clinicId,
+    topics: [clinicianTopic(principal.id)],
+    idleMs: options.idleMs,
+    signal: options.signal,
+    read: async (changed) => {
+      [own, board] = await Promise.all([
+        changed.own || !own ? ownDesk(principal) : own,
+        changed.clinic || !board ? sharedQueueBoard(principal.clinicId) : board,
+      ]);
+      return { ...own, board };
     },
-    current,
-    board: board.map((t) => ({
-      id: t.id,
-      state: t.state,
-      waitingSince: t.enqueuedAt.toISOString(),
-      priority: t.priority,
-      channel: t.channel,
-      queueName: t.queue.name,
-      reason: (t.attributes as { reason?: string } | null)?.reason ?? null,
-      patientName: t.appointment ? `${t.appointment.patient.familyName}${t.appointment.patient.givenName}` : null,
-      preferredClinician: preferredNames.find((u) => u.id === t.preferredClinicianId)?.name ?? null,
-    })),
-  };
+  });
+}
+
+/** The waiting room's live view: at once when the patient's own task changes, otherwise with the clinic's views. */
+export function watchWaitingStatus(
+  principal: Principal,
+  options: { idleMs: number; signal?: AbortSignal; onIdle?: (status: WaitingStatus) => Promise<void> },
+) {
+  if (principal.kind !== 'patient') throw forbidden('Only the waiting patient can see their place in line');
+  return watchRouting({
+    clinicId: principal.clinicId,
+    topics: [appointmentTopic(principal.appointmentId)],
+    read: () => waitingStatus(principal),
+    ...options,
+  });
+}
+
+/** The wallboard's live view: with the clinic's views. */
+export function watchWallboard(principal: Principal, options: { idleMs: number; signal?: AbortSignal }) {
+  return watchRouting({ clinicId: principal.clinicId, read: () => wallboard(principal), ...options });
 }
 
 /** The admin wallboard for today in the clinic's time zone. */

@@ -2,8 +2,10 @@ import { db, type DbTx } from '@/server/db';
 import { conflict, forbidden, notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
+import { randomUUID } from 'node:crypto';
 import { dispatchClinic, lockClinicRouting } from './dispatcher';
-import { publishRoutingChange } from './routing-events';
+import { appointmentTopic, clinicianTopic, publishRoutingChange, ROUTING_CHANNEL, routingPayload, routingPayloadSql } from './routing-events';
+import { inRoutingTransaction, isRetryable, routingQuery, sqlTime, type Queryable, type RoutingStatement } from './routing-sql';
 import { FOLLOW_UP_QUEUE_SLUG, RECONNECT_GRACE_SECONDS } from './routing-config';
 
 type Patient = Extract<Principal, { kind: 'patient' }>;
@@ -58,7 +60,7 @@ export async function enqueueForAppointment(principal: Patient, now = new Date()
             lastSeenAt: now,
           },
         });
-        await publishRoutingChange(tx, appointment.clinicId);
+        await publishRoutingChange(tx, appointment.clinicId, [appointmentTopic(appointment.id)]);
         return created;
       });
       await dispatchClinic(appointment.clinicId, now);
@@ -84,134 +86,365 @@ export async function leaveQueue(principal: Patient, now = new Date()) {
   if (!task) return { left: false };
   await db.$transaction(async (tx) => {
     await lockClinicRouting(tx, task.clinicId);
-    await tx.offer.updateMany({ where: { taskId: task.id, state: 'PENDING' }, data: { state: 'RESCINDED', respondedAt: now } });
+    const rescinded = await tx.$queryRaw<{ clinicianId: string }[]>`
+      UPDATE "Offer" SET state = 'RESCINDED', "respondedAt" = ${now}
+      WHERE "taskId" = ${task.id} AND state = 'PENDING'
+      RETURNING "clinicianId"`;
     await tx.task.updateMany({
       where: { id: task.id, state: { in: ['WAITING', 'OFFERED'] } },
       data: { state: 'ABANDONED', abandonedAt: now, endReason: 'left' },
     });
-    await publishRoutingChange(tx, task.clinicId);
+    await publishRoutingChange(tx, task.clinicId, [
+      appointmentTopic(principal.appointmentId),
+      ...rescinded.map((o) => clinicianTopic(o.clinicianId)),
+    ]);
   });
   return { left: true };
 }
 
-async function ensurePresence(tx: DbTx, staff: Staff) {
-  return tx.clinicianPresence.upsert({
-    where: { userId: staff.id },
-    create: { userId: staff.id, clinicId: staff.clinicId, state: 'OFFLINE' },
-    update: {},
-  });
+/** Runs a one-statement change again once if PostgreSQL broke a deadlock by cancelling it (nothing was written). */
+async function once<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!isRetryable(error)) throw error;
+    return run();
+  }
 }
 
+const notifySql = (clinic: string, topics: string[]) => `pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql(clinic, topics)})`;
+
+// Becoming available is one statement and takes no lock: it raises nobody's load (offers come from
+// dispatch rounds, which check the presence row they read is unchanged). A clinician who was already
+// available keeps their idle time; one with a consult still open is refused.
+const becomeAvailable: RoutingStatement = {
+  name: 'routing.becomeAvailable',
+  text: `
+    WITH busy AS (
+      SELECT EXISTS (SELECT 1 FROM "Task" WHERE "assignedClinicianId" = $1 AND state = 'ASSIGNED') AS busy
+    ), presence AS (
+      INSERT INTO "ClinicianPresence" ("userId", "clinicId", state, "idleSince", "updatedAt")
+      SELECT $1, $2, 'AVAILABLE', $3::timestamp(3), $3::timestamp(3) FROM busy WHERE NOT busy.busy
+      ON CONFLICT ("userId") DO UPDATE SET
+        state = 'AVAILABLE',
+        "wrapUpUntil" = NULL,
+        "idleSince" = CASE WHEN "ClinicianPresence".state = 'AVAILABLE' THEN "ClinicianPresence"."idleSince" ELSE EXCLUDED."idleSince" END,
+        "updatedAt" = EXCLUDED."updatedAt"
+      RETURNING 1
+    )
+    SELECT busy.busy, (SELECT pg_notify('${ROUTING_CHANNEL}', $4) FROM presence) AS notified FROM busy`,
+};
+
 /**
- * Returns a clinician's live offers' tasks to their places in line. Only offers still pending are
+ * A clinician's live offers' tasks go back to their places in line. Only offers still pending are
  * touched: an accept committing at the same moment wins and keeps its offer.
  */
-async function rescindOffersOf(tx: DbTx, clinicianId: string, now: Date) {
-  const rescinded = await tx.$queryRaw<{ taskId: string }[]>`
-    UPDATE "Offer" SET state = 'RESCINDED', "respondedAt" = ${now}
-    WHERE "clinicianId" = ${clinicianId} AND state = 'PENDING'
-    RETURNING "taskId"`;
-  if (rescinded.length === 0) return;
-  await tx.task.updateMany({ where: { id: { in: rescinded.map((o) => o.taskId) }, state: 'OFFERED' }, data: { state: 'WAITING' } });
+async function rescindOffersOf(tx: DbTx, clinicianId: string, now: Date): Promise<string[]> {
+  const rescinded = await tx.$queryRaw<{ taskId: string; appointmentId: string | null }[]>`
+    WITH rescinded AS (
+      UPDATE "Offer" SET state = 'RESCINDED', "respondedAt" = ${now}
+      WHERE "clinicianId" = ${clinicianId} AND state = 'PENDING'
+      RETURNING "taskId"
+    )
+    UPDATE "Task" t SET state = 'WAITING' FROM rescinded
+    WHERE t.id = rescinded."taskId" AND t.state = 'OFFERED'
+    RETURNING t.id AS "taskId", t."appointmentId"`;
+  return rescinded.flatMap((r) => (r.appointmentId ? [appointmentTopic(r.appointmentId)] : []));
 }
 
 export async function setPresence(principal: Principal, state: 'AVAILABLE' | 'OFFLINE', now = new Date()) {
   const staff = requireClinician(principal);
+  if (state === 'AVAILABLE') {
+    const [result] = await routingQuery<{ busy: boolean }>(becomeAvailable, [
+      staff.id,
+      staff.clinicId,
+      sqlTime(now),
+      routingPayload(staff.clinicId, [clinicianTopic(staff.id)]),
+    ]);
+    if (result?.busy) throw conflict('Finish your current consult before taking the next patient', 'busy');
+    await dispatchClinic(staff.clinicId, now);
+    return { state };
+  }
+  // Going offline takes back pending offers in a second statement, so no round may commit in between.
   await db.$transaction(async (tx) => {
     await lockClinicRouting(tx, staff.clinicId);
-    const presence = await ensurePresence(tx, staff);
-    if (state === 'OFFLINE') {
-      await rescindOffersOf(tx, staff.id, now);
-      await tx.clinicianPresence.update({ where: { userId: staff.id }, data: { state: 'OFFLINE', wrapUpUntil: null } });
-    } else {
-      const busy = await tx.task.count({ where: { assignedClinicianId: staff.id, state: 'ASSIGNED' } });
-      if (busy > 0) throw conflict('Finish your current consult before taking the next patient', 'busy');
-      const wasIdle = presence.state === 'AVAILABLE';
-      await tx.clinicianPresence.update({
-        where: { userId: staff.id },
-        data: { state: 'AVAILABLE', wrapUpUntil: null, idleSince: wasIdle ? presence.idleSince : now },
-      });
-    }
-    await publishRoutingChange(tx, staff.clinicId);
+    await tx.clinicianPresence.upsert({
+      where: { userId: staff.id },
+      create: { userId: staff.id, clinicId: staff.clinicId, state: 'OFFLINE' },
+      update: { state: 'OFFLINE', wrapUpUntil: null },
+    });
+    const patients = await rescindOffersOf(tx, staff.id, now);
+    await publishRoutingChange(tx, staff.clinicId, [clinicianTopic(staff.id), ...patients]);
   });
-  if (state === 'AVAILABLE') await dispatchClinic(staff.clinicId, now);
   return { state };
 }
+
+// Accepting is one statement. The offer and its task are locked together and only if the offer is
+// the caller's, pending and unexpired and the task still offered (PostgreSQL re-checks this on the
+// newest versions when a decline, a timeout or a rescind commits first); then the offer is accepted,
+// the task assigned, the clinician busy, the visit in progress and the audit written, or nothing is.
+const acceptStatement: RoutingStatement = {
+  name: 'routing.accept',
+  text: `
+    WITH offer AS (
+      SELECT o."clinicianId", o.state FROM "Offer" o WHERE o.id = $1
+    ), target AS (
+      SELECT o.id AS "offerId", t.id AS "taskId", t."appointmentId", t."clinicId", t."patientId"
+      FROM "Offer" o JOIN "Task" t ON t.id = o."taskId"
+      WHERE o.id = $1 AND o."clinicianId" = $2 AND o.state = 'PENDING' AND o."expiresAt" > $3::timestamp(3) AND t.state = 'OFFERED'
+      FOR UPDATE OF o, t
+    ), accepted AS (
+      UPDATE "Offer" o SET state = 'ACCEPTED', "respondedAt" = $3::timestamp(3) FROM target WHERE o.id = target."offerId" RETURNING o.id
+    ), assigned AS (
+      UPDATE "Task" t SET state = 'ASSIGNED', "assignedAt" = $3::timestamp(3), "assignedClinicianId" = $2
+      FROM target WHERE t.id = target."taskId" RETURNING t.id
+    ), busy AS (
+      UPDATE "ClinicianPresence" p SET state = 'BUSY', "updatedAt" = $3::timestamp(3) FROM target WHERE p."userId" = $2 RETURNING 1
+    ), visit AS (
+      UPDATE "Appointment" a SET status = 'IN_PROGRESS', "updatedAt" = $3::timestamp(3) FROM target WHERE a.id = target."appointmentId" RETURNING 1
+    ), audit AS (
+      INSERT INTO "AuditEvent" (id, "occurredAt", actor, action, "clinicId", "patientId", subject, outcome)
+      SELECT $4, $3::timestamp(3), 'staff:' || $2, 'routing.offer-accepted', target."clinicId", target."patientId", 'Task/' || target."taskId", 'success'
+      FROM target RETURNING 1
+    )
+    SELECT offer."clinicianId", offer.state, target."taskId", target."appointmentId",
+           (SELECT ${notifySql('target."clinicId"', [`'clinician:' || $2`, `'appointment:' || target."appointmentId"`])} FROM target) AS notified
+    FROM offer LEFT JOIN target ON true`,
+};
+
+// Why an accept failed, as of now (the accept's own view may predate the change that beat it).
+const offerOutcomeStatement: RoutingStatement = {
+  name: 'routing.offerOutcome',
+  text: `
+    SELECT o.state, o."expiresAt" <= $2::timestamp(3) AS expired, t.state = 'OFFERED' AS "taskOffered"
+    FROM "Offer" o JOIN "Task" t ON t.id = o."taskId" WHERE o.id = $1`,
+};
 
 /** One transaction: the offer is accepted, the task assigned and the clinician busy, or nothing changes. */
 export async function acceptOffer(principal: Principal, offerId: string, now = new Date()) {
   const staff = requireClinician(principal);
-  return db.$transaction(async (tx) => {
-    const offer = await tx.offer.findUnique({ where: { id: offerId }, include: { task: true } });
-    if (!offer) throw notFound('This offer does not exist');
-    if (offer.clinicianId !== staff.id) throw forbidden('This offer was made to another clinician');
-    const taken = await tx.offer.updateMany({
-      where: { id: offerId, state: 'PENDING', expiresAt: { gt: now } },
-      data: { state: 'ACCEPTED', respondedAt: now },
-    });
-    if (taken.count !== 1) {
-      const current = await tx.offer.findUniqueOrThrow({ where: { id: offerId }, select: { state: true } });
-      const why = current.state === 'PENDING' ? 'TIMED_OUT' : current.state;
-      throw conflict(`This offer can no longer be accepted (${why.toLowerCase().replace('_', ' ')})`, `offer${why}`);
-    }
-    const assigned = await tx.task.updateMany({
-      where: { id: offer.taskId, state: 'OFFERED' },
-      data: { state: 'ASSIGNED', assignedAt: now, assignedClinicianId: staff.id },
-    });
-    if (assigned.count !== 1) throw conflict('The patient is no longer waiting', 'offerRESCINDED');
-    await tx.clinicianPresence.update({ where: { userId: staff.id }, data: { state: 'BUSY' } });
-    if (offer.task.appointmentId) {
-      await tx.appointment.update({ where: { id: offer.task.appointmentId }, data: { status: 'IN_PROGRESS' } });
-    }
-    await recordAudit(tx, {
-      actor: `staff:${staff.id}`,
-      action: 'routing.offer-accepted',
-      clinicId: offer.task.clinicId,
-      patientId: offer.task.patientId,
-      subject: `Task/${offer.taskId}`,
-    });
-    await publishRoutingChange(tx, offer.task.clinicId);
-    return { taskId: offer.taskId, appointmentId: offer.task.appointmentId };
-  });
+  const [row] = await once(() =>
+    routingQuery<{ clinicianId: string; state: string; taskId: string | null; appointmentId: string | null }>(acceptStatement, [
+      offerId,
+      staff.id,
+      sqlTime(now),
+      randomUUID(),
+    ]),
+  );
+  if (!row) throw notFound('This offer does not exist');
+  if (row.clinicianId !== staff.id) throw forbidden('This offer was made to another clinician');
+  if (row.taskId) return { taskId: row.taskId, appointmentId: row.appointmentId };
+  const [outcome] = await routingQuery<{ state: string; expired: boolean; taskOffered: boolean }>(offerOutcomeStatement, [offerId, sqlTime(now)]);
+  if (outcome?.state === 'PENDING' && !outcome.expired && !outcome.taskOffered) {
+    throw conflict('The patient is no longer waiting', 'offerRESCINDED');
+  }
+  const why = !outcome || outcome.state === 'PENDING' ? 'TIMED_OUT' : outcome.state;
+  throw conflict(`This offer can no longer be accepted (${why.toLowerCase().replace('_', ' ')})`, `offer${why}`);
 }
+
+const declineStatement: RoutingStatement = {
+  name: 'routing.decline',
+  text: `
+    WITH offer AS (
+      SELECT o."clinicianId", o.state FROM "Offer" o WHERE o.id = $1
+    ), target AS (
+      SELECT o.id AS "offerId", t.id AS "taskId", t."clinicId", t."appointmentId", t.state AS "taskState"
+      FROM "Offer" o JOIN "Task" t ON t.id = o."taskId"
+      WHERE o.id = $1 AND o."clinicianId" = $2 AND o.state = 'PENDING'
+      FOR UPDATE OF o, t
+    ), declined AS (
+      UPDATE "Offer" o SET state = 'DECLINED', "respondedAt" = $3::timestamp(3) FROM target WHERE o.id = target."offerId" RETURNING o.id
+    ), returned AS (
+      UPDATE "Task" t SET state = 'WAITING' FROM target WHERE t.id = target."taskId" AND target."taskState" = 'OFFERED' RETURNING t.id
+    )
+    SELECT offer."clinicianId", offer.state, target."clinicId",
+           (SELECT ${notifySql('target."clinicId"', [`'clinician:' || $2`, `'appointment:' || target."appointmentId"`])} FROM target) AS notified
+    FROM offer LEFT JOIN target ON true`,
+};
 
 /** The task goes back to the queue with its original place. */
 export async function declineOffer(principal: Principal, offerId: string, now = new Date()) {
   const staff = requireClinician(principal);
-  const clinicId = await db.$transaction(async (tx) => {
-    const offer = await tx.offer.findUnique({ where: { id: offerId }, include: { task: { select: { clinicId: true } } } });
-    if (!offer) throw notFound('This offer does not exist');
-    if (offer.clinicianId !== staff.id) throw forbidden('This offer was made to another clinician');
-    const declined = await tx.offer.updateMany({
-      where: { id: offerId, state: 'PENDING' },
-      data: { state: 'DECLINED', respondedAt: now },
-    });
-    if (declined.count !== 1) throw conflict('This offer is no longer open', `offer${offer.state}`);
-    await tx.task.updateMany({ where: { id: offer.taskId, state: 'OFFERED' }, data: { state: 'WAITING' } });
-    await publishRoutingChange(tx, offer.task.clinicId);
-    return offer.task.clinicId;
-  });
-  await dispatchClinic(clinicId, now);
+  const [row] = await once(() =>
+    routingQuery<{ clinicianId: string; state: string; clinicId: string | null }>(declineStatement, [offerId, staff.id, sqlTime(now)]),
+  );
+  if (!row) throw notFound('This offer does not exist');
+  if (row.clinicianId !== staff.id) throw forbidden('This offer was made to another clinician');
+  if (!row.clinicId) throw conflict('This offer is no longer open', `offer${row.state === 'PENDING' ? 'RESCINDED' : row.state}`);
+  await dispatchClinic(row.clinicId, now);
   return { declined: true };
 }
+
+// Ending a consult is one statement: the task (locked, still assigned to the caller) is completed,
+// the visit too, and the clinician goes into their queue's wrap-up.
+const completeStatement: RoutingStatement = {
+  name: 'routing.complete',
+  text: `
+    WITH task AS (
+      SELECT t.id, t."assignedClinicianId", t."clinicId", q."wrapUpSeconds"
+      FROM "Task" t JOIN "Queue" q ON q.id = t."queueId"
+      WHERE t."appointmentId" = $1 AND t.state = 'ASSIGNED'
+      LIMIT 1
+      FOR UPDATE OF t
+    ), mine AS (
+      SELECT * FROM task WHERE "assignedClinicianId" = $2
+    ), completed AS (
+      UPDATE "Task" t SET state = 'COMPLETED', "completedAt" = $3::timestamp(3), "endReason" = 'completed'
+      FROM mine WHERE t.id = mine.id RETURNING t.id
+    ), visit AS (
+      UPDATE "Appointment" a SET status = 'COMPLETED', "updatedAt" = $3::timestamp(3) FROM mine WHERE a.id = $1 RETURNING 1
+    ), wrapUp AS (
+      UPDATE "ClinicianPresence" p
+      SET state = 'WRAP_UP', "wrapUpUntil" = $3::timestamp(3) + make_interval(secs => mine."wrapUpSeconds"), "updatedAt" = $3::timestamp(3)
+      FROM mine WHERE p."userId" = $2 RETURNING 1
+    )
+    SELECT task."assignedClinicianId", (SELECT count(*) FROM completed) = 1 AS completed,
+           (SELECT ${notifySql('mine."clinicId"', [`'clinician:' || $2`, `'appointment:' || $1`])} FROM mine) AS notified
+    FROM task`,
+};
 
 /** Ends the consult: the task is completed and the clinician goes into wrap-up. */
 export async function completeTask(principal: Principal, appointmentId: string, now = new Date()) {
   const staff = requireClinician(principal);
-  return db.$transaction(async (tx) => {
-    const task = await tx.task.findFirst({ where: { appointmentId, state: 'ASSIGNED' }, include: { queue: true } });
-    if (!task) throw conflict('This consult is not in progress', 'notInProgress');
-    if (task.assignedClinicianId !== staff.id) throw forbidden('Only the clinician who took this consult can end it');
-    await tx.task.update({ where: { id: task.id }, data: { state: 'COMPLETED', completedAt: now, endReason: 'completed' } });
-    await tx.appointment.update({ where: { id: appointmentId }, data: { status: 'COMPLETED' } });
-    await tx.clinicianPresence.update({
-      where: { userId: staff.id },
-      data: { state: 'WRAP_UP', wrapUpUntil: new Date(now.getTime() + task.queue.wrapUpSeconds * 1000) },
-    });
-    await publishRoutingChange(tx, task.clinicId);
-    return { completed: true };
-  });
+  const [row] = await once(() =>
+    routingQuery<{ assignedClinicianId: string | null; completed: boolean }>(completeStatement, [appointmentId, staff.id, sqlTime(now)]),
+  );
+  if (!row) throw conflict('This consult is not in progress', 'notInProgress');
+  if (!row.completed) throw forbidden('Only the clinician who took this consult can end it');
+  return { completed: true };
 }
+
+// ------------------------------------------------------------------------------------------------
+// The sweeper: each step is one statement (or two in one transaction) over a batch, every row
+// conditional, so several sweepers at once are harmless.
+
+const SWEEP_BATCH = 500;
+
+// Unanswered offers: the clinician is marked not responding first (which keeps rounds from claiming
+// them), the offers time out and their tasks go back in line.
+const timeOutOffers: RoutingStatement = {
+  name: 'routing.sweep.timeOut',
+  text: `
+    WITH expired AS (
+      SELECT o.id, o."taskId", o."clinicianId" FROM "Offer" o
+      WHERE o.state = 'PENDING' AND o."expiresAt" <= $1::timestamp(3)
+      ORDER BY o."expiresAt" LIMIT ${SWEEP_BATCH}
+      FOR UPDATE SKIP LOCKED
+    ), unresponsive AS (
+      UPDATE "ClinicianPresence" p SET state = 'NOT_RESPONDING', "updatedAt" = $1::timestamp(3)
+      WHERE p."userId" IN (SELECT "clinicianId" FROM expired) AND p.state = 'AVAILABLE'
+      RETURNING p."userId"
+    ), timedOut AS (
+      UPDATE "Offer" o SET state = 'TIMED_OUT', "respondedAt" = $1::timestamp(3) FROM expired WHERE o.id = expired.id RETURNING o."clinicianId"
+    ), returned AS (
+      UPDATE "Task" t SET state = 'WAITING' FROM expired WHERE t.id = expired."taskId" AND t.state = 'OFFERED'
+      RETURNING t.id, t."clinicId", t."appointmentId", expired."clinicianId"
+    )
+    SELECT r."clinicId", r."clinicianId",
+           ${notifySql('r."clinicId"', [`'clinician:' || r."clinicianId"`, `'appointment:' || r."appointmentId"`])} AS notified
+    FROM returned r`,
+};
+
+/** The other pending offers of clinicians who just became unresponsive (capacity above one) go back too. */
+const rescindOffersOfMany: RoutingStatement = {
+  name: 'routing.sweep.rescindOf',
+  text: `
+    WITH rescinded AS (
+      UPDATE "Offer" SET state = 'RESCINDED', "respondedAt" = $2::timestamp(3)
+      WHERE "clinicianId" = ANY($1::text[]) AND state = 'PENDING'
+      RETURNING "taskId", "clinicianId"
+    ), returned AS (
+      UPDATE "Task" t SET state = 'WAITING' FROM rescinded WHERE t.id = rescinded."taskId" AND t.state = 'OFFERED'
+      RETURNING t."clinicId", t."appointmentId", rescinded."clinicianId"
+    )
+    SELECT r."clinicId", ${notifySql('r."clinicId"', [`'clinician:' || r."clinicianId"`, `'appointment:' || r."appointmentId"`])} AS notified
+    FROM returned r`,
+};
+
+// Patients not heard from within the grace period: the tasks first (so no round can offer them in
+// between), then their pending offers, in one transaction.
+const abandonSilent: RoutingStatement = {
+  name: 'routing.sweep.abandon',
+  text: `
+    UPDATE "Task" t SET state = 'ABANDONED', "abandonedAt" = $1::timestamp(3), "endReason" = 'disconnected'
+    WHERE t.id IN (
+      SELECT id FROM "Task"
+      WHERE state IN ('WAITING', 'OFFERED') AND "lastSeenAt" < $2::timestamp(3)
+      LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)
+    AND t.state IN ('WAITING', 'OFFERED') AND t."lastSeenAt" < $2::timestamp(3)
+    RETURNING t.id, t."clinicId", t."appointmentId"`,
+};
+
+const rescindOffersOfTasks: RoutingStatement = {
+  name: 'routing.sweep.rescindFor',
+  text: `
+    WITH rescinded AS (
+      UPDATE "Offer" o SET state = 'RESCINDED', "respondedAt" = $2::timestamp(3)
+      WHERE o."taskId" = ANY($1::text[]) AND o.state = 'PENDING'
+      RETURNING o."clinicianId", o."taskId"
+    ), gone AS (
+      SELECT t.id, t."clinicId", t."appointmentId", r."clinicianId"
+      FROM "Task" t LEFT JOIN rescinded r ON r."taskId" = t.id WHERE t.id = ANY($1::text[])
+    )
+    SELECT ${notifySql('gone."clinicId"', [`'clinician:' || gone."clinicianId"`, `'appointment:' || gone."appointmentId"`])} AS notified FROM gone`,
+};
+
+const overflowTasks: RoutingStatement = {
+  name: 'routing.sweep.overflow',
+  text: `
+    WITH moved AS (
+      UPDATE "Task" t SET "queueId" = q."overflowQueueId", "overflowedAt" = $1::timestamp(3)
+      FROM "Queue" q
+      WHERE q.id = t."queueId" AND t.id IN (
+        SELECT t2.id FROM "Task" t2 JOIN "Queue" q2 ON q2.id = t2."queueId"
+        WHERE t2.state = 'WAITING' AND q2."overflowQueueId" IS NOT NULL AND q2."overflowAfterSeconds" IS NOT NULL
+          AND t2."enqueuedAt" < $1::timestamp(3) - make_interval(secs => q2."overflowAfterSeconds")
+        LIMIT ${SWEEP_BATCH} FOR UPDATE OF t2 SKIP LOCKED)
+      AND t.state = 'WAITING' AND q."overflowQueueId" IS NOT NULL
+      RETURNING t."clinicId", t."appointmentId"
+    )
+    SELECT m."clinicId", ${notifySql('m."clinicId"', [`'appointment:' || m."appointmentId"`])} AS notified FROM moved m`,
+};
+
+const cancelOverdue: RoutingStatement = {
+  name: 'routing.sweep.maxWait',
+  text: `
+    WITH cancelled AS (
+      UPDATE "Task" t SET state = 'CANCELLED', "cancelledAt" = $1::timestamp(3), "endReason" = 'maxWait'
+      WHERE t.id IN (
+        SELECT t2.id FROM "Task" t2 JOIN "Queue" q ON q.id = t2."queueId"
+        WHERE t2.state = 'WAITING' AND q."maxWaitSeconds" IS NOT NULL
+          AND t2."enqueuedAt" < $1::timestamp(3) - make_interval(secs => q."maxWaitSeconds")
+        LIMIT ${SWEEP_BATCH} FOR UPDATE OF t2 SKIP LOCKED)
+      AND t.state = 'WAITING'
+      RETURNING t."clinicId", t."appointmentId"
+    )
+    SELECT c."clinicId", ${notifySql('c."clinicId"', [`'appointment:' || c."appointmentId"`])} AS notified FROM cancelled c`,
+};
+
+const endWrapUps: RoutingStatement = {
+  name: 'routing.sweep.wrapUp',
+  text: `
+    WITH ready AS (
+      UPDATE "ClinicianPresence" p SET state = 'AVAILABLE', "wrapUpUntil" = NULL, "idleSince" = $1::timestamp(3), "updatedAt" = $1::timestamp(3)
+      WHERE p.state = 'WRAP_UP' AND p."wrapUpUntil" <= $1::timestamp(3)
+      RETURNING p."userId", p."clinicId"
+    )
+    SELECT r."clinicId", ${notifySql('r."clinicId"', [`'clinician:' || r."userId"`])} AS notified FROM ready r`,
+};
+
+// Preferred-clinician windows widen and priorities age with time alone, so clinics with a free
+// clinician and a waiting task get a round even when nothing else happened. Starts from the (few)
+// available clinicians rather than the (many) waiting tasks.
+const clinicsToDispatch: RoutingStatement = {
+  name: 'routing.sweep.clinics',
+  text: `
+    SELECT DISTINCT p."clinicId" FROM "ClinicianPresence" p
+    WHERE p.state = 'AVAILABLE'
+      AND p.capacity > (SELECT count(*) FROM "Offer" o WHERE o."clinicianId" = p."userId" AND o.state = 'PENDING')
+                     + (SELECT count(*) FROM "Task" t WHERE t."assignedClinicianId" = p."userId" AND t.state = 'ASSIGNED')
+      AND EXISTS (SELECT 1 FROM "Task" t WHERE t."clinicId" = p."clinicId" AND t.state = 'WAITING')`,
+};
 
 /**
  * Time-driven changes, safe to run in every web process at once: each step is a conditional update.
@@ -219,105 +452,33 @@ export async function completeTask(principal: Principal, appointmentId: string, 
  * within the grace period are abandoned; overdue tasks overflow; wrap-up ends.
  */
 export async function sweep(now = new Date()) {
+  const at = sqlTime(now);
   const touched = new Set<string>();
 
-  const expired = await db.offer.findMany({
-    where: { state: 'PENDING', expiresAt: { lte: now } },
-    select: { id: true, taskId: true, clinicianId: true, task: { select: { clinicId: true } } },
-    take: 500,
+  const timedOut = await inRoutingTransaction(async (client) => {
+    const rows = await routingQuery<{ clinicId: string; clinicianId: string }>(timeOutOffers, [at], client);
+    const clinicians = [...new Set(rows.map((r) => r.clinicianId))];
+    if (clinicians.length > 0) await routingQuery(rescindOffersOfMany, [clinicians, at], client);
+    return rows;
   });
-  for (const offer of expired) {
-    await db.$transaction(async (tx) => {
-      const timedOut = await tx.offer.updateMany({
-        where: { id: offer.id, state: 'PENDING' },
-        data: { state: 'TIMED_OUT', respondedAt: now },
-      });
-      if (timedOut.count !== 1) return;
-      await tx.task.updateMany({ where: { id: offer.taskId, state: 'OFFERED' }, data: { state: 'WAITING' } });
-      await rescindOffersOf(tx, offer.clinicianId, now);
-      await tx.clinicianPresence.updateMany({
-        where: { userId: offer.clinicianId, state: 'AVAILABLE' },
-        data: { state: 'NOT_RESPONDING' },
-      });
-      await publishRoutingChange(tx, offer.task.clinicId);
-      touched.add(offer.task.clinicId);
-    });
-  }
+  for (const row of timedOut) touched.add(row.clinicId);
 
-  const graceStart = new Date(now.getTime() - RECONNECT_GRACE_SECONDS * 1000);
-  const gone = await db.task.findMany({
-    where: { state: { in: ['WAITING', 'OFFERED'] }, lastSeenAt: { lt: graceStart } },
-    select: { id: true, clinicId: true },
-    take: 500,
+  const graceStart = sqlTime(new Date(now.getTime() - RECONNECT_GRACE_SECONDS * 1000));
+  const abandoned = await inRoutingTransaction(async (client: Queryable) => {
+    const rows = await routingQuery<{ id: string; clinicId: string }>(abandonSilent, [at, graceStart], client);
+    if (rows.length > 0) await routingQuery(rescindOffersOfTasks, [rows.map((r) => r.id), at], client);
+    return rows;
   });
-  for (const task of gone) {
-    await db.$transaction(async (tx) => {
-      const abandoned = await tx.task.updateMany({
-        where: { id: task.id, state: { in: ['WAITING', 'OFFERED'] }, lastSeenAt: { lt: graceStart } },
-        data: { state: 'ABANDONED', abandonedAt: now, endReason: 'disconnected' },
-      });
-      if (abandoned.count !== 1) return;
-      await tx.offer.updateMany({ where: { taskId: task.id, state: 'PENDING' }, data: { state: 'RESCINDED', respondedAt: now } });
-      await publishRoutingChange(tx, task.clinicId);
-      touched.add(task.clinicId);
-    });
-  }
+  for (const row of abandoned) touched.add(row.clinicId);
 
-  const overflowing = await db.$queryRaw<{ id: string; clinicId: string; overflowQueueId: string }[]>`
-    SELECT t.id, t."clinicId", q."overflowQueueId"
-    FROM "Task" t JOIN "Queue" q ON q.id = t."queueId"
-    WHERE t.state = 'WAITING' AND q."overflowQueueId" IS NOT NULL AND q."overflowAfterSeconds" IS NOT NULL
-      AND t."enqueuedAt" < ${now}::timestamp - make_interval(secs => q."overflowAfterSeconds")
-    LIMIT 500`;
-  for (const task of overflowing) {
-    await db.$transaction(async (tx) => {
-      await tx.task.updateMany({
-        where: { id: task.id, state: 'WAITING' },
-        data: { queueId: task.overflowQueueId, overflowedAt: now },
-      });
-      await publishRoutingChange(tx, task.clinicId);
-    });
-    touched.add(task.clinicId);
-  }
+  const overflowed = await routingQuery<{ clinicId: string }>(overflowTasks, [at]);
+  for (const row of overflowed) touched.add(row.clinicId);
+  const cancelled = await routingQuery<{ clinicId: string }>(cancelOverdue, [at]);
+  for (const row of cancelled) touched.add(row.clinicId);
+  const wrapped = await routingQuery<{ clinicId: string }>(endWrapUps, [at]);
+  for (const row of wrapped) touched.add(row.clinicId);
 
-  const tooLong = await db.$queryRaw<{ id: string; clinicId: string }[]>`
-    SELECT t.id, t."clinicId" FROM "Task" t JOIN "Queue" q ON q.id = t."queueId"
-    WHERE t.state = 'WAITING' AND q."maxWaitSeconds" IS NOT NULL
-      AND t."enqueuedAt" < ${now}::timestamp - make_interval(secs => q."maxWaitSeconds")
-    LIMIT 500`;
-  for (const task of tooLong) {
-    await db.$transaction(async (tx) => {
-      await tx.task.updateMany({
-        where: { id: task.id, state: 'WAITING' },
-        data: { state: 'CANCELLED', cancelledAt: now, endReason: 'maxWait' },
-      });
-      await publishRoutingChange(tx, task.clinicId);
-    });
-    touched.add(task.clinicId);
-  }
-
-  const wrapped = await db.clinicianPresence.findMany({
-    where: { state: 'WRAP_UP', wrapUpUntil: { lte: now } },
-    select: { userId: true, clinicId: true },
-  });
-  for (const presence of wrapped) {
-    await db.$transaction(async (tx) => {
-      const done = await tx.clinicianPresence.updateMany({
-        where: { userId: presence.userId, state: 'WRAP_UP', wrapUpUntil: { lte: now } },
-        data: { state: 'AVAILABLE', wrapUpUntil: null, idleSince: now },
-      });
-      if (done.count === 1) await publishRoutingChange(tx, presence.clinicId);
-    });
-    touched.add(presence.clinicId);
-  }
-
-  // Preferred-clinician windows widen and priorities age with time alone, so clinics with waiting
-  // tasks and free clinicians get a round even when nothing else happened.
-  const active = await db.$queryRaw<{ clinicId: string }[]>`
-    SELECT DISTINCT t."clinicId" FROM "Task" t
-    WHERE t.state = 'WAITING'
-      AND EXISTS (SELECT 1 FROM "ClinicianPresence" p WHERE p."clinicId" = t."clinicId" AND p.state = 'AVAILABLE')`;
-  for (const { clinicId } of active) touched.add(clinicId);
+  for (const { clinicId } of await routingQuery<{ clinicId: string }>(clinicsToDispatch, [])) touched.add(clinicId);
   for (const clinicId of touched) await dispatchClinic(clinicId, now);
-  return { timedOut: expired.length, abandoned: gone.length, overflowed: overflowing.length, clinics: touched.size };
+  return { timedOut: timedOut.length, abandoned: abandoned.length, overflowed: overflowed.length, clinics: touched.size };
 }

@@ -1,8 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { createTRPCRouter, signedInProcedure, staffProcedure } from '@/server/api/trpc';
 import { HEARTBEAT_SECONDS } from '@/server/routing/routing-config';
-import { watchRouting } from '@/server/routing/routing-events';
-import { deskState, waitingStatus, wallboard } from '@/server/routing/queue-status';
+import { watchDesk, watchWaitingStatus, watchWallboard } from '@/server/routing/queue-status';
 import { listQueues, updateQueue } from '@/server/routing/queue-admin-service';
 import {
   acceptOffer,
@@ -22,10 +21,8 @@ function requirePatient(principal: Principal) {
   return principal;
 }
 
-/** A live view of routing state, pushed to the browser whenever it changes. */
-function watch<T>(clinicId: string, read: () => Promise<T>, signal: AbortSignal | undefined, onIdle?: (value: T) => Promise<void>) {
-  return watchRouting({ clinicId, read, signal, onIdle, idleMs: HEARTBEAT_SECONDS * 1000 });
-}
+/** Live views are re-read at least this often even when nothing changed. */
+const idleMs = HEARTBEAT_SECONDS * 1000;
 
 const clinicianProcedure = staffProcedure(['CLINICIAN', 'NURSE']);
 
@@ -42,8 +39,12 @@ export const waitingRoomRouter = createTRPCRouter({
   watch: signedInProcedure.subscription(async function* ({ ctx, signal }) {
     const patient = requirePatient(ctx.principal);
     // While this connection is open the patient keeps their place; the sweeper abandons it otherwise.
-    yield* watch(patient.clinicId, () => waitingStatus(patient), signal, async (status) => {
-      if (status.state === 'WAITING' || status.state === 'OFFERED') await touchTask(status.taskId);
+    yield* watchWaitingStatus(patient, {
+      idleMs,
+      signal,
+      onIdle: async (status) => {
+        if (status.state === 'WAITING' || status.state === 'OFFERED') await touchTask(status.taskId);
+      },
     });
   }),
 });
@@ -53,7 +54,7 @@ export const deskRouter = createTRPCRouter({
   accept: clinicianProcedure.input(offerIdInput).mutation(({ ctx, input }) => acceptOffer(ctx.principal, input.offerId)),
   decline: clinicianProcedure.input(offerIdInput).mutation(({ ctx, input }) => declineOffer(ctx.principal, input.offerId)),
   watch: clinicianProcedure.subscription(async function* ({ ctx, signal }) {
-    yield* watch(ctx.principal.clinicId, () => deskState(ctx.principal), signal);
+    yield* watchDesk(ctx.principal, { idleMs, signal });
   }),
 });
 
@@ -61,6 +62,6 @@ export const queueAdminRouter = createTRPCRouter({
   list: staffProcedure(['ADMIN']).query(({ ctx }) => listQueues(ctx.principal)),
   update: staffProcedure(['ADMIN']).input(queueSettingsInput).mutation(({ ctx, input }) => updateQueue(ctx.principal, input)),
   watchWallboard: staffProcedure(['ADMIN']).subscription(async function* ({ ctx, signal }) {
-    yield* watch(ctx.principal.clinicId, () => wallboard(ctx.principal), signal);
+    yield* watchWallboard(ctx.principal, { idleMs, signal });
   }),
 });

@@ -1,0 +1,75 @@
+// The routing hot paths (becoming available, dispatch rounds, accept, complete, the sweeper) run as
+// single SQL statements on a small node-postgres pool of their own: one round trip each, without
+// the ORM's per-statement cost. Everything else in the app keeps using Prisma (server/db.ts).
+//
+// Timestamps: the schema's `timestamp(3)` columns hold UTC wall-clock time (as Prisma writes them).
+// Parameters are passed as ISO strings (`toISOString()`, always UTC) and cast with `::timestamp(3)`,
+// which drops the trailing `Z`; results are parsed back as UTC whatever the process's time zone is.
+import pg from 'pg';
+
+const TIMESTAMP_OID = 1114;
+const parseUtcTimestamp = (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
+
+const routingTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === TIMESTAMP_OID ? parseUtcTimestamp : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function createPool() {
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10, allowExitOnIdle: true, types: routingTypes });
+  // An idle connection that drops is replaced on the next query; nothing to do here.
+  pool.on('error', () => {});
+  return pool;
+}
+
+const holder = globalThis as typeof globalThis & { __revisitRoutingPool?: pg.Pool };
+
+function pool(): pg.Pool {
+  holder.__revisitRoutingPool ??= createPool();
+  return holder.__revisitRoutingPool;
+}
+
+/** A statement for the routing pool; `name` makes PostgreSQL keep its plan per connection. */
+export type RoutingStatement = { name: string; text: string };
+
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export async function routingQuery<Row extends pg.QueryResultRow>(
+  statement: RoutingStatement,
+  values: unknown[],
+  client: Queryable = pool(),
+): Promise<Row[]> {
+  const result = await client.query<Row>({ name: statement.name, text: statement.text, values });
+  return result.rows;
+}
+
+/** Runs `work` in one transaction on one connection of the routing pool. */
+export async function inRoutingTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool().connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export const sqlTime = (date: Date) => date.toISOString();
+
+/** Closes the pool (scripts and tests that end their process cleanly). */
+export async function closeRoutingPool(): Promise<void> {
+  const open = holder.__revisitRoutingPool;
+  holder.__revisitRoutingPool = undefined;
+  await open?.end();
+}
+
+/** PostgreSQL's error codes for a serialization failure and a deadlock: the statement may be retried. */
+export function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === '40001' || code === '40P01';
+}
