@@ -5,14 +5,13 @@
 //  1. applies the migrations and bulk-loads one clinic with one follow-up queue, 1,000 clinicians
 //     (User + ClinicianPresence, OFFLINE) and 10,000 WAITING tasks, each with its patient and
 //     appointment (createMany in chunks, a handful of statements, not 10,000 round trips);
-//  2. drives clinicians becoming available through the real service code with BENCH_WORKERS
+//  2. opens the live desk view of every clinician (the desk's tRPC subscription: watchDesk, fed by the
+//     process's LISTEN connection on `revisit_routing`), as if all 1,000 clinicians had the desk open,
+//     and drives clinicians becoming available through the real service code with BENCH_WORKERS
 //     concurrent workers (default 8). One worker cycle, for one clinician:
 //       setPresence(AVAILABLE)  ->  offer visible  ->  acceptOffer  ->  completeTask
-//     "Offer visible" is learned the way the web app's live desk view learns it: one LISTEN
-//     connection on `revisit_routing`; every notification for the clinic makes each waiting
-//     clinician re-read their pending, unexpired offer (the desk view's condition for showing one;
-//     notifications that arrive during a read cause one more read), and the first read that returns
-//     an offer for that clinician is the moment it is visible. No polling, no sleeping.
+//     "Offer visible" is the moment that clinician's desk view yields a state with the new offer, the
+//     same value the browser would be sent. No polling, no sleeping.
 //     Every clinician runs BENCH_ROUNDS cycles (default 5), so 5,000 assignments are made while
 //     the queue stays deep (10,000 -> 5,000 waiting). completeTask (ending the consult at once) is
 //     what frees the clinician for the next round.
@@ -25,7 +24,7 @@
 //    the wall-clock seconds from the first setPresence call to the last acceptOffer returning.
 //    The window also contains the completeTask calls and the background sweeper.
 //  - offer_p50_ms / offer_p99_ms: per cycle, from just before setPresence(AVAILABLE) is called to
-//    the moment the read described above returns the clinician's pending offer (nearest rank).
+//    the moment the clinician's desk view yields the new offer (nearest rank).
 //  - db_tps: completed single-row UPDATE transactions per second, as described in 3.
 // Also running, as in every web process: the routing sweeper once a second (offer timeouts,
 // abandonment, wrap-up end, a dispatch round). Patients' heartbeats are not simulated, so tasks are
@@ -35,8 +34,7 @@
 // lock, so one big clinic is the hardest case for offer latency.
 //
 // Environment: BENCH_CLINICIANS (1000), BENCH_TASKS (10000), BENCH_WORKERS (8), BENCH_ROUNDS (5),
-// BENCH_TPS_SECONDS (5), BENCH_KEEP=1 keeps the data directory, BENCH_SWEEP=0 turns the sweeper off,
-// BENCH_READ=desk reads the whole desk view (deskState) instead of just the offer.
+// BENCH_TPS_SECONDS (5), BENCH_KEEP=1 keeps the data directory, BENCH_SWEEP=0 turns the sweeper off.
 // Output: progress lines (including CPU used per assignment by this Node process and by PostgreSQL,
 // and the load average, since other work on the machine skews every figure), then one line `RESULT assignments_per_s=<n> offer_p50_ms=<n> offer_p99_ms=<n> db_tps=<n>`.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -54,7 +52,6 @@ const ROUNDS = intEnv('BENCH_ROUNDS', 5);
 const TPS_SECONDS = intEnv('BENCH_TPS_SECONDS', 5);
 const KEEP = process.env.BENCH_KEEP === '1';
 const SWEEP = process.env.BENCH_SWEEP !== '0';
-const READ_DESK = process.env.BENCH_READ === 'desk';
 const OFFER_WAIT_LIMIT_MS = 30_000;
 
 function intEnv(name: string, fallback: number): number {
@@ -170,8 +167,9 @@ async function main() {
   process.env.DATABASE_URL = server.url;
   const { db } = await import('@/server/db');
   const service = await import('@/server/routing/routing-service');
-  const deskState = READ_DESK ? (await import('@/server/routing/queue-status')).deskState : null;
-  const { ROUTING_CHANNEL } = await import('@/server/routing/routing-events');
+  const { watchDesk } = await import('@/server/routing/queue-status');
+  const { routingListener } = await import('@/server/routing/routing-events');
+  const { closeRoutingPool, routingQuery } = await import('@/server/routing/routing-sql');
   const { FOLLOW_UP_QUEUE_SLUG } = await import('@/server/routing/routing-config');
   type Principal = Parameters<typeof service.setPresence>[0];
 
@@ -273,18 +271,7 @@ async function main() {
   );
 
   // ---------------------------------------------------------------------------------------------
-  // LISTEN, as the web process does: one connection, fanned out to the clinicians waiting for an offer.
-  const listener = new pg.Client({ connectionString: server.url });
-  await listener.connect();
-  const waiters = new Set<() => void>();
-  let notifications = 0;
-  listener.on('notification', (message) => {
-    if (message.channel !== ROUTING_CHANNEL || message.payload !== clinic.id) return;
-    notifications++;
-    for (const wake of waiters) wake();
-  });
-  await listener.query(`LISTEN ${ROUTING_CHANNEL}`);
-
+  // Every clinician's desk is open: the live view the desk's tRPC subscription serves (watchDesk).
   const principalOf = (c: (typeof clinicians)[number]): Principal => ({
     kind: 'staff',
     id: c.id,
@@ -293,63 +280,51 @@ async function main() {
     clinicId: clinic.id,
   });
 
-  let reads = 0;
-  /** The id of the clinician's pending offer (the desk view's condition for showing it), or null. */
-  async function readOffer(principal: Principal): Promise<{ id: string } | null> {
-    reads++;
-    if (deskState) return (await deskState(principal)).offer;
-    return db.offer.findFirst({
-      where: { clinicianId: principal.id, state: 'PENDING', expiresAt: { gt: new Date() } },
-      select: { id: true },
-    });
-  }
+  type Desk = { offer: { id: string } | null };
+  const desks = clinicians.map(() => ({
+    latest: null as Desk | null,
+    seen: new Set<string>(),
+    waiter: null as ((offer: { id: string }, at: number) => void) | null,
+    views: 0,
+  }));
+  let views = 0;
+  const closeDesks = new AbortController();
+  const deskLoops = clinicians.map(async (c, i) => {
+    const desk = desks[i]!;
+    for await (const view of watchDesk(principalOf(c), { idleMs: 60_000, signal: closeDesks.signal })) {
+      views++;
+      desk.views++;
+      desk.latest = view;
+      const offer = view.offer;
+      if (offer && !desk.seen.has(offer.id) && desk.waiter) {
+        desk.seen.add(offer.id);
+        const resolve = desk.waiter;
+        desk.waiter = null;
+        resolve({ id: offer.id }, performance.now());
+      }
+    }
+  });
+  const opened = performance.now();
+  while (desks.some((d) => d.views === 0)) await new Promise((r) => setTimeout(r, 50));
+  log(`opened ${CLINICIANS} desk views in ${Math.round(performance.now() - opened)} ms`);
 
-  /**
-   * Resolves with the clinician's offer and the moment a read returned it. Reads happen only after a
-   * notification (the clinician is not available before the call, so no offer can exist yet).
-   */
-  function offerVisible(principal: Principal) {
+  /** Resolves with the clinician's next new offer and the moment their desk view showed it. */
+  function offerVisible(c: number) {
     return new Promise<{ offer: { id: string }; at: number }>((resolve, reject) => {
-      let dirty = false;
-      let reading = false;
-      let done = false;
-      const finish = (error: Error | null, value?: { offer: { id: string }; at: number }) => {
-        if (done) return;
-        done = true;
-        waiters.delete(wake);
-        clearTimeout(timer);
-        if (error) reject(error);
-        else resolve(value!);
-      };
       const timer = setTimeout(
-        () => finish(new Error(`no offer for ${principal.id} within ${OFFER_WAIT_LIMIT_MS / 1000} s`)),
+        () => reject(new Error(`no offer for ${clinicians[c]!.id} within ${OFFER_WAIT_LIMIT_MS / 1000} s`)),
         OFFER_WAIT_LIMIT_MS,
       );
-      async function readUntilClean() {
-        reading = true;
-        try {
-          while (dirty && !done) {
-            dirty = false;
-            const offer = await readOffer(principal);
-            if (offer) return finish(null, { offer, at: performance.now() });
-          }
-        } catch (error) {
-          finish(error as Error);
-        } finally {
-          reading = false;
-        }
-      }
-      function wake() {
-        dirty = true;
-        if (!reading) void readUntilClean();
-      }
-      waiters.add(wake);
+      desks[c]!.waiter = (offer, at) => {
+        clearTimeout(timer);
+        resolve({ offer, at });
+      };
     });
   }
 
   // Warm the pool and Prisma's query plans so the first cycles do not pay for connecting.
   await Promise.all(Array.from({ length: WORKERS }, () => db.$queryRaw`SELECT 1`));
-  await db.offer.findFirst({ where: { clinicianId: 'nobody', state: 'PENDING', expiresAt: { gt: new Date() } }, select: { id: true } });
+  await routingQuery({ name: 'bench.warm', text: 'SELECT 1' }, []);
 
   let stopSweeper = () => {};
   let sweeps = 0;
@@ -385,12 +360,13 @@ async function main() {
   let failure: Error | null = null;
   log(`driving ${total} cycles (${ROUNDS} per clinician) with ${WORKERS} concurrent workers${SWEEP ? ' and the sweeper' : ''}`);
 
+  const viewsAtStart = views;
   const driveStarted = performance.now();
   const nodeCpuAtStart = process.cpuUsage();
   const pgCpuAtStart = postgresCpuSeconds(server.pid);
   const progress = setInterval(() => {
     const seconds = (performance.now() - driveStarted) / 1000;
-    log(`  ${assigned}/${total} assigned, ${Math.round(assigned / seconds)}/s so far, ${reads} offer reads, ${notifications} notifications`);
+    log(`  ${assigned}/${total} assigned, ${Math.round(assigned / seconds)}/s so far, ${views} desk views sent`);
   }, 2000);
 
   async function worker() {
@@ -399,7 +375,7 @@ async function main() {
       if (busy.has(c)) throw new Error(`clinician ${c} is already in a cycle (too few clinicians for ${WORKERS} workers)`);
       busy.add(c);
       const principal = principalOf(clinicians[c]!);
-      const visible = offerVisible(principal);
+      const visible = offerVisible(c);
       const t0 = performance.now();
       await service.setPresence(principal, 'AVAILABLE');
       const t1 = performance.now();
@@ -440,7 +416,7 @@ async function main() {
   log(
     `${assigned} assignments in ${driveSeconds.toFixed(2)} s; offer latency p50 ${p50.toFixed(1)} ms, ` +
       `p90 ${percentile(latencies, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms; ` +
-      `${reads} offer reads, ${notifications} notifications, ${sweeps} sweeps`,
+      `${views - viewsAtStart} desk views sent, ${sweeps} sweeps`,
   );
   const nodeCpuMs = (nodeCpu.user + nodeCpu.system) / 1000;
   const pgCpuMs = pgCpuAtStart !== null && pgCpuAtEnd !== null ? (pgCpuAtEnd - pgCpuAtStart) * 1000 : NaN;
@@ -465,7 +441,9 @@ async function main() {
     throw new Error('the database does not agree with the counted assignments');
   }
 
-  await listener.end();
+  closeDesks.abort();
+  await Promise.all(deskLoops);
+  await routingListener().close();
 
   // ---------------------------------------------------------------------------------------------
   // db_tps: single-row UPDATE transactions, same client, same concurrency.
@@ -485,6 +463,21 @@ async function main() {
   const dbTps = updates / ((performance.now() - tpsStarted) / 1000);
   log(`${updates} single-row UPDATE transactions in ${TPS_SECONDS} s with ${WORKERS} workers: ${Math.round(dbTps)}/s`);
   log(`ratio assignments_per_s / db_tps = ${(assignmentsPerSecond / dbTps).toFixed(4)}`);
+  // The same through the routing code's own pool (node-postgres, no ORM), for comparison.
+  let rawUpdates = 0;
+  const rawStarted = performance.now();
+  const rawUntil = rawStarted + TPS_SECONDS * 1000;
+  const bump = { name: 'bench.bump', text: 'UPDATE bench_counter SET n = n + 1, at = now() WHERE id = $1' };
+  await Promise.all(
+    Array.from({ length: WORKERS }, async (_, i) => {
+      while (performance.now() < rawUntil) {
+        await routingQuery(bump, [i + 1]);
+        rawUpdates++;
+      }
+    }),
+  );
+  log(`the same through node-postgres without the ORM: ${Math.round(rawUpdates / ((performance.now() - rawStarted) / 1000))}/s`);
+  await closeRoutingPool();
 
   await db.$disconnect();
   console.log(
