@@ -38,6 +38,7 @@
 // Output: progress lines (including CPU used per assignment by this Node process and by PostgreSQL,
 // and the load average, since other work on the machine skews every figure), then one line `RESULT assignments_per_s=<n> offer_p50_ms=<n> offer_p99_ms=<n> db_tps=<n>`.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -289,6 +290,8 @@ async function main() {
   }));
   let views = 0;
   const closeDesks = new AbortController();
+  // One signal closes every desk here (in the app each subscription has its own).
+  setMaxListeners(0, closeDesks.signal);
   const deskLoops = clinicians.map(async (c, i) => {
     const desk = desks[i]!;
     for await (const view of watchDesk(principalOf(c), { idleMs: 60_000, signal: closeDesks.signal })) {

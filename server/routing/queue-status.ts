@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { db } from '@/server/db';
 import { forbidden } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
@@ -145,44 +146,48 @@ export async function ownDesk(principal: Principal, now = new Date()) {
   };
 }
 
+type BoardRow = {
+  id: string;
+  state: 'WAITING' | 'OFFERED';
+  waitingSince: string;
+  priority: number;
+  channel: 'WEB' | 'PHONE' | 'SPECIALIST_REQUEST';
+  queueName: string;
+  reason: string | null;
+  patientName: string | null;
+  preferredClinician: string | null;
+};
+
+// The first 50 live tasks of the clinic in arrival order, read along the partial index
+// "Task_live_board_idx", with what the board shows of each.
+const boardStatement: RoutingStatement = {
+  name: 'routing.board',
+  text: `
+    SELECT t.id, t.state, t."enqueuedAt" AS "waitingSince", t.priority, t.channel, q.name AS "queueName",
+           t.attributes ->> 'reason' AS reason, pt."familyName" || pt."givenName" AS "patientName", u.name AS "preferredClinician"
+    FROM (SELECT * FROM "Task" WHERE "clinicId" = $1 AND state IN ('WAITING', 'OFFERED') ORDER BY "enqueuedAt" LIMIT 50) t
+    JOIN "Queue" q ON q.id = t."queueId"
+    LEFT JOIN "Appointment" a ON a.id = t."appointmentId"
+    LEFT JOIN "Patient" pt ON pt.id = a."patientId"
+    LEFT JOIN "User" u ON u.id = t."preferredClinicianId"
+    ORDER BY t."enqueuedAt", t.id`,
+};
+
 /** The clinic's queue board: who waits, how long, reason, priority, preferred clinician (first 50). */
 async function readQueueBoard(clinicId: string) {
-  const board = await db.task.findMany({
-    where: { clinicId, state: { in: ['WAITING', 'OFFERED'] } },
-    orderBy: { enqueuedAt: 'asc' },
-    take: 50,
-    select: {
-      id: true,
-      state: true,
-      enqueuedAt: true,
-      priority: true,
-      channel: true,
-      attributes: true,
-      preferredClinicianId: true,
-      queue: { select: { name: true } },
-      appointment: { select: { patient: { select: { familyName: true, givenName: true } } } },
-    },
-  });
-  const preferredNames = await db.user.findMany({
-    where: { id: { in: [...new Set(board.map((t) => t.preferredClinicianId).filter((id): id is string => !!id))] } },
-    select: { id: true, name: true },
-  });
-  return board.map((t) => ({
-    id: t.id,
-    state: t.state,
-    waitingSince: t.enqueuedAt.toISOString(),
-    priority: t.priority,
-    channel: t.channel,
-    queueName: t.queue.name,
-    reason: (t.attributes as { reason?: string } | null)?.reason ?? null,
-    patientName: t.appointment ? `${t.appointment.patient.familyName}${t.appointment.patient.givenName}` : null,
-    preferredClinician: preferredNames.find((u) => u.id === t.preferredClinicianId)?.name ?? null,
-  }));
+  const rows = await routingQuery<Omit<BoardRow, 'waitingSince'> & { waitingSince: Date }>(boardStatement, [clinicId]);
+  return rows.map((row): BoardRow => ({ ...row, waitingSince: row.waitingSince.toISOString() }));
 }
 
-/** Open desks of the clinic in this process share a read of the board when they wake together. */
+/**
+ * Open desks of the clinic in this process share a read of the board when they wake together, and
+ * its JSON, so that each desk compares one string instead of serialising the board again.
+ */
 function sharedQueueBoard(clinicId: string) {
-  return sharedClinicRead(`board:${clinicId}`, clinicId, () => readQueueBoard(clinicId));
+  return sharedClinicRead(`board:${clinicId}`, clinicId, async () => {
+    const board = await readQueueBoard(clinicId);
+    return { board, key: createHash('sha1').update(JSON.stringify(board)).digest('base64') };
+  });
 }
 
 /** What a clinician's desk shows: their presence, the offer ringing for them, their consult, the board. */
@@ -199,7 +204,8 @@ export async function deskState(principal: Principal, now = new Date()) {
 export async function* watchDesk(principal: Principal, options: { idleMs: number; signal?: AbortSignal }) {
   if (principal.kind !== 'staff') throw forbidden('Only clinic staff have a desk');
   let own: Awaited<ReturnType<typeof ownDesk>> | null = null;
-  let board: Awaited<ReturnType<typeof readQueueBoard>> | null = null;
+  let board: Awaited<ReturnType<typeof sharedQueueBoard>> | null = null;
+  const boardKeys = new WeakMap<object, string>();
   yield* watchRouting({
     clinicId: principal.clinicId,
     topics: [clinicianTopic(principal.id)],
@@ -210,8 +216,11 @@ export async function* watchDesk(principal: Principal, options: { idleMs: number
         changed.own || !own ? ownDesk(principal) : own,
         changed.clinic || !board ? sharedQueueBoard(principal.clinicId) : board,
       ]);
-      return { ...own, board };
+      const view = { ...own, board: board.board };
+      boardKeys.set(view, board.key);
+      return view;
     },
+    keyOf: (view) => `${boardKeys.get(view)} ${JSON.stringify({ ...view, board: null })}`,
   });
 }
 

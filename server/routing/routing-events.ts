@@ -196,6 +196,8 @@ export async function* watchRouting<T>(options: {
   clinicId: string;
   topics?: string[];
   read: (changed: RoutingChange) => Promise<T>;
+  /** What identifies a value for "did it change" (default: its JSON). */
+  keyOf?: (value: T) => string;
   idleMs: number;
   signal?: AbortSignal;
   onIdle?: (value: T) => Promise<void>;
@@ -218,7 +220,7 @@ export async function* watchRouting<T>(options: {
       const why = changed;
       changed = { own: false, clinic: false };
       const value = await options.read(why);
-      const key = JSON.stringify(value);
+      const key = options.keyOf ? options.keyOf(value) : JSON.stringify(value);
       if (key !== previous) {
         previous = key;
         yield value;

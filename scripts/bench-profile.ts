@@ -1,0 +1,520 @@
+// `npm run bench:routing`: a benchmark (not a timed test) of the routing engine on a deep queue.
+//
+// What it does, all in one process against its own embedded PostgreSQL (fresh data directory under
+// .data/bench, loopback, a free port; stopped by PID at the end, also on error or Ctrl-C):
+//  1. applies the migrations and bulk-loads one clinic with one follow-up queue, 1,000 clinicians
+//     (User + ClinicianPresence, OFFLINE) and 10,000 WAITING tasks, each with its patient and
+//     appointment (createMany in chunks, a handful of statements, not 10,000 round trips);
+//  2. opens the live desk view of every clinician (the desk's tRPC subscription: watchDesk, fed by the
+//     process's LISTEN connection on `revisit_routing`), as if all 1,000 clinicians had the desk open,
+//     and drives clinicians becoming available through the real service code with BENCH_WORKERS
+//     concurrent workers (default 8). One worker cycle, for one clinician:
+//       setPresence(AVAILABLE)  ->  offer visible  ->  acceptOffer  ->  completeTask
+//     "Offer visible" is the moment that clinician's desk view yields a state with the new offer, the
+//     same value the browser would be sent. No polling, no sleeping.
+//     Every clinician runs BENCH_ROUNDS cycles (default 5), so 5,000 assignments are made while
+//     the queue stays deep (10,000 -> 5,000 waiting). completeTask (ending the consult at once) is
+//     what frees the clinician for the next round.
+//  3. measures db_tps: BENCH_WORKERS concurrent clients doing single-row UPDATE transactions
+//     (autocommit, each worker its own row of a small table) through the same Prisma client for
+//     BENCH_TPS_SECONDS (default 5) seconds, on the same database, right after the routing run.
+//
+// Definitions (the RESULT line):
+//  - assignments_per_s: successful acceptOffer calls (each one moves a task to ASSIGNED) divided by
+//    the wall-clock seconds from the first setPresence call to the last acceptOffer returning.
+//    The window also contains the completeTask calls and the background sweeper.
+//  - offer_p50_ms / offer_p99_ms: per cycle, from just before setPresence(AVAILABLE) is called to
+//    the moment the clinician's desk view yields the new offer (nearest rank).
+//  - db_tps: completed single-row UPDATE transactions per second, as described in 3.
+// Also running, as in every web process: the routing sweeper once a second (offer timeouts,
+// abandonment, wrap-up end, a dispatch round). Patients' heartbeats are not simulated, so tasks are
+// loaded with lastSeenAt one hour ahead (otherwise the sweeper would abandon them after 30 s), and
+// the queue's wrap-up is one hour so that only the bench's own setPresence calls make clinicians
+// available. One clinic on purpose: all dispatch rounds of a clinic are serialised by its advisory
+// lock, so one big clinic is the hardest case for offer latency.
+//
+// Environment: BENCH_CLINICIANS (1000), BENCH_TASKS (10000), BENCH_WORKERS (8), BENCH_ROUNDS (5),
+// BENCH_TPS_SECONDS (5), BENCH_KEEP=1 keeps the data directory, BENCH_SWEEP=0 turns the sweeper off.
+// Output: progress lines (including CPU used per assignment by this Node process and by PostgreSQL,
+// and the load average, since other work on the machine skews every figure), then one line `RESULT assignments_per_s=<n> offer_p50_ms=<n> offer_p99_ms=<n> db_tps=<n>`.
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { runMigrations, startPostgres } from './lib/postgres.mjs';
+import { REPO_ROOT, freePort } from './lib/proc.mjs';
+
+const CLINICIANS = intEnv('BENCH_CLINICIANS', 1000);
+const TASKS = intEnv('BENCH_TASKS', 10_000);
+const WORKERS = intEnv('BENCH_WORKERS', 8);
+const ROUNDS = intEnv('BENCH_ROUNDS', 5);
+const TPS_SECONDS = intEnv('BENCH_TPS_SECONDS', 5);
+const KEEP = process.env.BENCH_KEEP === '1';
+const SWEEP = process.env.BENCH_SWEEP !== '0';
+const OFFER_WAIT_LIMIT_MS = 30_000;
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer (got ${raw})`);
+  return value;
+}
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+/** Deterministic pseudo-random numbers (mulberry32), so every run loads the same data. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+type Pg = Awaited<ReturnType<typeof startPostgres>>;
+
+let server: Pg | null = null;
+let dataDir: string | null = null;
+
+/** Stops our PostgreSQL: its own stop(), then by PID if the postmaster is somehow still alive. */
+async function stopPostgres() {
+  const running = server;
+  server = null;
+  if (!running) return;
+  await running.stop().catch((error: Error) => log(`stop() failed: ${error.message}`));
+  if (running.pid && isAlive(running.pid)) {
+    log(`PostgreSQL (pid ${running.pid}) still running, sending SIGTERM`);
+    try {
+      process.kill(running.pid, 'SIGTERM');
+    } catch {}
+    const deadline = Date.now() + 10_000;
+    while (isAlive(running.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (isAlive(running.pid)) process.kill(running.pid, 'SIGKILL');
+  }
+  log(`PostgreSQL (pid ${running.pid}) stopped`);
+}
+
+/**
+ * CPU seconds used so far by the PostgreSQL server: the postmaster, its live children (backends,
+ * walwriter, ...) and the children it already reaped. Linux /proc only; null elsewhere.
+ */
+function postgresCpuSeconds(postmasterPid: number): number | null {
+  const TICKS_PER_SECOND = 100;
+  const fields = (pid: string) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return null;
+    }
+  };
+  const own = fields(String(postmasterPid));
+  if (!own) return null;
+  // After the command: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14)
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = fields(entry);
+    if (f && Number(f[1]) === postmasterPid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+const loadLine = () => `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.availableParallelism()} cores`;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log(`${signal}: stopping`);
+    void stopPostgres().finally(() => process.exit(130));
+  });
+}
+
+async function main() {
+  const benchRoot = path.join(REPO_ROOT, '.data', 'bench');
+  mkdirSync(benchRoot, { recursive: true });
+  dataDir = mkdtempSync(path.join(benchRoot, 'run-'));
+  const port = await freePort();
+  log(loadLine());
+  log(`starting PostgreSQL on 127.0.0.1:${port} (data in ${path.relative(REPO_ROOT, dataDir)})`);
+  server = await startPostgres({ dataDir, port, database: 'revisit_bench' });
+  log(`PostgreSQL pid ${server.pid}; applying migrations`);
+  await runMigrations(server.url);
+  {
+    const c = new pg.Client({ connectionString: server.url });
+    await c.connect();
+    await c.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
+    await c.end();
+    await server.stop();
+    server = await startPostgres({ dataDir, port, database: 'revisit_bench' });
+    const c2 = new pg.Client({ connectionString: server.url });
+    await c2.connect();
+    await c2.query('CREATE EXTENSION pg_stat_statements');
+    await c2.end();
+  }
+
+  // The Prisma client reads DATABASE_URL when it is first imported.
+  process.env.DATABASE_URL = server.url;
+  const { db } = await import('@/server/db');
+  const service = await import('@/server/routing/routing-service');
+  const { watchDesk } = await import('@/server/routing/queue-status');
+  const { routingListener } = await import('@/server/routing/routing-events');
+  const { closeRoutingPool, routingQuery } = await import('@/server/routing/routing-sql');
+  const { FOLLOW_UP_QUEUE_SLUG } = await import('@/server/routing/routing-config');
+  type Principal = Parameters<typeof service.setPresence>[0];
+
+  // ---------------------------------------------------------------------------------------------
+  // Load
+  const loadStarted = performance.now();
+  const rnd = random(20261124);
+  const now = Date.now();
+  const clinic = await db.clinic.create({ data: { slug: 'bench', name: 'Bench clinic', timeZone: 'Asia/Shanghai' } });
+  const queue = await db.queue.create({
+    data: { clinicId: clinic.id, slug: FOLLOW_UP_QUEUE_SLUG, name: 'Follow-up', wrapUpSeconds: 3600 },
+  });
+  const clinicians = Array.from({ length: CLINICIANS }, (_, i) => ({
+    id: `bench-clinician-${pad(i, 5)}`,
+    name: `Dr. Bench ${i}`,
+    // Every clinician speaks Chinese; three in ten also English.
+    skills: rnd() < 0.3 ? ['lang:zh', 'lang:en'] : ['lang:zh'],
+  }));
+  await db.user.createMany({
+    data: clinicians.map((c) => ({
+      id: c.id,
+      email: `${c.id}@bench.revisit.local`,
+      name: c.name,
+      role: 'CLINICIAN' as const,
+      clinicId: clinic.id,
+      passwordHash: 'not-a-password',
+    })),
+  });
+  await db.clinicianPresence.createMany({
+    data: clinicians.map((c, i) => ({
+      userId: c.id,
+      clinicId: clinic.id,
+      state: 'OFFLINE' as const,
+      skills: c.skills,
+      idleSince: new Date(now - 3_600_000 + i * 1000),
+    })),
+  });
+
+  const CHUNK = 2000;
+  const visits = Array.from({ length: TASKS }, (_, i) => {
+    const own = clinicians[Math.floor(rnd() * CLINICIANS)]!;
+    // Mostly waiting for up to an hour; one in twenty arrived in the last 90 s and is still held for
+    // their own doctor (preferredClinicianSeconds = 120).
+    const waited = rnd() < 0.05 ? rnd() * 90_000 : 120_000 + rnd() * 3_480_000;
+    const p = rnd();
+    return {
+      n: pad(i, 6),
+      clinicianId: own.id,
+      enqueuedAt: new Date(now - waited),
+      priority: p < 0.01 ? 2 : p < 0.1 ? 1 : 0,
+      requiredSkills: rnd() < 0.1 ? ['lang:en'] : ['lang:zh'],
+    };
+  });
+  for (let i = 0; i < TASKS; i += CHUNK) {
+    const chunk = visits.slice(i, i + CHUNK);
+    await db.patient.createMany({
+      data: chunk.map((v) => ({
+        id: `bench-patient-${v.n}`,
+        clinicId: clinic.id,
+        familyName: '测',
+        givenName: `试${v.n}`,
+        birthDate: new Date('1958-06-01T00:00:00Z'),
+        phone: `+86139${pad(Number(v.n), 8)}`,
+      })),
+    });
+    await db.appointment.createMany({
+      data: chunk.map((v) => ({
+        id: `bench-appointment-${v.n}`,
+        clinicId: clinic.id,
+        patientId: `bench-patient-${v.n}`,
+        clinicianId: v.clinicianId,
+        startsAt: v.enqueuedAt,
+        status: 'CHECKED_IN' as const,
+        reason: 'Blood pressure follow-up',
+      })),
+    });
+    await db.task.createMany({
+      data: chunk.map((v) => ({
+        id: `bench-task-${v.n}`,
+        clinicId: clinic.id,
+        queueId: queue.id,
+        channel: 'WEB' as const,
+        patientId: `bench-patient-${v.n}`,
+        appointmentId: `bench-appointment-${v.n}`,
+        preferredClinicianId: v.clinicianId,
+        priority: v.priority,
+        requiredSkills: v.requiredSkills,
+        attributes: { reason: 'Blood pressure follow-up', language: 'zh_CN' },
+        enqueuedAt: v.enqueuedAt,
+        createdAt: v.enqueuedAt,
+        lastSeenAt: new Date(now + 3_600_000),
+      })),
+    });
+  }
+  await db.$executeRawUnsafe('ANALYZE');
+  log(
+    `loaded 1 clinic, ${CLINICIANS} clinicians (OFFLINE), ${TASKS} waiting tasks with patients and appointments ` +
+      `in ${Math.round(performance.now() - loadStarted)} ms`,
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // Every clinician's desk is open: the live view the desk's tRPC subscription serves (watchDesk).
+  const principalOf = (c: (typeof clinicians)[number]): Principal => ({
+    kind: 'staff',
+    id: c.id,
+    name: c.name,
+    role: 'CLINICIAN',
+    clinicId: clinic.id,
+  });
+
+  type Desk = { offer: { id: string } | null };
+  const desks = clinicians.map(() => ({
+    latest: null as Desk | null,
+    seen: new Set<string>(),
+    waiter: null as ((offer: { id: string }, at: number) => void) | null,
+    views: 0,
+  }));
+  let views = 0;
+  const closeDesks = new AbortController();
+  // One signal closes every desk here (in the app each subscription has its own).
+  setMaxListeners(0, closeDesks.signal);
+  const deskLoops = clinicians.map(async (c, i) => {
+    const desk = desks[i]!;
+    for await (const view of watchDesk(principalOf(c), { idleMs: 60_000, signal: closeDesks.signal })) {
+      views++;
+      desk.views++;
+      desk.latest = view;
+      const offer = view.offer;
+      if (offer && !desk.seen.has(offer.id) && desk.waiter) {
+        desk.seen.add(offer.id);
+        const resolve = desk.waiter;
+        desk.waiter = null;
+        resolve({ id: offer.id }, performance.now());
+      }
+    }
+  });
+  const opened = performance.now();
+  while (desks.some((d) => d.views === 0)) await new Promise((r) => setTimeout(r, 50));
+  log(`opened ${CLINICIANS} desk views in ${Math.round(performance.now() - opened)} ms`);
+
+  /** Resolves with the clinician's next new offer and the moment their desk view showed it. */
+  function offerVisible(c: number) {
+    return new Promise<{ offer: { id: string }; at: number }>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no offer for ${clinicians[c]!.id} within ${OFFER_WAIT_LIMIT_MS / 1000} s`)),
+        OFFER_WAIT_LIMIT_MS,
+      );
+      desks[c]!.waiter = (offer, at) => {
+        clearTimeout(timer);
+        resolve({ offer, at });
+      };
+    });
+  }
+
+  // Warm the pool and Prisma's query plans so the first cycles do not pay for connecting.
+  await Promise.all(Array.from({ length: WORKERS }, () => db.$queryRaw`SELECT 1`));
+  await routingQuery({ name: 'bench.warm', text: 'SELECT 1' }, []);
+
+  let stopSweeper = () => {};
+  let sweeps = 0;
+  if (SWEEP) {
+    let sweeping = false;
+    const timer = setInterval(async () => {
+      if (sweeping) return;
+      sweeping = true;
+      try {
+        await service.sweep();
+        sweeps++;
+      } catch (error) {
+        log(`sweep failed: ${(error as Error).message}`);
+      } finally {
+        sweeping = false;
+      }
+    }, 1000);
+    stopSweeper = () => clearInterval(timer);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Drive
+  const jobs: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) for (let c = 0; c < CLINICIANS; c++) jobs.push(c);
+  const total = jobs.length;
+  if (total > TASKS) throw new Error(`BENCH_ROUNDS x BENCH_CLINICIANS (${total}) exceeds BENCH_TASKS (${TASKS})`);
+  const latencies: number[] = [];
+  const spent = { setPresence: 0, accept: 0, complete: 0 };
+  const busy = new Set<number>();
+  let next = 0;
+  let assigned = 0;
+  let lastAcceptAt = 0;
+  let failure: Error | null = null;
+  log(`driving ${total} cycles (${ROUNDS} per clinician) with ${WORKERS} concurrent workers${SWEEP ? ' and the sweeper' : ''}`);
+
+  await db.$executeRawUnsafe('SELECT pg_stat_statements_reset()');
+  const viewsAtStart = views;
+  const driveStarted = performance.now();
+  const nodeCpuAtStart = process.cpuUsage();
+  const pgCpuAtStart = postgresCpuSeconds(server.pid);
+  const progress = setInterval(() => {
+    const seconds = (performance.now() - driveStarted) / 1000;
+    log(`  ${assigned}/${total} assigned, ${Math.round(assigned / seconds)}/s so far, ${views} desk views sent`);
+  }, 2000);
+
+  async function worker() {
+    while (!failure && next < total) {
+      const c = jobs[next++]!;
+      if (busy.has(c)) throw new Error(`clinician ${c} is already in a cycle (too few clinicians for ${WORKERS} workers)`);
+      busy.add(c);
+      const principal = principalOf(clinicians[c]!);
+      const visible = offerVisible(c);
+      const t0 = performance.now();
+      await service.setPresence(principal, 'AVAILABLE');
+      const t1 = performance.now();
+      const { offer, at } = await visible;
+      latencies.push(at - t0);
+      const t2 = performance.now();
+      const accepted = await service.acceptOffer(principal, offer.id);
+      const t3 = performance.now();
+      assigned++;
+      lastAcceptAt = t3;
+      await service.completeTask(principal, accepted.appointmentId!);
+      spent.setPresence += t1 - t0;
+      spent.accept += t3 - t2;
+      spent.complete += performance.now() - t3;
+      busy.delete(c);
+    }
+  }
+  try {
+    await Promise.all(
+      Array.from({ length: WORKERS }, () =>
+        worker().catch((error: Error) => {
+          failure ??= error;
+        }),
+      ),
+    );
+  } finally {
+    clearInterval(progress);
+    stopSweeper();
+  }
+  if (failure) throw failure;
+  const nodeCpu = process.cpuUsage(nodeCpuAtStart);
+  const pgCpuAtEnd = postgresCpuSeconds(server.pid);
+  const driveSeconds = (lastAcceptAt - driveStarted) / 1000;
+  const assignmentsPerSecond = assigned / driveSeconds;
+  latencies.sort((a, b) => a - b);
+  const p50 = percentile(latencies, 50);
+  const p99 = percentile(latencies, 99);
+  log(
+    `${assigned} assignments in ${driveSeconds.toFixed(2)} s; offer latency p50 ${p50.toFixed(1)} ms, ` +
+      `p90 ${percentile(latencies, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms; ` +
+      `${views - viewsAtStart} desk views sent, ${sweeps} sweeps`,
+  );
+  const nodeCpuMs = (nodeCpu.user + nodeCpu.system) / 1000;
+  const pgCpuMs = pgCpuAtStart !== null && pgCpuAtEnd !== null ? (pgCpuAtEnd - pgCpuAtStart) * 1000 : NaN;
+  log(
+    `CPU per assignment: this Node process ${(nodeCpuMs / assigned).toFixed(2)} ms, PostgreSQL ${(pgCpuMs / assigned).toFixed(2)} ms ` +
+      `(Node busy ${Math.round(nodeCpuMs / 10 / driveSeconds)}% of one core, PostgreSQL ${Math.round(pgCpuMs / 10 / driveSeconds)}%); ${loadLine()}`,
+  );
+  log(
+    `mean time per call: setPresence (with its dispatch round) ${(spent.setPresence / assigned).toFixed(1)} ms, ` +
+      `acceptOffer ${(spent.accept / assigned).toFixed(1)} ms, completeTask ${(spent.complete / assigned).toFixed(1)} ms`,
+  );
+
+  // Sanity: the run did what it claims and broke no invariant.
+  const [check] = await db.$queryRaw<{ completed: bigint; waiting: bigint; pending: bigint; accepted: bigint; doubled: bigint }[]>`
+    SELECT (SELECT count(*) FROM "Task" WHERE state = 'COMPLETED') AS completed,
+           (SELECT count(*) FROM "Task" WHERE state = 'WAITING') AS waiting,
+           (SELECT count(*) FROM "Offer" WHERE state = 'PENDING') AS pending,
+           (SELECT count(*) FROM "Offer" WHERE state = 'ACCEPTED') AS accepted,
+           (SELECT count(*) FROM (SELECT "taskId" FROM "Offer" WHERE state = 'ACCEPTED' GROUP BY "taskId" HAVING count(*) > 1) x) AS doubled`;
+  log(`check: ${check!.completed} tasks completed, ${check!.accepted} offers accepted, ${check!.waiting} still waiting, ${check!.pending} offers pending, ${check!.doubled} tasks accepted twice`);
+  if (Number(check!.completed) !== assigned || Number(check!.accepted) !== assigned || Number(check!.doubled) !== 0) {
+    throw new Error('the database does not agree with the counted assignments');
+  }
+
+  {
+    const stats = await db.$queryRawUnsafe<{ calls: bigint; total: number; mean: number; query: string }[]>(
+      `SELECT calls, round(total_exec_time)::float AS total, round(mean_exec_time::numeric, 3)::float AS mean, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 16`);
+    for (const r of stats) log(`  ${String(r.calls).padStart(7)} calls ${String(r.total).padStart(7)} ms total ${String(r.mean).padStart(8)} ms mean  ${r.query}`);
+  }
+  closeDesks.abort();
+  await Promise.all(deskLoops);
+  await routingListener().close();
+
+  // ---------------------------------------------------------------------------------------------
+  // db_tps: single-row UPDATE transactions, same client, same concurrency.
+  await db.$executeRawUnsafe('CREATE TABLE bench_counter (id int PRIMARY KEY, n bigint NOT NULL DEFAULT 0, at timestamptz)');
+  await db.$executeRawUnsafe(`INSERT INTO bench_counter (id) SELECT generate_series(1, ${WORKERS})`);
+  let updates = 0;
+  const tpsStarted = performance.now();
+  const tpsUntil = tpsStarted + TPS_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: WORKERS }, async (_, i) => {
+      while (performance.now() < tpsUntil) {
+        await db.$executeRaw`UPDATE bench_counter SET n = n + 1, at = now() WHERE id = ${i + 1}`;
+        updates++;
+      }
+    }),
+  );
+  const dbTps = updates / ((performance.now() - tpsStarted) / 1000);
+  log(`${updates} single-row UPDATE transactions in ${TPS_SECONDS} s with ${WORKERS} workers: ${Math.round(dbTps)}/s`);
+  log(`ratio assignments_per_s / db_tps = ${(assignmentsPerSecond / dbTps).toFixed(4)}`);
+  // The same through the routing code's own pool (node-postgres, no ORM), for comparison.
+  let rawUpdates = 0;
+  const rawStarted = performance.now();
+  const rawUntil = rawStarted + TPS_SECONDS * 1000;
+  const bump = { name: 'bench.bump', text: 'UPDATE bench_counter SET n = n + 1, at = now() WHERE id = $1' };
+  await Promise.all(
+    Array.from({ length: WORKERS }, async (_, i) => {
+      while (performance.now() < rawUntil) {
+        await routingQuery(bump, [i + 1]);
+        rawUpdates++;
+      }
+    }),
+  );
+  log(`the same through node-postgres without the ORM: ${Math.round(rawUpdates / ((performance.now() - rawStarted) / 1000))}/s`);
+  await closeRoutingPool();
+
+  await db.$disconnect();
+  console.log(
+    `RESULT assignments_per_s=${Math.round(assignmentsPerSecond)} offer_p50_ms=${round1(p50)} offer_p99_ms=${round1(p99)} db_tps=${Math.round(dbTps)}`,
+  );
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  exitCode = 1;
+  console.error(`[bench] failed: ${(error as Error).stack ?? error}`);
+} finally {
+  await stopPostgres();
+  if (dataDir && !KEEP) rmSync(dataDir, { recursive: true, force: true });
+  else if (dataDir) log(`kept ${dataDir}`);
+}
+process.exit(exitCode);
