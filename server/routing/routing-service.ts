@@ -165,15 +165,17 @@ export async function setPresence(principal: Principal, state: 'AVAILABLE' | 'OF
     await dispatchClinic(staff.clinicId, now);
     return { state };
   }
-  // Going offline takes back pending offers in a second statement, so no round may commit in between.
+  // Going offline takes back pending offers and then changes the presence, under the clinic's
+  // exclusive lock so that no dispatch round commits an offer in between. (Offers before presence:
+  // the order in which an accept locks the same rows.)
   await db.$transaction(async (tx) => {
     await lockClinicRouting(tx, staff.clinicId);
+    const patients = await rescindOffersOf(tx, staff.id, now);
     await tx.clinicianPresence.upsert({
       where: { userId: staff.id },
       create: { userId: staff.id, clinicId: staff.clinicId, state: 'OFFLINE' },
       update: { state: 'OFFLINE', wrapUpUntil: null },
     });
-    const patients = await rescindOffersOf(tx, staff.id, now);
     await publishRoutingChange(tx, staff.clinicId, [clinicianTopic(staff.id), ...patients]);
   });
   return { state };
