@@ -42,6 +42,7 @@ export function capabilityStatement(baseUrl: string, startedAt: string): Capabil
       {
         mode: 'server',
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        compartment: ['http://hl7.org/fhir/CompartmentDefinition/patient'],
         resource: SUPPORTED_RESOURCE_TYPES.map((type) => ({
           type,
           interaction: [

@@ -65,6 +65,11 @@ describe('embedded FHIR server', () => {
       expect(body.entry.every((e: any) => e.resource.subject.reference === `Patient/${mine}`), query).toBe(true);
     }
     expect((await fhir('GET', `Condition?patient=${mine}`)).body.total).toBe(1);
+    // The Patient compartment URL means the same.
+    const compartment = await fhir('GET', `Patient/${mine}/Observation?date=ge2026-02-01`);
+    expect(compartment.body.total).toBe(2);
+    expect(compartment.body.entry.every((e: any) => e.resource.subject.reference === `Patient/${mine}`)).toBe(true);
+    expect((await fhir('GET', `Patient/${mine}/Condition`)).body.total).toBe(1);
     expect((await fhir('GET', `Observation?patient=${mine},${other}`)).body.total).toBe(4);
     const byPost = await fetch(`${base}/Observation/_search`, {
       method: 'POST',

@@ -3,7 +3,7 @@
 // OperationOutcome errors, and one request at a time: the store is in memory and every handler is
 // CPU-bound, so nothing is lost by it, and no read ever sees half of a transaction.
 import http from 'node:http';
-import { badRequest, getStatus, normalizeOperationOutcome, OperationOutcomeError } from '@medplum/core';
+import { badRequest, getSearchParameter, getStatus, normalizeOperationOutcome, OperationOutcomeError } from '@medplum/core';
 import { FhirRouter, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
 import type { Bundle, BundleLink, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { capabilityStatement } from './capability-statement';
@@ -26,8 +26,17 @@ export function createFhirHttpServer(repo: EmbeddedRepository): http.Server {
     if (requestUrl.pathname !== FHIR_PATH_PREFIX && !requestUrl.pathname.startsWith(`${FHIR_PATH_PREFIX}/`)) {
       return outcomeReply(notFoundOutcome(`No FHIR endpoint at ${requestUrl.pathname}; the base is ${baseUrl}`));
     }
-    const fhirPath = requestUrl.pathname.slice(FHIR_PATH_PREFIX.length) || '/';
+    let fhirPath = requestUrl.pathname.slice(FHIR_PATH_PREFIX.length) || '/';
     const method = (req.method ?? 'GET').toUpperCase() as HttpMethod;
+    // Patient compartment search: GET /Patient/<id>/<type>?... is <type>?patient=<id>&...
+    const compartment = method === 'GET' ? /^\/Patient\/([A-Za-z0-9\-.]{1,64})\/([A-Z][A-Za-z]+)$/.exec(fhirPath) : null;
+    if (compartment && compartment[2] !== '_history') {
+      const [, patientId, type] = compartment as unknown as [string, string, string];
+      const param = getSearchParameter(type, 'patient') ? 'patient' : getSearchParameter(type, 'subject') ? 'subject' : undefined;
+      if (!param) return outcomeReply(badRequest(`${type} is not in the Patient compartment`));
+      requestUrl.searchParams.set(param, `Patient/${patientId}`);
+      fhirPath = `/${type}`;
+    }
     if (method === 'GET' && fhirPath === '/metadata') {
       return { status: 200, body: capabilityStatement(baseUrl, startedAt) };
     }
