@@ -42,10 +42,8 @@ export async function startStack({ work, database = 'revisit_test' }) {
       LIVEKIT_API_KEY: apiKey,
       LIVEKIT_API_SECRET: apiSecret,
       FHIR_BASE_URL: fhir.url,
-      // For tests that stop the FHIR server (process.kill(pid, 'SIGTERM')) and start it again on the
-      // same port and data (startFhirServer({ dataDir, port }) from scripts/lib/fhir.mjs).
+      // Where the FHIR server keeps its journal, for tests that restart it.
       FHIR_DATA_DIR: path.join(work, 'fhir'),
-      FHIR_SERVER_PID: String(fhir.pid),
       // The dev SMS provider writes each text here: in tests it is the patient's phone.
       WEB_LOG_FILE: path.join(work, 'web.log'),
     };
