@@ -68,6 +68,9 @@ const AUDIO_FRAME_MS = positive('audio-frame-ms');
 if (![10, 20, 40, 50, 100].includes(AUDIO_FRAME_MS)) throw new Error('--audio-frame-ms must be 10, 20, 40, 50 or 100');
 /** How long a new consult may take until media flows in every direction. */
 const MEDIA_START_LIMIT_MS = 30_000;
+/** Sign-ins, routing and joining the room; the media start has its own limit inside. */
+const ADD_CONSULT_LIMIT_MS = 120_000;
+const WATCHDOG_GRACE_MS = 300_000;
 /** Received tracks per participant: audio and video from each of the two other parties. */
 const TRACKS_PER_PARTICIPANT = 4;
 const BIRTH_DATE = '1958-06-01';
@@ -94,6 +97,7 @@ async function main() {
   let db: { $disconnect: () => Promise<void> } | undefined;
   const steps: Step[] = [];
   let endReason = '';
+  let watchdog: NodeJS.Timeout | undefined;
   try {
     log(args['no-build'] ? 'Starting the web app (existing build)…' : 'Building and starting the web app…');
     const web = await stack.startWeb({ build: !args['no-build'] });
@@ -139,10 +143,12 @@ async function main() {
       return { appointmentId: appointment.id, sessions };
     }
 
+    let consultsStarted = 0;
     async function addConsult(): Promise<Consult> {
       const { appointmentId, sessions } = await prepareConsult();
       const parties = ['patient', 'gp', 'specialist'] as const;
-      const participants = parties.map((party) => new MediaParticipant(party, { audioFrameMs: AUDIO_FRAME_MS, now: () => performance.now() }));
+      const number = ++consultsStarted;
+      const participants = parties.map((party) => new MediaParticipant(`consult ${number} ${party}`, { audioFrameMs: AUDIO_FRAME_MS, now: () => performance.now() }));
       const consult: Consult = {
         appointmentId,
         participants,
@@ -170,6 +176,14 @@ async function main() {
       return consult;
     }
 
+    // Every wait below has its own limit; this is the backstop that still stops the services.
+    watchdog = setTimeout(() => {
+      console.error(`bench:capacity: still running ${(TIME_LIMIT_MS + WATCHDOG_GRACE_MS) / 1000} s after the start; stopping the services`);
+      void stack.stop().finally(() => process.exit(1));
+    }, TIME_LIMIT_MS + WATCHDOG_GRACE_MS - (Date.now() - startedAt));
+    watchdog.unref();
+
+    const stepsStartedAt = Date.now();
     const loopDelay = monitorEventLoopDelay({ resolution: 20 });
     loopDelay.enable();
     log(`stepping from ${START} consult(s) by ${STEP} up to ${MAX}; ${WINDOW_MS / 1000} s measuring window per step; ` +
@@ -182,14 +196,15 @@ async function main() {
         endReason = 'stopped by a signal';
         break;
       }
-      const elapsed = Date.now() - startedAt;
-      const averageStepMs = steps.length > 0 ? elapsed / steps.length : 0;
-      if (elapsed + averageStepMs > TIME_LIMIT_MS) {
+      const averageStepMs = steps.length > 0 ? (Date.now() - stepsStartedAt) / steps.length : 0;
+      if (Date.now() - startedAt + averageStepMs > TIME_LIMIT_MS) {
         endReason = `time limit of ${TIME_LIMIT_MS / 1000} s reached`;
         break;
       }
       const setupStart = performance.now();
-      const added = await Promise.allSettled(Array.from({ length: target - consults.length }, () => addConsult()));
+      const added = await Promise.allSettled(
+        Array.from({ length: target - consults.length }, () => withTimeout(addConsult(), ADD_CONSULT_LIMIT_MS, 'setting up a consult')),
+      );
       const setupErrors = added.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       for (const error of setupErrors) log(`a consult could not be set up: ${(error.reason as Error).message}`);
       const setupSeconds = (performance.now() - setupStart) / 1000;
@@ -214,6 +229,7 @@ async function main() {
       const videoFps: number[] = [];
       const audioFps: number[] = [];
       let stalls = 0;
+      const labels = new Map(consults.flatMap((c) => c.participants.map((p) => [p.identity, p.label] as const)));
       for (const consult of consults) {
         if (!consult.mediaFlowing) continue;
         for (const participant of consult.participants) {
@@ -223,7 +239,8 @@ async function main() {
             (track.kind === 'video' ? videoFps : audioFps).push(fps);
             if (maxGapMs > LIMITS.stallMs) {
               stalls += 1;
-              log(`stall: ${track.meter.label} had no new ${track.kind === 'audio' ? 'tone' : 'frame'} for ${Math.round(maxGapMs)} ms`);
+              const what = track.kind === 'audio' ? 'tone' : 'video frame';
+              log(`stall: ${participant.label} got no ${what} from ${labels.get(track.from) ?? track.from} for ${Math.round(maxGapMs)} ms`);
             }
           }
         }
@@ -279,8 +296,17 @@ async function main() {
     await db?.$disconnect().catch(() => {});
     await stack.stop();
     log(`load average at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+    clearTimeout(watchdog);
   }
   console.log(resultLine(steps));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

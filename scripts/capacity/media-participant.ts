@@ -87,7 +87,8 @@ export class MediaParticipant {
   private readonly audioFrameMs: number;
 
   constructor(
-    readonly identityLabel: string,
+    /** Who this is in the benchmark's output, e.g. `consult 3 gp`. */
+    readonly label: string,
     options: { audioFrameMs: number; now: () => number },
   ) {
     this.now = options.now;
@@ -146,7 +147,7 @@ export class MediaParticipant {
 
   private meter(track: RemoteTrack, participant: RemoteParticipant) {
     const kind = track.kind === TrackKind.KIND_AUDIO ? 'audio' : 'video';
-    const meter = new FrameMeter(`${participant.identity} ${kind} -> ${this.identityLabel}`);
+    const meter = new FrameMeter(`${kind} from ${participant.identity} to ${this.label}`);
     this.received.push({ from: participant.identity, kind, meter });
     if (kind === 'audio') {
       const stream = new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1, frameSizeMs: RECEIVE_AUDIO_FRAME_MS });
@@ -179,6 +180,10 @@ export class MediaParticipant {
   mediaFlowing(others: number): boolean {
     const seen = this.received.filter((track) => track.meter.firstFrameSeen);
     return seen.filter((t) => t.kind === 'audio').length >= others && seen.filter((t) => t.kind === 'video').length >= others;
+  }
+
+  get identity(): string | undefined {
+    return this.room.localParticipant?.identity;
   }
 
   async leave(): Promise<void> {

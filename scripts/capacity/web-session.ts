@@ -2,6 +2,9 @@
 // sign-in (CSRF cookie, then the callback that sets the session cookie), and tRPC calls in the
 // wire format of the app's client (httpBatchLink for mutations, server-sent events for live views).
 
+/** No request made through a session may hang the benchmark. */
+const DEFAULT_TIMEOUT_MS = 30_000;
+
 export class WebSession {
   private readonly cookies = new Map<string, string>();
 
@@ -30,7 +33,12 @@ export class WebSession {
   async fetch(pathname: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size > 0) headers.set('cookie', this.cookieHeader);
-    const response = await fetch(new URL(pathname, this.baseUrl), { redirect: 'manual', ...init, headers });
+    const response = await fetch(new URL(pathname, this.baseUrl), {
+      redirect: 'manual',
+      ...init,
+      headers,
+      signal: init.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS),
+    });
     this.keepCookies(response);
     return response;
   }
