@@ -9,7 +9,7 @@ import { fhirPatientIdFor, POPULATION, profileFor } from './population';
 const endDate = '2026-11-24';
 const chartOf = (key: string) => buildChart(profileFor(key), { endDate, patientId: fhirPatientIdFor(key) });
 
-beforeAll(() => loadFhirDefinitions());
+beforeAll(() => loadFhirDefinitions(), 60_000);
 
 describe('synthetic charts', () => {
   it('are the same on every run', () => {
@@ -17,7 +17,7 @@ describe('synthetic charts', () => {
       expect(JSON.stringify(chartOf(profile.key))).toBe(JSON.stringify(chartOf(profile.key)));
     }
     expect(JSON.stringify(chartOf('zhang'))).not.toBe(JSON.stringify(buildChart(profileFor('zhang'), { endDate: '2026-11-23', patientId: 'revisit-zhang' })));
-  });
+  }, 30_000);
 
   it('are valid FHIR R4, every resource', () => {
     for (const profile of POPULATION) {
@@ -26,7 +26,8 @@ describe('synthetic charts', () => {
         expect(() => validateResource(resource as Resource), `${resource.resourceType}/${resource.id}`).not.toThrow();
       }
     }
-  });
+    // About 3,700 resources: seconds on a busy machine.
+  }, 60_000);
 
   it('cover the follow-up population: hypertension, type 2 diabetes, COPD and after surgery', () => {
     const conditions = POPULATION.flatMap((p) => chartOf(p.key).resources.filter((r): r is fhir4.Condition => r.resourceType === 'Condition'));
