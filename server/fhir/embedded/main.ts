@@ -18,7 +18,7 @@ if (!dataDir) {
 const t0 = Date.now();
 loadFhirDefinitions();
 const repo = new EmbeddedRepository({ journal: new Journal(dataDir) });
-const records = repo.load();
+const records = await repo.load();
 const server = createFhirHttpServer(repo);
 server.listen(Number(values.port), '127.0.0.1', () => {
   const address = server.address();

@@ -48,14 +48,14 @@ export class EmbeddedRepository extends MemoryRepository {
     this.journal = options.journal;
   }
 
-  /** Loads the journal's records into memory; call once before serving. */
-  load(): number {
+  /** Loads the journal's records into memory and compacts the journal; call once before serving. */
+  async load(): Promise<number> {
     if (!this.journal) return 0;
     this.replaying = true;
     let count = 0;
     try {
       for (const record of this.journal.read()) {
-        this.applyRecord(record);
+        await this.applyRecord(record);
         count++;
       }
     } finally {
@@ -65,10 +65,10 @@ export class EmbeddedRepository extends MemoryRepository {
     return count;
   }
 
-  private applyRecord(record: JournalRecord): void {
-    if (record.op === 'put') void this.storeUnchecked(record.resource);
+  private async applyRecord(record: JournalRecord): Promise<void> {
+    if (record.op === 'put') await this.storeUnchecked(record.resource);
     else if (record.op === 'delete') this.removeUnchecked(record.resourceType, record.id);
-    else for (const inner of record.records) this.applyRecord(inner);
+    else for (const inner of record.records) await this.applyRecord(inner);
   }
 
   private get store(): Store {
