@@ -66,7 +66,7 @@ export class EmbeddedRepository extends MemoryRepository {
   }
 
   private async applyRecord(record: JournalRecord): Promise<void> {
-    if (record.op === 'put') await this.storeUnchecked(record.resource);
+    if (record.op === 'put') this.storeUnchecked(record.resource);
     else if (record.op === 'delete') this.removeUnchecked(record.resourceType, record.id);
     else for (const inner of record.records) await this.applyRecord(inner);
   }
@@ -97,9 +97,18 @@ export class EmbeddedRepository extends MemoryRepository {
     this.recordChange({ resourceType, id, previous }, { op: 'delete', resourceType, id });
   }
 
-  private async storeUnchecked(resource: Resource): Promise<void> {
-    const stored = await super.createResource(resource);
-    this.reindex(stored);
+  /** Replay: the object was just parsed from the journal and is owned here, so it is stored as it is. */
+  private storeUnchecked(resource: Resource): void {
+    const { resourceType, id } = resource as Resource & { id: string };
+    let byId = this.store.resources.get(resourceType);
+    if (!byId) this.store.resources.set(resourceType, (byId = new Map()));
+    byId.set(id, resource);
+    let histories = this.store.history.get(resourceType);
+    if (!histories) this.store.history.set(resourceType, (histories = new Map()));
+    const versions = histories.get(id);
+    if (versions) versions.push(resource);
+    else histories.set(id, [resource]);
+    this.reindex(resource);
   }
 
   private removeUnchecked(resourceType: string, id: string): void {
@@ -167,7 +176,7 @@ export class EmbeddedRepository extends MemoryRepository {
     for (const code of INDEXED_REFERENCE_PARAMS) {
       const param = getSearchParameter(resource.resourceType, code);
       if (!param?.expression) continue;
-      for (const reference of referencesOf(evalFhirPath(param.expression, resource))) {
+      for (const reference of indexedReferences(param.expression, resource)) {
         const indexKey = `${resource.resourceType}|${code}|${reference}`;
         let ids = this.referenceIndex.get(indexKey);
         if (!ids) this.referenceIndex.set(indexKey, (ids = new Set()));
@@ -272,6 +281,19 @@ function normalizeFilter(resourceType: string, filter: Filter): Filter {
     .map((v) => (v.includes('/') || v.includes(':') || v === '' ? v : `${defaultType}/${v}`))
     .join(',');
   return { ...filter, value };
+}
+
+/** `Type.field` or `Type.field.where(resolve() is Patient)`: read directly, without a FHIRPath evaluation. */
+const SIMPLE_REFERENCE = /^(\w+)\.(\w+)(\.where\(resolve\(\) is (\w+)\))?$/;
+
+/** The references a resource is indexed under (the hot path of every write and of a restart). */
+function indexedReferences(expression: string, resource: Resource): string[] {
+  const simple = SIMPLE_REFERENCE.exec(expression);
+  if (!simple || simple[1] !== resource.resourceType) return referencesOf(evalFhirPath(expression, resource));
+  const value = (resource as unknown as Record<string, unknown>)[simple[2] as string];
+  const references = referencesOf(Array.isArray(value) ? value : value === undefined ? [] : [value]);
+  const onlyType = simple[4];
+  return onlyType ? references.filter((reference) => reference.startsWith(`${onlyType}/`)) : references;
 }
 
 function referencesOf(values: unknown[]): string[] {
