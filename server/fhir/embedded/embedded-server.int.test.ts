@@ -285,6 +285,9 @@ describe('embedded FHIR server across a restart', () => {
         server.url,
       );
       const before = (await fhir('GET', 'Patient/kept', undefined, server.url)).body;
+      // A second server on the same data directory refuses to start (it would miss the first one's writes).
+      await expect(startFhirServer({ dataDir })).rejects.toThrow(/exited/);
+      expect((await fhir('GET', 'Patient/kept', undefined, server.url)).status).toBe(200);
 
       await server.stop();
       // A line cut short by a crash in the middle of a write is skipped, not fatal.

@@ -1,5 +1,7 @@
 // Entry point of the embedded FHIR server process: `tsx server/fhir/embedded/main.ts --data-dir <dir> --port <n>`.
 // Listens on 127.0.0.1 only. Started by scripts/lib/fhir.mjs (demo and tests).
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadFhirDefinitions } from './definitions';
 import { FHIR_PATH_PREFIX, createFhirHttpServer } from './http-server';
@@ -16,8 +18,10 @@ if (!dataDir) {
 }
 
 const t0 = Date.now();
+const journal = new Journal(dataDir);
+holdDataDir(dataDir);
 loadFhirDefinitions();
-const repo = new EmbeddedRepository({ journal: new Journal(dataDir) });
+const repo = new EmbeddedRepository({ journal });
 const records = await repo.load();
 const server = createFhirHttpServer(repo);
 server.listen(Number(values.port), '127.0.0.1', () => {
@@ -34,4 +38,36 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     server.closeAllConnections();
     process.exit(0);
   });
+}
+
+/** Two servers appending to one journal would each miss the other's writes: the second one refuses to start. */
+function holdDataDir(dir: string): void {
+  const lockFile = path.join(dir, 'server.pid');
+  let holder: number | undefined;
+  try {
+    holder = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
+  } catch {
+    holder = undefined;
+  }
+  if (holder && holder !== process.pid && isAlive(holder)) {
+    process.stderr.write(`Another FHIR server (pid ${holder}) is using ${dir}; stop it first.\n`);
+    process.exit(1);
+  }
+  writeFileSync(lockFile, String(process.pid));
+  process.on('exit', () => {
+    try {
+      if (readFileSync(lockFile, 'utf8') === String(process.pid)) rmSync(lockFile);
+    } catch {
+      // already gone
+    }
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
