@@ -81,6 +81,10 @@ async function main() {
   const secrets = demoSecrets();
   const port = Number(process.env.PORT ?? 3000);
   if (await isPortOpen(port)) fail(`Port ${port} is already in use. Stop what runs there, or start with PORT=<another port> npm run demo.`);
+  const fhirPort = Number(process.env.FHIR_PORT ?? 8103);
+  if (!process.env.FHIR_BASE_URL && (await isPortOpen(fhirPort))) {
+    fail(`Port ${fhirPort} (embedded FHIR server) is already in use. Stop what runs there, or start with FHIR_PORT=<another port> npm run demo.`);
+  }
   const appUrl = process.env.APP_URL ?? `http://127.0.0.1:${port}`;
   const env = { ...process.env, ...secrets, APP_URL: appUrl, NEXT_TELEMETRY_DISABLED: '1' };
   for (const key of ['AUTH_SECRET', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET']) if (process.env[key]) env[key] = process.env[key];
@@ -117,8 +121,6 @@ async function main() {
     step(`Using the external FHIR server at ${process.env.FHIR_BASE_URL}`);
   } else {
     step('Starting the embedded FHIR server (data in .data/fhir)');
-    const fhirPort = Number(process.env.FHIR_PORT ?? 8103);
-    if (await isPortOpen(fhirPort)) fail(`Port ${fhirPort} is already in use. Stop what runs there, or start with FHIR_PORT=<another port> npm run demo.`);
     const fhir = await startFhirServer({
       dataDir: path.join(dataDir, 'fhir'),
       port: fhirPort,
