@@ -28,6 +28,11 @@ const INCLUDES: Partial<Record<ResourceType, string[]>> = {
   Composition: ['Composition:subject', 'Composition:patient'],
 };
 
+const REV_INCLUDES: Partial<Record<ResourceType, string[]>> = {
+  Patient: ['Observation:subject', 'Condition:subject', 'MedicationRequest:subject', 'AllergyIntolerance:patient', 'Encounter:subject', 'DocumentReference:subject'],
+  Encounter: ['DocumentReference:encounter', 'Observation:encounter'],
+};
+
 export function capabilityStatement(baseUrl: string, startedAt: string): CapabilityStatement {
   return {
     resourceType: 'CapabilityStatement',
@@ -58,6 +63,7 @@ export function capabilityStatement(baseUrl: string, startedAt: string): Capabil
           conditionalCreate: true,
           conditionalUpdate: true,
           searchInclude: INCLUDES[type],
+          searchRevInclude: REV_INCLUDES[type],
           searchParam: Object.values(getSearchParameters(type) ?? {})
             .filter((param) => param.code && param.type)
             .map((param) => ({ name: param.code as string, type: param.type as 'token', definition: param.url })),

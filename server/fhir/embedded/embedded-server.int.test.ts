@@ -140,6 +140,27 @@ describe('embedded FHIR server', () => {
     expect(kinds).toEqual(['include:Medication', 'include:Patient', 'match:MedicationRequest']);
   });
 
+  it('returns _revinclude-d resources that point at the matches', async () => {
+    const id = await putPatient();
+    const subject = { reference: `Patient/${id}` };
+    const encounter = await fhir('POST', 'Encounter', { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject });
+    const other = await fhir('POST', 'Encounter', { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject });
+    const noteFor = (encounterId: string, text: string) => ({
+      resourceType: 'DocumentReference',
+      status: 'current',
+      subject,
+      content: [{ attachment: { contentType: 'text/plain', data: Buffer.from(text).toString('base64') } }],
+      context: { encounter: [{ reference: `Encounter/${encounterId}` }] },
+    });
+    const note = await fhir('POST', 'DocumentReference', noteFor(encounter.body.id, 'first visit'));
+    await fhir('POST', 'DocumentReference', noteFor(other.body.id, 'second visit'));
+
+    const { body } = await fhir('GET', `Encounter?_id=${encounter.body.id}&_revinclude=DocumentReference:encounter`);
+    expect(body.total).toBe(1);
+    const included = body.entry.filter((e: any) => e.search.mode === 'include').map((e: any) => e.resource.id);
+    expect(included).toEqual([note.body.id]);
+  });
+
   it('pages with _count and next links that lead through every result exactly once', async () => {
     const id = await putPatient();
     const bundle: fhir4.Bundle = {

@@ -211,6 +211,7 @@ export class EmbeddedRepository extends MemoryRepository {
       search: { mode: 'match' },
     }));
     if (request.include?.length) entry.push(...(this.included(page, request.include) as BundleEntry<WithId<T>>[]));
+    if (request.revInclude?.length) entry.push(...(this.revIncluded(page, request.revInclude, entry) as BundleEntry<WithId<T>>[]));
     return { resourceType: 'Bundle', type: 'searchset', total: matches.length, ...(entry.length ? { entry } : {}) };
   }
 
@@ -245,7 +246,7 @@ export class EmbeddedRepository extends MemoryRepository {
         if (target.resourceType !== resource.resourceType && target.resourceType !== '*') continue;
         const param = getSearchParameter(resource.resourceType, target.searchParam);
         if (param?.type !== 'reference' || !param.expression) continue;
-        for (const reference of referencesOf(evalFhirPath(param.expression, resource))) {
+        for (const reference of indexedReferences(param.expression, resource)) {
           const [type, id] = reference.split('/');
           if (!type || !id || seen.has(reference)) continue;
           if (target.targetType && target.targetType !== type) continue;
@@ -254,6 +255,26 @@ export class EmbeddedRepository extends MemoryRepository {
           seen.add(reference);
           entries.push({ fullUrl: reference, resource: deepClone(found), search: { mode: 'include' } });
         }
+      }
+    }
+    return entries;
+  }
+
+  /** `_revinclude=DocumentReference:encounter`: resources of that type whose parameter points at a match. */
+  private revIncluded(matches: Resource[], targets: IncludeTarget[], already: BundleEntry[]): BundleEntry[] {
+    const matchRefs = new Set(matches.map((r) => `${r.resourceType}/${r.id}`));
+    const seen = new Set(already.map((e) => `${e.resource?.resourceType}/${e.resource?.id}`));
+    const entries: BundleEntry[] = [];
+    if (matchRefs.size === 0) return entries;
+    for (const target of targets) {
+      const param = getSearchParameter(target.resourceType, target.searchParam);
+      if (param?.type !== 'reference' || !param.expression) continue;
+      for (const resource of this.store.resources.get(target.resourceType)?.values() ?? []) {
+        const key = `${resource.resourceType}/${resource.id}`;
+        if (seen.has(key)) continue;
+        if (!indexedReferences(param.expression, resource).some((reference) => matchRefs.has(reference))) continue;
+        seen.add(key);
+        entries.push({ fullUrl: key, resource: deepClone(resource), search: { mode: 'include' } });
       }
     }
     return entries;
