@@ -5,6 +5,7 @@ import { messagesRouter } from './routers/messages';
 import { visitRouter } from './routers/visit';
 import { deskRouter, queueAdminRouter, waitingRoomRouter } from './routers/routing';
 import { scheduleRouter } from './routers/schedule';
+import { clinicalRouter } from './routers/clinical';
 
 export const appRouter = createTRPCRouter({
   appointment: appointmentRouter,
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   messages: messagesRouter,
   schedule: scheduleRouter,
   visit: visitRouter,
+  clinical: clinicalRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,106 @@
+// Shared panels: the clinician puts one panel on everyone's screen. PostgreSQL holds what is shared now
+// (one row per consult); the data channel only says "the share changed" with the panel kind and share id,
+// and each participant then fetches the panel here, which answers only while that share is current.
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '@/server/auth/session-types';
+import { db } from '@/server/db';
+import { forbidden } from '@/server/errors';
+import { recordAudit } from '@/server/audit/audit-service';
+import type { FhirGateway } from '@/server/fhir/gateway';
+import { auditRead, chartPatient } from './chart-access';
+import { searchActiveMedications, vitalTrend } from './chart-service';
+import { buildChart } from './chart-mapper';
+import { authorizeConsultParticipant, requireStaffParticipant } from './consult-participant';
+import type { SharePanelInput } from './schemas';
+
+export type CurrentShare = { shareId: string; kind: SharePanelInput['kind']; vital: string | null; sharedAt: string } | null;
+
+const shareSelect = { shareId: true, kind: true, vital: true, sharedAt: true } as const;
+const asShare = (row: { shareId: string; kind: string; vital: string | null; sharedAt: Date } | null): CurrentShare =>
+  row ? { shareId: row.shareId, kind: row.kind as SharePanelInput['kind'], vital: row.vital, sharedAt: row.sharedAt.toISOString() } : null;
+
+export async function sharePanel(principal: Principal, input: SharePanelInput): Promise<NonNullable<CurrentShare>> {
+  const participant = requireStaffParticipant(await authorizeConsultParticipant(principal, input.appointmentId));
+  const fields = {
+    shareId: randomUUID(),
+    kind: input.kind,
+    vital: input.kind === 'vitalsChart' ? input.vital : null,
+    careNote: input.kind === 'carePlan' ? input.note : null,
+    sharedById: participant.actor,
+    sharedAt: new Date(),
+  };
+  const row = await db.$transaction(async (tx) => {
+    const saved = await tx.sharedPanel.upsert({
+      where: { appointmentId: input.appointmentId },
+      create: { appointmentId: input.appointmentId, ...fields },
+      update: fields,
+      select: shareSelect,
+    });
+    await recordAudit(tx, {
+      actor: participant.actor,
+      action: 'clinical.panel-shared',
+      clinicId: participant.appointment.clinicId,
+      patientId: participant.appointment.patientId,
+      subject: `Appointment/${input.appointmentId}`,
+      detail: { shareId: fields.shareId, kind: fields.kind, vital: fields.vital },
+    });
+    return saved;
+  });
+  return asShare(row)!;
+}
+
+export async function stopSharing(principal: Principal, appointmentId: string): Promise<{ stopped: boolean }> {
+  const participant = requireStaffParticipant(await authorizeConsultParticipant(principal, appointmentId, { open: false }));
+  return db.$transaction(async (tx) => {
+    const removed = await tx.sharedPanel.deleteMany({ where: { appointmentId } });
+    if (removed.count > 0) {
+      await recordAudit(tx, {
+        actor: participant.actor,
+        action: 'clinical.panel-unshared',
+        clinicId: participant.appointment.clinicId,
+        patientId: participant.appointment.patientId,
+        subject: `Appointment/${appointmentId}`,
+      });
+    }
+    return { stopped: removed.count > 0 };
+  });
+}
+
+/** What is shared in this consult now (no clinical data): how late joiners catch up. */
+export async function currentShare(principal: Principal, appointmentId: string): Promise<CurrentShare> {
+  await authorizeConsultParticipant(principal, appointmentId);
+  return asShare(await db.sharedPanel.findUnique({ where: { appointmentId }, select: shareSelect }));
+}
+
+export type SharedPanelView =
+  | { shareId: string; kind: 'vitalsChart'; trend: Awaited<ReturnType<typeof vitalTrend>> }
+  | { shareId: string; kind: 'medications'; medications: ReturnType<typeof buildChart>['medications'] }
+  | { shareId: string; kind: 'carePlan'; note: string };
+
+/** The shared panel's content, for a participant, only while this very share is current. */
+export async function sharedPanelView(
+  gateway: () => FhirGateway,
+  principal: Principal,
+  input: { appointmentId: string; shareId: string },
+  now = new Date(),
+): Promise<SharedPanelView> {
+  const participant = await authorizeConsultParticipant(principal, input.appointmentId);
+  const share = await db.sharedPanel.findUnique({ where: { appointmentId: input.appointmentId } });
+  if (!share || share.shareId !== input.shareId) throw forbidden('This panel is no longer shared', 'notShared');
+  if (share.kind === 'carePlan') return { shareId: share.shareId, kind: 'carePlan', note: share.careNote ?? '' };
+  const patient = await chartPatient(participant.appointment.patientId);
+  let view: SharedPanelView;
+  if (share.kind === 'medications') {
+    const meds = await searchActiveMedications(gateway(), patient);
+    const { medications } = buildChart(
+      { patient: { resourceType: 'Patient' }, observations: [], conditions: [], allergies: [], encounters: [], documents: [], ...meds },
+      now,
+    );
+    view = { shareId: share.shareId, kind: 'medications', medications };
+  } else {
+    const vital = (share.vital ?? 'bloodPressure') as Parameters<typeof vitalTrend>[2];
+    view = { shareId: share.shareId, kind: 'vitalsChart', trend: await vitalTrend(gateway(), patient, vital, now) };
+  }
+  await auditRead(principal, patient, `shared-panel:${share.kind}`, { appointmentId: input.appointmentId, shareId: share.shareId });
+  return view;
+}
