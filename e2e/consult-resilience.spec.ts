@@ -2,6 +2,7 @@ import { chromium, devices, type Page } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config';
 import {
   acceptConsent,
+  skipHomeVitals,
   appAlert,
   enterBirthDate,
   expect,
@@ -31,6 +32,7 @@ test('with the camera blocked the patient is told how to allow it and still join
   await expect(patient.getByText(/iPhone \/ iPad \(Safari\)/)).toBeVisible();
   await expect(patient.getByText(/Android \(Chrome\)/)).toBeVisible();
   await patient.getByRole('button', { name: 'Continue with audio only' }).click();
+  await skipHomeVitals(patient);
 
   const doctor = await newDesktopPage(browser);
   await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
@@ -50,6 +52,7 @@ async function intoConsult(page: Page, doctor: Page, scenario: { link: { token: 
   await enterBirthDate(page, scenario.birthDate);
   await acceptConsent(page);
   await page.getByRole('button', { name: /Continue to the waiting room|Continue with audio only/ }).click();
+  await skipHomeVitals(page);
   await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
   await takeNextPatient(doctor, `${scenario.patient.familyName}${scenario.patient.givenName}`);
   await page.waitForURL(`**/consult/${scenario.appointment.id}`);

@@ -53,6 +53,12 @@ export async function acceptConsent(page: Page) {
 export async function passDeviceCheck(page: Page) {
   await acceptConsent(page);
   await page.getByRole('button', { name: /continue to the waiting room|continue with audio only|进入候诊室|以仅语音方式继续/i }).click();
+  await skipHomeVitals(page);
+}
+
+/** The optional home-readings step between the device check and the waiting room. */
+export async function skipHomeVitals(page: Page) {
+  await page.getByRole('button', { name: /^(Skip this step|跳过此步骤)$/ }).click();
 }
 
 export async function enterBirthDate(page: Page, birthDate: string) {

@@ -3,6 +3,7 @@ import { db } from '@/server/db';
 import { scheduleVisitMessages } from '@/server/notify/reminders';
 import {
   acceptConsent,
+  skipHomeVitals,
   enterBirthDate,
   expect,
   newDesktopPage,
@@ -50,6 +51,7 @@ test('the 15-minute reminder’s link takes the patient through check-in and the
   await enterBirthDate(patient, scenario.birthDate);
   await acceptConsent(patient);
   await patient.getByRole('button', { name: '进入候诊室' }).click();
+  await skipHomeVitals(patient);
   await expect(patient.getByRole('status').filter({ hasText: '您排在第 1 位' })).toBeVisible();
 
   const doctor = await newDesktopPage(browser);

@@ -76,6 +76,7 @@ async function main() {
       await patient.getByRole('checkbox', { name: 'I have read this and I agree' }).check();
       await patient.getByRole('button', { name: 'Agree and continue' }).click();
       await patient.getByRole('button', { name: /Continue to the waiting room|Continue with audio only/ }).click();
+      await patient.getByRole('button', { name: 'Skip this step' }).click();
       await patient.getByRole('status').filter({ hasText: 'You are number 1 in line' }).waitFor();
 
       await doctor.goto('/staff');

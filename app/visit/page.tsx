@@ -20,6 +20,7 @@ export default async function VisitPage() {
     <section className="card">
       <h1>{t.waiting.title}</h1>
       <PatientCheckIn
+        appointmentId={appointment.id}
         clinicName={appointment.clinic.name}
         clinicianName={appointment.clinician.name}
         consentText={consent.text}

@@ -6,17 +6,20 @@ import { useI18n } from '@/components/providers/i18n-provider';
 import { WaitingRoom } from '@/components/waiting/waiting-room';
 import { ConsentStep } from './consent-step';
 import { DeviceCheck } from './device-check';
+import { VitalsStep } from './vitals-step';
 import { readMediaPreferences, saveMediaPreferences } from './media-preferences';
 
-type Step = 'loading' | 'consent' | 'devices' | 'waiting';
+type Step = 'loading' | 'consent' | 'devices' | 'vitals' | 'waiting';
 
-/** The patient's steps after proving who they are: consent, device check, then the waiting room. */
+/** The patient's steps after proving who they are: consent, device check, home vitals (skippable), then the waiting room. */
 export function PatientCheckIn({
+  appointmentId,
   clinicName,
   clinicianName,
   consentText,
   consented,
 }: {
+  appointmentId: string;
   clinicName: string;
   clinicianName: string;
   consentText: string;
@@ -53,9 +56,17 @@ export function PatientCheckIn({
         <DeviceCheck
           onDone={({ audioOnly }) => {
             saveMediaPreferences({ checked: true, audioOnly });
-            setStep('waiting');
+            setStep('vitals');
           }}
         />
+      </>
+    );
+  }
+  if (step === 'vitals') {
+    return (
+      <>
+        <h2>{t.vitalsForm.title}</h2>
+        <VitalsStep appointmentId={appointmentId} onDone={() => setStep('waiting')} />
       </>
     );
   }

@@ -18,6 +18,7 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { ConnectionBanner, ConsultControls } from './consult-controls';
+import { ClinicalPanels } from './clinical-panels';
 import { readMediaPreferences } from '@/components/checkin/media-preferences';
 import { useTRPC } from '@/components/providers/trpc-provider';
 
@@ -139,6 +140,7 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
       <ConsultStage />
       <RoomAudioRenderer />
       <EndedWatcher onEnded={() => setEnded(true)} />
+      <ClinicalPanels appointmentId={appointmentId} role={join.data.role} />
       <ConsultControls
         canShareScreen={canEnd}
         onEnd={canEnd ? () => end.mutate({ appointmentId }) : null}

@@ -1,6 +1,7 @@
 // Assembles the EHR panel from FHIR: one search per resource type, all in parallel, mapped by the pure
 // chart mapper. Every read is audited.
 import type { Principal } from '@/server/auth/session-types';
+import { db } from '@/server/db';
 import type { FhirGateway } from '@/server/fhir/gateway';
 import { buildChart, buildVitals, type EhrChart } from './chart-mapper';
 import { auditRead, authorizeChartRead, type ChartPatient } from './chart-access';
@@ -51,12 +52,20 @@ export async function fetchChart(gateway: FhirGateway, patient: ChartPatient, no
 }
 
 /** The chart of the patient of this consult, for its clinician or nurse. */
-export async function chartForConsult(gateway: FhirGateway, principal: Principal, appointmentId: string, now = new Date()): Promise<EhrChart> {
+export async function chartForConsult(
+  gateway: FhirGateway,
+  principal: Principal,
+  appointmentId: string,
+  now = new Date(),
+): Promise<EhrChart & { timeZone: string }> {
   const participant = requireStaffParticipant(await authorizeConsultParticipant(principal, appointmentId, { open: false }));
   const patient = await authorizeChartRead(principal, participant.appointment.patientId);
-  const chart = await fetchChart(gateway, patient, now);
+  const [chart, clinic] = await Promise.all([
+    fetchChart(gateway, patient, now),
+    db.clinic.findUniqueOrThrow({ where: { id: participant.appointment.clinicId }, select: { timeZone: true } }),
+  ]);
   await auditRead(principal, patient, 'ehr-panel', { appointmentId });
-  return chart;
+  return { ...chart, timeZone: clinic.timeZone };
 }
 
 /** Just one vital's readings (for a shared chart), with its latest value. */

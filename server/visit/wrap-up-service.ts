@@ -6,6 +6,9 @@ import { scheduleVisitMessages } from '@/server/notify/reminders';
 import { computeFreeSlots } from '@/server/scheduling/calendar';
 import { BLOCKING_STATUSES } from '@/server/scheduling/scheduling-config';
 import { lockClinicianSchedule } from '@/server/scheduling/schedule-repository';
+import { queueVisitRecord } from '@/server/clinical/visit-record-service';
+import { tryNow } from '@/server/clinical/vitals-service';
+import { fhirGateway } from '@/server/fhir/gateway';
 import type { WrapUpInput } from './schemas';
 
 
@@ -79,7 +82,7 @@ export async function saveWrapUp(principal: Principal, input: WrapUpInput) {
   if (appointment.status === 'CANCELLED' || appointment.status === 'NO_SHOW') {
     throw conflict('A cancelled visit has no wrap-up', 'revoked');
   }
-  return db.$transaction(async (tx) => {
+  const saved = await db.$transaction(async (tx) => {
     let nextAppointmentId = appointment.visitNote?.nextAppointmentId ?? null;
     if (input.bookNext && input.nextFollowUpDays && !nextAppointmentId) {
       const wanted = new Date(appointment.startsAt.getTime() + input.nextFollowUpDays * 24 * 3600_000);
@@ -122,8 +125,12 @@ export async function saveWrapUp(principal: Principal, input: WrapUpInput) {
       patientId: appointment.patientId,
       subject: `Appointment/${appointment.id}`,
     });
-    return { noteId: note.id, nextAppointmentId };
+    const fhirWriteId = await queueVisitRecord(tx, { appointment, authorActor: `staff:${staff.id}`, note: fields });
+    return { noteId: note.id, nextAppointmentId, fhirWriteId };
   });
+  // The Encounter and note reach FHIR now, or from the queue once the FHIR server is back.
+  if (saved.fhirWriteId) await tryNow(fhirGateway, saved.fhirWriteId);
+  return { noteId: saved.noteId, nextAppointmentId: saved.nextAppointmentId };
 }
 
 /** What the patient sees after the visit: the plan and the next appointment, nothing else. */
