@@ -1,6 +1,6 @@
 'use client';
 
-import { useDataChannel } from '@livekit/components-react';
+import { useDataChannel, useRoomContext } from '@livekit/components-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import dynamic from 'next/dynamic';
 import { useCallback, useState } from 'react';
@@ -50,16 +50,15 @@ export function ClinicalPanels({ appointmentId, role }: { appointmentId: string;
     },
     [queryClient, trpc, appointmentId, shareKey],
   );
-  const { send } = useDataChannel(TOPIC, (message) => onSignal(parseSignal(message.payload)));
+  useDataChannel(TOPIC, (message) => onSignal(parseSignal(message.payload)));
+  const room = useRoomContext();
   const announce = useCallback(
     (signal: Signal) => {
-      try {
-        send(encoder.encode(JSON.stringify(signal)), { reliable: true, topic: TOPIC });
-      } catch {
+      room.localParticipant.publishData(encoder.encode(JSON.stringify(signal)), { reliable: true, topic: TOPIC }).catch(() => {
         // Others catch up from the server on their next poll.
-      }
+      });
     },
-    [send],
+    [room],
   );
 
   const share = current.data ?? null;
