@@ -48,6 +48,8 @@ const schema = z.object({
   FHIR_SCOPES: z.string().default('system/Patient.rs system/Observation.crs system/Condition.rs system/MedicationRequest.rs system/AllergyIntolerance.rs system/Encounter.crus system/DocumentReference.crs'),
   /** Overrides the token endpoint found in <FHIR_BASE_URL>/.well-known/smart-configuration. */
   FHIR_TOKEN_URL: unsetIfEmpty(z.url('FHIR_TOKEN_URL must be a full URL').optional()),
+  /** 0 turns off, in this process, the worker that stores queued FHIR writes (home vitals, visit notes). */
+  FHIR_OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
 });
 
 const TWILIO_REQUIRED = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'] as const;

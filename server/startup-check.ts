@@ -18,3 +18,8 @@ if (interval > 0) {
 }
 
 if (env().SMS_WORKER_INTERVAL_MS > 0) (await import('./notify/outbox-worker')).startOutboxWorker(env().SMS_WORKER_INTERVAL_MS);
+
+if (env().FHIR_BASE_URL && env().FHIR_OUTBOX_INTERVAL_MS > 0) {
+  const [{ startFhirWriteWorker }, { fhirGateway }] = await Promise.all([import('./clinical/fhir-outbox'), import('./fhir/gateway')]);
+  startFhirWriteWorker(env().FHIR_OUTBOX_INTERVAL_MS, fhirGateway);
+}

@@ -64,7 +64,7 @@ export async function chartForConsult(
     fetchChart(gateway, patient, now),
     db.clinic.findUniqueOrThrow({ where: { id: participant.appointment.clinicId }, select: { timeZone: true } }),
   ]);
-  await auditRead(principal, patient, 'ehr-panel', { appointmentId });
+  await auditRead(principal, patient, `ehr-panel Appointment/${appointmentId}`);
   return { ...chart, timeZone: clinic.timeZone };
 }
 

@@ -3,11 +3,12 @@
 // and each participant then fetches the panel here, which answers only while that share is current.
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@/server/auth/session-types';
-import { db } from '@/server/db';
+import { db, type Db, type DbTx } from '@/server/db';
+import { registerChartAccessRule } from '@/server/fhir/patient-access';
 import { forbidden } from '@/server/errors';
 import { recordAudit } from '@/server/audit/audit-service';
 import type { FhirGateway } from '@/server/fhir/gateway';
-import { auditRead, chartPatient } from './chart-access';
+import { auditRead, authorizeChartRead } from './chart-access';
 import { searchActiveMedications, vitalTrend } from './chart-service';
 import { buildChart } from './chart-mapper';
 import { authorizeConsultParticipant, requireStaffParticipant } from './consult-participant';
@@ -88,7 +89,7 @@ export async function sharedPanelView(
   const share = await db.sharedPanel.findUnique({ where: { appointmentId: input.appointmentId } });
   if (!share || share.shareId !== input.shareId) throw forbidden('This panel is no longer shared', 'notShared');
   if (share.kind === 'carePlan') return { shareId: share.shareId, kind: 'carePlan', note: share.careNote ?? '' };
-  const patient = await chartPatient(participant.appointment.patientId);
+  const patient = await authorizeChartRead(principal, participant.appointment.patientId);
   let view: SharedPanelView;
   if (share.kind === 'medications') {
     const meds = await searchActiveMedications(gateway(), patient);
@@ -101,6 +102,30 @@ export async function sharedPanelView(
     const vital = (share.vital ?? 'bloodPressure') as Parameters<typeof vitalTrend>[2];
     view = { shareId: share.shareId, kind: 'vitalsChart', trend: await vitalTrend(gateway(), patient, vital, now) };
   }
-  await auditRead(principal, patient, `shared-panel:${share.kind}`, { appointmentId: input.appointmentId, shareId: share.shareId });
+  await auditRead(principal, patient, `shared-panel ${share.kind} Appointment/${input.appointmentId} share ${share.shareId}`);
   return view;
+}
+
+/**
+ * Participants of a consult in which a panel is shared now may read that panel's part of the chart,
+ * beyond the "own chart" and "own clinic" rules (guests invited to the consult come in this way).
+ */
+registerChartAccessRule({
+  name: 'consult-shared-panel',
+  async admits(principal, patient, client) {
+    const shares = await client.sharedPanel.findMany({ select: { appointmentId: true }, where: { appointmentId: { in: await openAppointmentsOf(client, patient.id) } } });
+    for (const share of shares) {
+      const participant = await authorizeConsultParticipant(principal, share.appointmentId).catch(() => null);
+      if (participant) return true;
+    }
+    return false;
+  },
+});
+
+async function openAppointmentsOf(client: Db | DbTx, patientId: string): Promise<string[]> {
+  const rows = await client.appointment.findMany({
+    where: { patientId, status: { in: ['SCHEDULED', 'CHECKED_IN', 'IN_PROGRESS'] } },
+    select: { id: true },
+  });
+  return rows.map((row) => row.id);
 }
