@@ -79,10 +79,10 @@ export async function createChartFixture(
     { resourceType: 'MedicationRequest', status: 'active', intent: 'order', subject, medicationCodeableConcept: { text: '二甲双胍 Metformin 500 mg' }, dosageInstruction: [{ text: '500 mg 每日两次 twice daily' }] },
     { resourceType: 'AllergyIntolerance', patient: subject, clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] }, code: { text: '青霉素 Penicillin' }, criticality: 'high', reaction: [{ manifestation: [{ text: '皮疹 Rash' }] }] },
   );
-  const entries: fhir4.BundleEntry[] = [
+  const entries: fhir4.BundleEntry<fhir4.FhirResource>[] = [
     {
       fullUrl: patientUrl,
-      resource: { resourceType: 'Patient', name: [{ family: options.name?.family ?? '李', given: [options.name?.given ?? '建国'] }], gender: 'male', birthDate: '1954-03-14' } satisfies fhir4.Patient,
+      resource: { resourceType: 'Patient', name: [{ family: options.name?.family ?? '李', given: [options.name?.given ?? '建国'] }], gender: 'male', birthDate: '1954-03-14' },
       request: { method: 'POST', url: 'Patient' },
     },
     ...resources.map((resource) => ({
