@@ -32,8 +32,7 @@ export function EhrPanel({ appointmentId, share, onShareChanged }: Props) {
     );
   }
   if (chart.isError) {
-    const reason = chart.error.data?.reason;
-    const message = reason === 'noChart' ? t.ehr.noChart : chart.error.data?.code === 'SERVICE_UNAVAILABLE' ? t.ehr.fhirDown : t.ehr.loadFailed;
+    const message = chart.error.data?.code === 'SERVICE_UNAVAILABLE' ? t.ehr.fhirDown : t.ehr.loadFailed;
     return (
       <div className="ehr-error">
         <p role="alert" className="alert">
@@ -45,7 +44,14 @@ export function EhrPanel({ appointmentId, share, onShareChanged }: Props) {
       </div>
     );
   }
-  return <ChartView appointmentId={appointmentId} chart={chart.data} share={share} onShareChanged={onShareChanged} />;
+  if (!chart.data.chart) {
+    return (
+      <p className="notice" role="status">
+        {t.ehr.noChart}
+      </p>
+    );
+  }
+  return <ChartView appointmentId={appointmentId} chart={chart.data.chart} share={share} onShareChanged={onShareChanged} />;
 }
 
 function ChartView({ appointmentId, chart, share, onShareChanged }: Props & { chart: EhrChart & { timeZone: string } }) {

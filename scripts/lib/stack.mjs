@@ -5,6 +5,7 @@ import path from 'node:path';
 import { runMigrations, startPostgres } from './postgres.mjs';
 import { startLivekit } from './livekit.mjs';
 import { startFhirServer } from './fhir.mjs';
+import { startFhirControl } from './fhir-control.mjs';
 import { freePort, run, startService, waitFor } from './proc.mjs';
 
 export async function startStack({ work, database = 'revisit_test' }) {
@@ -30,7 +31,8 @@ export async function startStack({ work, database = 'revisit_test' }) {
     });
     started.push({ name: 'livekit', stop: livekit.stop });
     const fhir = await startFhirServer({ dataDir: path.join(work, 'fhir') });
-    started.push({ name: 'fhir', stop: fhir.stop });
+    const fhirControl = await startFhirControl({ dataDir: path.join(work, 'fhir'), port: fhir.port, initial: fhir });
+    started.push({ name: 'fhir', stop: async () => { await fhirControl.stopServer(); await fhirControl.close(); } });
     const env = {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: '1',
@@ -44,6 +46,8 @@ export async function startStack({ work, database = 'revisit_test' }) {
       FHIR_BASE_URL: fhir.url,
       // Where the FHIR server keeps its journal, for tests that restart it.
       FHIR_DATA_DIR: path.join(work, 'fhir'),
+      // POST /stop and /start: tests take the FHIR server down and bring it back (scripts/lib/fhir-control.mjs).
+      FHIR_CONTROL_URL: fhirControl.url,
       // The dev SMS provider writes each text here: in tests it is the patient's phone.
       WEB_LOG_FILE: path.join(work, 'web.log'),
     };

@@ -2,6 +2,7 @@
 // chart mapper. Every read is audited.
 import type { Principal } from '@/server/auth/session-types';
 import { db } from '@/server/db';
+import { DomainError } from '@/server/errors';
 import type { FhirGateway } from '@/server/fhir/gateway';
 import { buildChart, buildVitals, type EhrChart } from './chart-mapper';
 import { auditRead, authorizeChartRead, type ChartPatient } from './chart-access';
@@ -57,15 +58,22 @@ export async function chartForConsult(
   principal: Principal,
   appointmentId: string,
   now = new Date(),
-): Promise<EhrChart & { timeZone: string }> {
+): Promise<{ chart: (EhrChart & { timeZone: string }) | null }> {
   const participant = requireStaffParticipant(await authorizeConsultParticipant(principal, appointmentId, { open: false }));
-  const patient = await authorizeChartRead(principal, participant.appointment.patientId);
+  let patient: ChartPatient;
+  try {
+    patient = await authorizeChartRead(principal, participant.appointment.patientId);
+  } catch (error) {
+    // Not an error to the person looking: the panel says the patient has no record yet.
+    if (error instanceof DomainError && error.reason === 'noChart') return { chart: null };
+    throw error;
+  }
   const [chart, clinic] = await Promise.all([
     fetchChart(gateway, patient, now),
     db.clinic.findUniqueOrThrow({ where: { id: participant.appointment.clinicId }, select: { timeZone: true } }),
   ]);
   await auditRead(principal, patient, `ehr-panel Appointment/${appointmentId}`);
-  return { ...chart, timeZone: clinic.timeZone };
+  return { chart: { ...chart, timeZone: clinic.timeZone } };
 }
 
 /** Just one vital's readings (for a shared chart), with its latest value. */

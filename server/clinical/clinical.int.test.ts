@@ -33,6 +33,12 @@ const patientOf = (s: { patient: { id: string; clinicId: string }; appointment: 
 });
 const caller = (principal: Principal) => createCaller(createContext(principal));
 
+async function chartOf(principal: Principal, appointmentId: string) {
+  const { chart } = await caller(principal).clinical.chart({ appointmentId });
+  if (!chart) throw new Error('expected a chart');
+  return chart;
+}
+
 async function refusedWith(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(
     () => null,
@@ -61,7 +67,7 @@ describe('EHR panel (clinical.chart)', () => {
   });
 
   it('gives the clinician demographics, problems, medications, allergies, latest vitals with flags and trends', async () => {
-    const chart = await caller(staff(s.doctor)).clinical.chart({ appointmentId: s.appointment.id });
+    const chart = await chartOf(staff(s.doctor), s.appointment.id);
     expect(chart.patient).toMatchObject({ name: '李建国', gender: 'male', birthDate: '1954-03-14' });
     expect(chart.problems.map((p) => p.text)).toEqual(['2型糖尿病 Type 2 diabetes mellitus', '原发性高血压 Essential hypertension']);
     expect(chart.medications.map((m) => m.name).sort()).toEqual(['二甲双胍 Metformin 500 mg', '苯磺酸氨氯地平片 Amlodipine 5 mg tablet']);
@@ -89,7 +95,10 @@ describe('EHR panel (clinical.chart)', () => {
 
   it('says clearly when the patient has no chart', async () => {
     const bare = await createVisitScenario();
-    const error = await caller(staff(bare.doctor)).clinical.chart({ appointmentId: bare.appointment.id }).catch((e) => e);
+    expect(await caller(staff(bare.doctor)).clinical.chart({ appointmentId: bare.appointment.id })).toEqual({ chart: null });
+    const error = await caller(patientOf(bare))
+      .clinical.submitVitals({ appointmentId: bare.appointment.id, clientReadingId: randomUUID(), reading: { heartRate: 70 } })
+      .catch((e) => e);
     expect(error.code).toBe('CONFLICT');
     expect(error.cause.reason).toBe('noChart');
   });
@@ -110,7 +119,7 @@ describe('home vitals', () => {
       expect(observation.subject?.reference).toBe(`Patient/${s.fhirPatientId}`);
       expect(observation.performer?.[0]?.reference).toBe(`Patient/${s.fhirPatientId}`);
     }
-    const chart = await caller(staff(s.doctor)).clinical.chart({ appointmentId: s.appointment.id });
+    const chart = await chartOf(staff(s.doctor), s.appointment.id);
     const bp = chart.latestVitals.find((v) => v.kind === 'bloodPressure')!;
     expect(bp.values.map((v) => v.value)).toEqual([171, 99]);
     expect(bp.abnormal).toBe(true);
@@ -282,7 +291,7 @@ describe('wrap-up to FHIR', () => {
     const notes = await gateway.search<fhir4.DocumentReference>('DocumentReference', { patient: `Patient/${s.fhirPatientId}` });
     expect(notes.resources).toHaveLength(1);
 
-    const chart = await caller(staff(s.doctor)).clinical.chart({ appointmentId: saved.nextAppointmentId! });
+    const chart = await chartOf(staff(s.doctor), saved.nextAppointmentId!);
     expect(chart.lastVisit?.reason).toBe('Blood pressure follow-up');
     expect(chart.lastVisit?.notes[0]?.text).toContain('继续服用氨氯地平 5 mg，每天测血压');
   });
