@@ -2,6 +2,7 @@ import { createFhirGateway } from '@/server/fhir/gateway';
 import { createChartFixture, linkChart } from '@/server/clinical/testing/chart-fixture';
 import {
   acceptConsent,
+  appAlert,
   db,
   enterBirthDate,
   expect,
@@ -42,7 +43,7 @@ test('home blood pressure reaches the doctor\'s panel, the shared chart reaches 
   await patient.getByLabel('Upper number (systolic)').fill('400');
   await patient.getByLabel('Lower number (diastolic)').fill('97');
   await patient.getByRole('button', { name: 'Send readings' }).click();
-  await expect(patient.getByRole('alert')).toContainText('Upper number (systolic): enter a number between 50 and 260 mmHg.');
+  await expect(appAlert(patient)).toContainText('Upper number (systolic): enter a number between 50 and 260 mmHg.');
   await patient.getByLabel('Upper number (systolic)').fill('168');
   await patient.getByRole('button', { name: 'Send readings' }).click();
   await expect(patient.getByRole('status').filter({ hasText: 'Your readings were sent to your doctor.' })).toBeVisible();

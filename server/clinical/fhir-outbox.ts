@@ -99,6 +99,7 @@ async function deliverClaimed(gateway: FhirGateway, claimed: Claim, now: () => D
     // A resource the server refuses will be refused again: kept as FAILED for staff, never dropped.
     const permanent = domain?.code === 'BAD_REQUEST';
     const message = (error as Error).message.slice(0, 500);
+    console.warn(`[fhir] queued write ${claimed.id} not stored (attempt ${claimed.attempts}): ${message}`);
     const updated = await db.fhirWrite.updateMany({
       where: fence,
       data: permanent
@@ -108,7 +109,7 @@ async function deliverClaimed(gateway: FhirGateway, claimed: Claim, now: () => D
     if (updated.count === 0) return 'lost';
     return permanent ? 'failed' : 'retrying';
   }
-  const updated = await db.fhirWrite.updateMany({ where: fence, data: { status: 'STORED', storedAt: now(), lockedUntil: null, lastError: null } });
+  const updated = await db.fhirWrite.updateMany({ where: fence, data: { status: 'STORED', storedAt: now(), lockedUntil: null } });
   // Taken over by another worker after the lease ran out: it finds the stored resources by identifier.
   return updated.count === 1 ? 'stored' : 'lost';
 }
