@@ -30,8 +30,12 @@ export function PatientCheckIn({
   const [step, setStep] = useState<Step>('loading');
 
   useEffect(() => {
-    if (!consented) setStep('consent');
-    else setStep(readMediaPreferences().checked ? 'waiting' : 'devices');
+    // Decided once, on arrival: the refresh after the consent must not move a patient on from a later step.
+    setStep((current) => {
+      if (current !== 'loading') return current;
+      if (!consented) return 'consent';
+      return readMediaPreferences().checked ? 'waiting' : 'devices';
+    });
   }, [consented]);
 
   if (step === 'loading') return <p role="status">{t.common.loading}</p>;
