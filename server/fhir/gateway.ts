@@ -41,7 +41,7 @@ export type FhirGatewayOptions = {
 const DEFAULT_TIMEOUT_MS = 8000;
 const DEFAULT_MAX_PAGES = 10;
 
-type RequestOptions = { signal: AbortSignal; headers: Record<string, string> };
+type RequestOptions = { signal: AbortSignal; headers: Record<string, string>; keepalive: false };
 type FhirHttpError = Error & { response?: { status?: number; data?: unknown } };
 
 export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
@@ -54,7 +54,9 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
   async function requestOptions(extraHeaders: Record<string, string> = {}): Promise<RequestOptions> {
     const headers: Record<string, string> = { ...extraHeaders };
     if (options.auth) headers.authorization = `Bearer ${await options.auth.accessToken()}`;
-    return { signal: AbortSignal.timeout(timeoutMs), headers };
+    // Not keepalive: inside a Next.js request, its patched fetch rebuilds the request with the body as a
+    // stream, and a keepalive request with a stream body is refused before it is sent (every create failed).
+    return { signal: AbortSignal.timeout(timeoutMs), headers, keepalive: false };
   }
 
   /** One call; a 401 with SMART auth gets one more try with a fresh token (the old one may have been revoked). */
