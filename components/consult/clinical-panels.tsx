@@ -29,10 +29,8 @@ function parseSignal(payload: Uint8Array): Signal | null {
   }
 }
 
-type Role = 'patient' | 'clinician' | 'nurse';
-
-/** Clinical data inside the consult: the chart for the care team, shared panels and home vitals for everyone. */
-export function ClinicalPanels({ appointmentId, role }: { appointmentId: string; role: Role }) {
+/** Clinical data inside the consult: the chart for the care team, shared panels for everyone, home vitals for the patient. */
+export function ClinicalPanels({ appointmentId, role }: { appointmentId: string; role: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const shareKey = trpc.clinical.currentShare.queryKey({ appointmentId });
@@ -74,11 +72,23 @@ export function ClinicalPanels({ appointmentId, role }: { appointmentId: string;
     void queryClient.invalidateQueries({ queryKey: trpc.clinical.chart.queryKey({ appointmentId }) });
   }, [announce, queryClient, trpc, appointmentId]);
 
-  if (role === 'patient') return <PatientSide appointmentId={appointmentId} share={share} onVitalsSaved={onVitalsSaved} />;
-  return <CareTeamSide appointmentId={appointmentId} share={share} onShareChanged={onShareChanged} onVitalsSaved={onVitalsSaved} />;
+  if (role === 'clinician' || role === 'nurse') {
+    return <CareTeamSide appointmentId={appointmentId} share={share} onShareChanged={onShareChanged} onVitalsSaved={onVitalsSaved} />;
+  }
+  // Anyone else in the call (the patient, an invited guest) sees what is shared; only the patient enters readings.
+  return <PatientSide appointmentId={appointmentId} share={share} onVitalsSaved={role === 'patient' ? onVitalsSaved : null} />;
 }
 
-function PatientSide({ appointmentId, share, onVitalsSaved }: { appointmentId: string; share: CurrentShare; onVitalsSaved: () => void }) {
+function PatientSide({
+  appointmentId,
+  share,
+  onVitalsSaved,
+}: {
+  appointmentId: string;
+  share: CurrentShare;
+  /** null: this participant does not enter readings. */
+  onVitalsSaved: (() => void) | null;
+}) {
   const { t } = useI18n();
   const [entering, setEntering] = useState(false);
   const [saved, setSaved] = useState<VitalsSaved | null>(null);
@@ -89,20 +99,22 @@ function PatientSide({ appointmentId, share, onVitalsSaved }: { appointmentId: s
           <SharedPanelView key={share.shareId} appointmentId={appointmentId} share={share} />
         </div>
       )}
-      <div className="clinical-actions">
-        <button
-          className="button small secondary"
-          type="button"
-          aria-expanded={entering}
-          onClick={() => {
-            setEntering((open) => !open);
-            setSaved(null);
-          }}
-        >
-          {entering ? t.ehr.close : t.vitalsForm.openForm}
-        </button>
-      </div>
-      {entering && (
+      {onVitalsSaved && (
+        <div className="clinical-actions">
+          <button
+            className="button small secondary"
+            type="button"
+            aria-expanded={entering}
+            onClick={() => {
+              setEntering((open) => !open);
+              setSaved(null);
+            }}
+          >
+            {entering ? t.ehr.close : t.vitalsForm.openForm}
+          </button>
+        </div>
+      )}
+      {entering && onVitalsSaved && (
         <div className="clinical-overlay vitals-overlay" role="dialog" aria-label={t.vitalsForm.title}>
           <h2>{t.vitalsForm.title}</h2>
           {saved && (
