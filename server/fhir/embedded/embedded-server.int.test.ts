@@ -263,6 +263,24 @@ describe('embedded FHIR server', () => {
     expect(history.body.entry).toHaveLength(1);
   });
 
+  it('finds resources by identifier, with or without the system', async () => {
+    const id = await putPatient();
+    const reading = unique();
+    const withSystem = await fhir('POST', 'Observation', { ...observation(id, '2026-04-01'), identifier: [{ system: 'urn:test:reading', value: reading }] });
+    const withoutSystem = await fhir('POST', 'Observation', { ...observation(id, '2026-04-02'), identifier: [{ value: `${reading}-b` }] });
+    const ids = async (query: string) => ((await fhir('GET', `Observation?${query}`)).body.entry ?? []).map((e: any) => e.resource.id).sort();
+    expect(await ids(`identifier=urn:test:reading|${reading}`)).toEqual([withSystem.body.id]);
+    expect(await ids(`identifier=${reading}`)).toEqual([withSystem.body.id]);
+    expect(await ids(`identifier=urn:other|${reading}`)).toEqual([]);
+    expect(await ids(`identifier=|${reading}-b`)).toEqual([withoutSystem.body.id]);
+    expect(await ids(`identifier=${reading},${reading}-b`)).toEqual([withSystem.body.id, withoutSystem.body.id].sort());
+    expect(await ids(`identifier=${reading}&date=ge2026-04-02`)).toEqual([]);
+    // An update that changes the identifier moves it in the index.
+    await fhir('PUT', `Observation/${withSystem.body.id}`, { ...withSystem.body, identifier: [{ system: 'urn:test:reading', value: `${reading}-c` }] });
+    expect(await ids(`identifier=${reading}`)).toEqual([]);
+    expect(await ids(`identifier=urn:test:reading|${reading}-c`)).toEqual([withSystem.body.id]);
+  });
+
   it('supports conditional create (If-None-Exist) without duplicates', async () => {
     const mrn = unique();
     const body = { resourceType: 'Patient', identifier: [{ system: 'urn:test:mrn', value: mrn }] };

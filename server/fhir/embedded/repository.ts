@@ -36,7 +36,7 @@ type UndoStep = { resourceType: string; id: string; previous: Resource | undefin
 
 export class EmbeddedRepository extends MemoryRepository {
   private readonly journal: Journal | undefined;
-  /** `${resourceType}|${code}|${reference}` -> ids. */
+  /** `${resourceType}|patient|${reference}`, `…|subject|…`, `${resourceType}|identifier|${system or *}|${value}` -> ids. */
   private readonly referenceIndex = new Map<string, Set<string>>();
   /** The references each stored resource was indexed under, to unindex it on change. */
   private readonly indexedKeys = new Map<string, string[]>();
@@ -184,6 +184,16 @@ export class EmbeddedRepository extends MemoryRepository {
         keys.push(indexKey);
       }
     }
+    for (const identifier of (resource as { identifier?: { system?: string; value?: string }[] }).identifier ?? []) {
+      if (!identifier.value) continue;
+      for (const system of [identifier.system ?? '', '*']) {
+        const indexKey = `${resource.resourceType}|identifier|${system}|${identifier.value}`;
+        let ids = this.referenceIndex.get(indexKey);
+        if (!ids) this.referenceIndex.set(indexKey, (ids = new Set()));
+        ids.add(resource.id as string);
+        keys.push(indexKey);
+      }
+    }
     if (keys.length) this.indexedKeys.set(key, keys);
   }
 
@@ -215,19 +225,19 @@ export class EmbeddedRepository extends MemoryRepository {
     return { resourceType: 'Bundle', type: 'searchset', total: matches.length, ...(entry.length ? { entry } : {}) };
   }
 
-  /** Narrows by an indexed reference filter when there is one; the other filters still apply. */
+  /**
+   * Narrows by an indexed filter when there is one (patient, subject, identifier; equality only); the
+   * other filters still apply.
+   */
   private candidatesFor(request: SearchRequest): { candidates: Resource[]; remaining: Filter[] } {
     const filters = request.filters ?? [];
-    const indexed = filters.findIndex(
-      (f) => (INDEXED_REFERENCE_PARAMS as readonly string[]).includes(f.code) && f.operator === Operator.EQUALS,
-    );
     const byId = this.store.resources.get(request.resourceType);
     if (!byId) return { candidates: [], remaining: [] };
+    const indexed = filters.findIndex((f) => indexKeysFor(request.resourceType, f) !== undefined);
     if (indexed < 0) return { candidates: [...byId.values()], remaining: filters };
-    const filter = filters[indexed] as Filter;
     const ids = new Set<string>();
-    for (const reference of filter.value.split(',')) {
-      for (const id of this.referenceIndex.get(`${request.resourceType}|${filter.code}|${reference}`) ?? []) ids.add(id);
+    for (const indexKey of indexKeysFor(request.resourceType, filters[indexed] as Filter) ?? []) {
+      for (const id of this.referenceIndex.get(indexKey) ?? []) ids.add(id);
     }
     // Index order (the order resources were last written in) keeps unsorted pages stable.
     const candidates: Resource[] = [];
@@ -302,6 +312,23 @@ function normalizeFilter(resourceType: string, filter: Filter): Filter {
     .map((v) => (v.includes('/') || v.includes(':') || v === '' ? v : `${defaultType}/${v}`))
     .join(',');
   return { ...filter, value };
+}
+
+/** The index keys answering a filter, or undefined when the filter is not one the index can answer. */
+function indexKeysFor(resourceType: string, filter: Filter): string[] | undefined {
+  if (filter.operator !== Operator.EQUALS || filter.value === '') return undefined;
+  const values = filter.value.split(',');
+  if ((INDEXED_REFERENCE_PARAMS as readonly string[]).includes(filter.code)) {
+    return values.map((reference) => `${resourceType}|${filter.code}|${reference}`);
+  }
+  // Only where the parameter is exactly the `identifier` element (DocumentReference's also covers masterIdentifier).
+  if (filter.code === 'identifier' && getSearchParameter(resourceType, 'identifier')?.expression === `${resourceType}.identifier`) {
+    return values.map((token) => {
+      const bar = token.indexOf('|');
+      return bar < 0 ? `${resourceType}|identifier|*|${token}` : `${resourceType}|identifier|${token.slice(0, bar)}|${token.slice(bar + 1)}`;
+    });
+  }
+  return undefined;
 }
 
 /** `Type.field` or `Type.field.where(resolve() is Patient)`: read directly, without a FHIRPath evaluation. */
