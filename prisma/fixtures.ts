@@ -13,7 +13,11 @@ export const demoStaff = [
   { key: 'chen', email: 'dr.chen@revisit.local', name: '陈明 Dr. Chen Ming', role: 'CLINICIAN' as const },
   { key: 'li', email: 'nurse.li@revisit.local', name: '李静 Nurse Li Jing', role: 'NURSE' as const },
   { key: 'zhao', email: 'admin@revisit.local', name: '赵强 Zhao Qiang (admin)', role: 'ADMIN' as const },
+  { key: 'zhou', email: 'dr.zhou@revisit.local', name: '周海 Dr. Zhou Hai (cardiology)', role: 'CLINICIAN' as const },
 ];
+
+/** Staff who take specialist requests, with the departments they cover (their routing skills). */
+export const demoSpecialists: Record<string, readonly ('cardiology' | 'endocrinology')[]> = { zhou: ['cardiology', 'endocrinology'] };
 
 export const demoPatients = [
   {

@@ -10,7 +10,8 @@ import { FOLLOW_UP_QUEUE_SLUG } from '@/server/routing/routing-config';
 import { createFhirGateway } from '@/server/fhir/gateway';
 import { fhirPatientIdFor } from '@/server/fhir/seed/population';
 import { seedFhirPopulation } from '@/server/fhir/seed/seed-fhir';
-import { DEMO_PASSWORD, demoClinic, demoPatients, demoStaff } from './fixtures';
+import { DEMO_PASSWORD, demoClinic, demoPatients, demoSpecialists, demoStaff } from './fixtures';
+import { SPECIALIST_QUEUE_SLUG, SPECIALIST_SKILL } from '@/server/consult/specialist-config';
 
 async function main() {
   const secret = process.env.AUTH_SECRET;
@@ -24,6 +25,18 @@ async function main() {
     update: {},
   });
 
+  await db.queue.upsert({
+    where: { clinicId_slug: { clinicId: clinic.id, slug: SPECIALIST_QUEUE_SLUG } },
+    create: {
+      clinicId: clinic.id,
+      slug: SPECIALIST_QUEUE_SLUG,
+      name: '专科会诊 Specialist consults',
+      requiredSkills: [SPECIALIST_SKILL],
+      preferredClinicianSeconds: 0,
+    },
+    update: {},
+  });
+
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const staffIds: Record<string, string> = {};
   for (const member of demoStaff) {
@@ -33,6 +46,14 @@ async function main() {
       update: {},
     });
     staffIds[member.key] = user.id;
+    const departments = demoSpecialists[member.key];
+    if (departments) {
+      await db.clinicianPresence.upsert({
+        where: { userId: user.id },
+        create: { userId: user.id, clinicId: clinic.id, state: 'OFFLINE', skills: [SPECIALIST_SKILL, ...departments] },
+        update: { skills: [SPECIALIST_SKILL, ...departments] },
+      });
+    }
   }
 
   const now = new Date();

@@ -50,6 +50,10 @@ const schema = z.object({
   FHIR_TOKEN_URL: unsetIfEmpty(z.url('FHIR_TOKEN_URL must be a full URL').optional()),
   /** 0 turns off, in this process, the worker that stores queued FHIR writes (home vitals, visit notes). */
   FHIR_OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  /** Most people (and phone lines) in one consult room at once. */
+  CONSULT_MAX_PARTICIPANTS: z.coerce.number().int().min(2, 'CONSULT_MAX_PARTICIPANTS must be at least 2').max(12).default(6),
+  /** A LiveKit SIP outbound trunk (ST_...): set, clinicians can dial a phone number into a consult. */
+  SIP_OUTBOUND_TRUNK_ID: unsetIfEmpty(z.string().regex(/^ST_\w+$/, 'SIP_OUTBOUND_TRUNK_ID must be a LiveKit outbound trunk id (ST_...)').optional()),
 });
 
 const TWILIO_REQUIRED = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'] as const;

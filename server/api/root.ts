@@ -6,6 +6,7 @@ import { visitRouter } from './routers/visit';
 import { deskRouter, queueAdminRouter, waitingRoomRouter } from './routers/routing';
 import { scheduleRouter } from './routers/schedule';
 import { clinicalRouter } from './routers/clinical';
+import { multipartyRouter } from './routers/multiparty';
 
 export const appRouter = createTRPCRouter({
   appointment: appointmentRouter,
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   schedule: scheduleRouter,
   visit: visitRouter,
   clinical: clinicalRouter,
+  multiparty: multipartyRouter,
 });
 
 export type AppRouter = typeof appRouter;

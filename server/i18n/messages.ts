@@ -357,6 +357,7 @@ const en = {
       RESCHEDULED: 'Visit moved',
       CANCELLED: 'Visit cancelled',
       OPT_OUT_CONFIRMATION: 'Opt-out confirmation',
+      CONSULT_INVITE: 'Consult invitation',
     },
     statuses: {
       QUEUED: 'Queued',
@@ -819,6 +820,7 @@ const zhCN: Messages = {
       RESCHEDULED: '改期通知',
       CANCELLED: '取消通知',
       OPT_OUT_CONFIRMATION: '退订确认',
+      CONSULT_INVITE: '问诊邀请',
     },
     statuses: {
       QUEUED: '待发送',

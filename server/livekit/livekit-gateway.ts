@@ -66,6 +66,31 @@ export function createLivekitGateway(config: LivekitConfig) {
       }
     },
 
+    /** Disconnects one participant; one who already left is fine (returns false). */
+    async removeParticipant(room: string, identity: string): Promise<boolean> {
+      try {
+        await rooms.removeParticipant(room, identity);
+        return true;
+      } catch (error) {
+        if (/not found|404|does not exist/i.test((error as Error).message)) return false;
+        throw unavailable(`LiveKit is not reachable at ${httpUrl}: ${(error as Error).message}`, 'mediaUnavailable');
+      }
+    },
+
+    /** Mutes a participant's published microphone; they can unmute themselves (LiveKit's rule). */
+    async muteMicrophone(room: string, identity: string): Promise<boolean> {
+      try {
+        const participant = await rooms.getParticipant(room, identity);
+        const microphone = participant.tracks.find((track) => track.source === TrackSource.MICROPHONE);
+        if (!microphone) return false;
+        await rooms.mutePublishedTrack(room, identity, microphone.sid, true);
+        return true;
+      } catch (error) {
+        if (/not found|404|does not exist/i.test((error as Error).message)) return false;
+        throw unavailable(`LiveKit is not reachable at ${httpUrl}: ${(error as Error).message}`, 'mediaUnavailable');
+      }
+    },
+
     /** Disconnects everyone; a room that is already gone is fine. */
     async closeRoom(room: string) {
       try {

@@ -3,6 +3,7 @@ import type { Prisma } from '@/server/db/generated/client';
 import { db } from '@/server/db';
 import { DomainError } from '@/server/errors';
 import type { LivekitGateway } from './livekit-gateway';
+import { recordParticipantEvent } from '@/server/consult/participant-records';
 
 /** Older than this and a correctly signed event is treated as a replay. */
 export const WEBHOOK_MAX_AGE_SECONDS = 10 * 60;
@@ -34,5 +35,6 @@ export async function receiveLivekitWebhook(
     ],
     skipDuplicates: true,
   });
+  await recordParticipantEvent(event);
   return { stored: count === 1, eventId: event.id, event: event.event };
 }

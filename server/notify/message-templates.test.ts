@@ -35,7 +35,9 @@ describe('message texts', () => {
             ? renderMessage({ ...visit, kind, locale })
             : kind === 'CANCELLED'
               ? renderMessage({ ...visit, kind, locale })
-              : renderMessage({ ...visit, kind, locale, link });
+              : kind === 'CONSULT_INVITE'
+                ? renderMessage({ ...visit, kind, locale, link, code: '4821' })
+                : renderMessage({ ...visit, kind, locale, link });
         expect(body).toContain(visit.clinicName);
         expect(body.includes(link), `${locale} ${kind}`).toBe(!['CANCELLED', 'OPT_OUT_CONFIRMATION'].includes(kind));
         if (kind === 'OPT_OUT_CONFIRMATION') {

@@ -12,13 +12,14 @@ export type MessageText = Common &
     | ({ kind: 'BOOKED' | 'REMINDER_24H' | 'REMINDER_15M' | 'RESCHEDULED'; link: string } & Visit)
     | ({ kind: 'CANCELLED' } & Visit)
     | { kind: 'OPT_OUT_CONFIRMATION' }
+    | ({ kind: 'CONSULT_INVITE'; link: string; code: string } & Visit)
   );
 
 const INTL_LOCALE: Record<Locale, string> = { zh_CN: 'zh-CN', en: 'en' };
 
 const FOOTER: Record<Locale, string> = { zh_CN: '回复 STOP 退订', en: 'Reply STOP to opt out.' };
 
-type Fill = { clinic: string; clinician: string; time: string; link: string };
+type Fill = { clinic: string; clinician: string; time: string; link: string; code: string };
 
 const TEXTS: Record<Locale, Record<MessageText['kind'], (v: Fill) => string>> = {
   en: {
@@ -28,6 +29,7 @@ const TEXTS: Record<Locale, Record<MessageText['kind'], (v: Fill) => string>> = 
     RESCHEDULED: (v) => `${v.clinic}: your video follow-up with ${v.clinician} has moved to ${v.time}. Your new personal link: ${v.link}`,
     CANCELLED: (v) => `${v.clinic}: your video follow-up with ${v.clinician} on ${v.time} has been cancelled. Please contact the clinic if you need a new appointment.`,
     OPT_OUT_CONFIRMATION: (v) => `${v.clinic}: you will no longer receive text messages from us. Reply START to receive them again.`,
+    CONSULT_INVITE: (v) => `${v.clinic}: you are invited to join a video consult with ${v.clinician}. Open ${v.link} and enter your name and the code ${v.code}.`,
   },
   zh_CN: {
     BOOKED: (v) => `【${v.clinic}】您与${v.clinician}的视频复诊已预约在${v.time}。届时请点击您的专属链接进入：${v.link}`,
@@ -36,6 +38,7 @@ const TEXTS: Record<Locale, Record<MessageText['kind'], (v: Fill) => string>> = 
     RESCHEDULED: (v) => `【${v.clinic}】您与${v.clinician}的视频复诊已改至${v.time}。新的专属链接：${v.link}`,
     CANCELLED: (v) => `【${v.clinic}】您与${v.clinician}在${v.time}的视频复诊已取消。如需重新预约，请联系诊所。`,
     OPT_OUT_CONFIRMATION: (v) => `【${v.clinic}】您已退订本诊所的短信通知。回复 START 可重新订阅。`,
+    CONSULT_INVITE: (v) => `【${v.clinic}】邀请您加入与${v.clinician}的视频问诊。请打开 ${v.link} 并输入您的姓名和验证码 ${v.code}。`,
   },
 };
 
@@ -46,6 +49,7 @@ export function renderMessage(text: MessageText): string {
     clinician: 'clinicianName' in text ? text.clinicianName : '',
     time: 'startsAt' in text ? formatDateTime(text.startsAt, text.timeZone, INTL_LOCALE[text.locale]) : '',
     link: 'link' in text ? text.link : '',
+    code: 'code' in text ? text.code : '',
   };
   const body = TEXTS[text.locale][text.kind](fill);
   return text.kind === 'OPT_OUT_CONFIRMATION' ? body : `${body} ${FOOTER[text.locale]}`;

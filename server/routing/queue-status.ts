@@ -97,6 +97,8 @@ type DeskRow = {
     patientName: string | null;
     reason: string | null;
     waitingSince: string;
+    /** A specialist request's context: who asked, for which department, how urgent. */
+    specialistRequest: { requestedBy: string | null; department: string | null; urgency: 'ROUTINE' | 'URGENT'; note: string | null } | null;
   } | null;
   current: { id: string; appointmentId: string | null } | null;
 };
@@ -114,13 +116,18 @@ const ownDeskStatement: RoutingStatement = {
       (SELECT json_build_object('state', p.state, 'idleSince', p."idleSince", 'wrapUpUntil', p."wrapUpUntil")
        FROM "ClinicianPresence" p WHERE p."userId" = $1) AS presence,
       (SELECT json_build_object(
-                'id', o.id, 'expiresAt', o."expiresAt", 'offeredAt', o."createdAt", 'appointmentId', a.id,
-                'patientName', pt."familyName" || pt."givenName", 'reason', a.reason, 'waitingSince', t."enqueuedAt")
+                'id', o.id, 'expiresAt', o."expiresAt", 'offeredAt', o."createdAt",
+                'appointmentId', COALESCE(a.id, t.attributes ->> 'consultAppointmentId'),
+                'patientName', COALESCE(pt."familyName" || pt."givenName", t.attributes ->> 'patientName'),
+                'reason', COALESCE(a.reason, t.attributes ->> 'reason'), 'waitingSince', t."enqueuedAt",
+                'specialistRequest', CASE WHEN t.channel = 'SPECIALIST_REQUEST' THEN json_build_object(
+                  'requestedBy', t.attributes ->> 'requestedBy', 'department', t.attributes ->> 'department',
+                  'urgency', t.attributes ->> 'urgency', 'note', t.attributes ->> 'note') END)
        FROM "Offer" o JOIN "Task" t ON t.id = o."taskId"
        LEFT JOIN "Appointment" a ON a.id = t."appointmentId" LEFT JOIN "Patient" pt ON pt.id = a."patientId"
        WHERE o."clinicianId" = $1 AND o.state = 'PENDING' AND o."expiresAt" > $2::timestamp(3)
        ORDER BY o."createdAt" LIMIT 1) AS offer,
-      (SELECT json_build_object('id', t.id, 'appointmentId', t."appointmentId")
+      (SELECT json_build_object('id', t.id, 'appointmentId', COALESCE(t."appointmentId", t.attributes ->> 'consultAppointmentId'))
        FROM "Task" t WHERE t."assignedClinicianId" = $1 AND t.state = 'ASSIGNED' LIMIT 1) AS current`,
 };
 
@@ -164,7 +171,8 @@ const boardStatement: RoutingStatement = {
   name: 'routing.board',
   text: `
     SELECT t.id, t.state, t."enqueuedAt" AS "waitingSince", t.priority, t.channel, q.name AS "queueName",
-           t.attributes ->> 'reason' AS reason, pt."familyName" || pt."givenName" AS "patientName", u.name AS "preferredClinician"
+           t.attributes ->> 'reason' AS reason,
+           COALESCE(pt."familyName" || pt."givenName", t.attributes ->> 'patientName') AS "patientName", u.name AS "preferredClinician"
     FROM (SELECT * FROM "Task" WHERE "clinicId" = $1 AND state IN ('WAITING', 'OFFERED') ORDER BY "enqueuedAt" LIMIT 50) t
     JOIN "Queue" q ON q.id = t."queueId"
     LEFT JOIN "Appointment" a ON a.id = t."appointmentId"

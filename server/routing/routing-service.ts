@@ -13,6 +13,17 @@ type Staff = Extract<Principal, { kind: 'staff' }>;
 
 const LIVE_STATES = ['WAITING', 'OFFERED', 'ASSIGNED'] as const;
 
+/**
+ * A specialist request's task names the consult it is for in its attributes (its appointmentId column
+ * stays free for the patient's own task), so accepting one leads into that consult.
+ */
+async function consultAppointmentOfTask(taskId: string): Promise<string | null> {
+  const task = await db.task.findUnique({ where: { id: taskId }, select: { channel: true, attributes: true } });
+  if (task?.channel !== 'SPECIALIST_REQUEST') return null;
+  const value = (task.attributes as { consultAppointmentId?: unknown } | null)?.consultAppointmentId;
+  return typeof value === 'string' ? value : null;
+}
+
 export function requireClinician(principal: Principal): Staff {
   if (principal.kind !== 'staff' || principal.role === 'ADMIN') throw forbidden('Only clinicians and nurses take consults');
   return principal;
@@ -235,7 +246,7 @@ export async function acceptOffer(principal: Principal, offerId: string, now = n
   );
   if (!row) throw notFound('This offer does not exist');
   if (row.clinicianId !== staff.id) throw forbidden('This offer was made to another clinician');
-  if (row.taskId) return { taskId: row.taskId, appointmentId: row.appointmentId };
+  if (row.taskId) return { taskId: row.taskId, appointmentId: row.appointmentId ?? (await consultAppointmentOfTask(row.taskId)) };
   const [outcome] = await routingQuery<{ state: string; expired: boolean; taskOffered: boolean }>(offerOutcomeStatement, [offerId, sqlTime(now)]);
   if (outcome?.state === 'PENDING' && !outcome.expired && !outcome.taskOffered) {
     throw conflict('The patient is no longer waiting', 'offerRESCINDED');

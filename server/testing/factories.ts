@@ -6,10 +6,11 @@ import { issueVisitLink } from '@/server/access-links/access-link-service';
 import type { StaffRole } from '@/server/auth/session-types';
 import type { Prisma } from '@/server/db/generated/client';
 import { FOLLOW_UP_QUEUE_SLUG } from '@/server/routing/routing-config';
+import { SPECIALIST_QUEUE_SLUG, SPECIALIST_SKILL, type SpecialistDepartment } from '@/server/consult/specialist-config';
 
 const unique = () => randomBytes(4).toString('hex');
 
-/** A clinic with its follow-up queue (`clinic.followUpQueueId`). */
+/** A clinic with its follow-up queue (`clinic.followUpQueueId`) and specialist queue (`clinic.specialistQueueId`). */
 export async function createClinic(overrides: { timeZone?: string; queue?: Partial<Prisma.QueueCreateWithoutClinicInput> } = {}) {
   const id = unique();
   const clinic = await db.clinic.create({
@@ -17,11 +18,17 @@ export async function createClinic(overrides: { timeZone?: string; queue?: Parti
       slug: `clinic-${id}`,
       name: `测试诊所 Test Clinic ${id}`,
       timeZone: overrides.timeZone ?? 'Asia/Shanghai',
-      queues: { create: { slug: FOLLOW_UP_QUEUE_SLUG, name: '复诊 Follow-up', ...overrides.queue } },
+      queues: {
+        create: [
+          { slug: FOLLOW_UP_QUEUE_SLUG, name: '复诊 Follow-up', ...overrides.queue },
+          { slug: SPECIALIST_QUEUE_SLUG, name: '专科会诊 Specialist consults', requiredSkills: [SPECIALIST_SKILL], preferredClinicianSeconds: 0 },
+        ],
+      },
     },
     include: { queues: true },
   });
-  return { ...clinic, followUpQueueId: clinic.queues[0]!.id };
+  const queueId = (slug: string) => clinic.queues.find((q) => q.slug === slug)!.id;
+  return { ...clinic, followUpQueueId: queueId(FOLLOW_UP_QUEUE_SLUG), specialistQueueId: queueId(SPECIALIST_QUEUE_SLUG) };
 }
 
 export async function createStaff(clinicId: string, role: StaffRole = 'CLINICIAN', password = 'staff-password-1') {
@@ -98,4 +105,13 @@ export async function addVisit(clinicId: string, clinicianId: string, birthDate 
   const appointment = await createAppointment({ clinicId, patientId: patient.id, clinicianId });
   const link = await createVisitLink(appointment.id);
   return { patient, appointment, link, birthDate };
+}
+
+/** A clinician who takes specialist requests for `departments` (their presence holds the skills, offline). */
+export async function createSpecialist(clinicId: string, departments: SpecialistDepartment[] = ['cardiology']) {
+  const specialist = await createStaff(clinicId, 'CLINICIAN');
+  await db.clinicianPresence.create({
+    data: { userId: specialist.id, clinicId, state: 'OFFLINE', skills: [SPECIALIST_SKILL, ...departments] },
+  });
+  return specialist;
 }

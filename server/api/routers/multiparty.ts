@@ -1,0 +1,61 @@
+import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
+import { env } from '@/server/env';
+import { livekit } from '@/server/livekit';
+import { watchRouting } from '@/server/routing/routing-events';
+import { authorizeConsult } from '@/server/consult/consult-service';
+import {
+  appointmentInput,
+  participantActionInput,
+  requestSpecialistInput,
+  specialistNoteInput,
+  specialistRequestIdInput,
+} from '@/server/consult/schemas';
+import { cancelSpecialistRequest, listSpecialistRequests, leaveAsSpecialist, requestSpecialist } from '@/server/consult/specialist-request-service';
+import { keepSpecialistRequestsAlive } from '@/server/consult/specialist-tasks';
+import { muteParticipant, removeParticipant } from '@/server/consult/participant-service';
+import { mySpecialistNote, saveSpecialistNote, specialistNotesOfVisit } from '@/server/consult/specialist-note-service';
+import { dialOutAvailability } from '@/server/sip/dial-out-config';
+
+/** How often an open request panel re-reads (and keeps its requests alive) without any routing change. */
+const REQUEST_WATCH_IDLE_MS = 3000;
+
+export const multipartyRouter = createTRPCRouter({
+  /** This person's role in the consult and what the room should offer them. */
+  access: signedInProcedure.input(appointmentInput).query(async ({ ctx, input }) => {
+    const { partyRole, permissions } = await authorizeConsult(ctx.principal, input.appointmentId);
+    const dialOut = dialOutAvailability(env());
+    return {
+      partyRole,
+      permissions,
+      maxParticipants: env().CONSULT_MAX_PARTICIPANTS,
+      dialOut: dialOut.enabled ? { enabled: true as const } : { enabled: false as const, reason: dialOut.reason },
+    };
+  }),
+  requestSpecialist: signedInProcedure
+    .input(requestSpecialistInput)
+    .mutation(({ ctx, input }) => requestSpecialist(ctx.principal, input)),
+  cancelSpecialistRequest: signedInProcedure
+    .input(specialistRequestIdInput)
+    .mutation(({ ctx, input }) => cancelSpecialistRequest(ctx.principal, input.requestId)),
+  /** The consult's specialist requests, live; while it is open the requests stay in the queue. */
+  watchSpecialistRequests: signedInProcedure.input(appointmentInput).subscription(async function* ({ ctx, input, signal }) {
+    const { appointment } = await authorizeConsult(ctx.principal, input.appointmentId);
+    yield* watchRouting({
+      clinicId: appointment.clinicId,
+      read: () => listSpecialistRequests(appointment.id),
+      idleMs: REQUEST_WATCH_IDLE_MS,
+      signal,
+      onIdle: () => keepSpecialistRequestsAlive(appointment.id),
+    });
+  }),
+  leaveAsSpecialist: signedInProcedure.input(appointmentInput).mutation(({ ctx, input }) => leaveAsSpecialist(ctx.principal, input.appointmentId)),
+  removeParticipant: signedInProcedure
+    .input(participantActionInput)
+    .mutation(({ ctx, input }) => removeParticipant(livekit(), ctx.principal, input)),
+  muteParticipant: signedInProcedure
+    .input(participantActionInput)
+    .mutation(({ ctx, input }) => muteParticipant(livekit(), ctx.principal, input)),
+  saveSpecialistNote: signedInProcedure.input(specialistNoteInput).mutation(({ ctx, input }) => saveSpecialistNote(ctx.principal, input)),
+  mySpecialistNote: signedInProcedure.input(appointmentInput).query(({ ctx, input }) => mySpecialistNote(ctx.principal, input.appointmentId)),
+  specialistNotes: signedInProcedure.input(appointmentInput).query(({ ctx, input }) => specialistNotesOfVisit(ctx.principal, input.appointmentId)),
+});

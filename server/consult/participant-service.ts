@@ -1,0 +1,54 @@
+// Acting on other people in the room: remove and mute, checked against the consult policy with the
+// target's role read from LiveKit (server-signed token metadata, which participants cannot change).
+import { db } from '@/server/db';
+import { forbidden, notFound } from '@/server/errors';
+import type { Principal } from '@/server/auth/session-types';
+import { recordAudit } from '@/server/audit/audit-service';
+import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
+import { authorizeConsult, consultIdentity, consultRoomName } from './consult-service';
+import { mayMute, mayRemove, partyRoleOf } from './consult-policy';
+import { finishSpecialistTasks } from './specialist-tasks';
+
+async function targetOf(gateway: LivekitGateway, appointmentId: string, identity: string) {
+  const present = await gateway.listParticipants(consultRoomName(appointmentId));
+  const target = present.find((p) => p.identity === identity);
+  if (!target) throw notFound('This person is no longer in the consult', 'notPresent');
+  const role = partyRoleOf(target.identity, target.metadata);
+  if (!role) throw forbidden('This participant cannot be managed from here', 'notAllowed');
+  return { identity: target.identity, role };
+}
+
+export async function removeParticipant(gateway: LivekitGateway, principal: Principal, input: { appointmentId: string; identity: string }, now = new Date()) {
+  const { appointment, partyRole } = await authorizeConsult(principal, input.appointmentId);
+  if (input.identity === consultIdentity(principal)) throw forbidden('Use Leave to leave the consult yourself', 'notAllowed');
+  const target = await targetOf(gateway, appointment.id, input.identity);
+  if (!mayRemove(partyRole, target.role)) throw forbidden(`A ${partyRole} may not remove a ${target.role}`, 'notAllowed');
+  // A removed guest's invite is closed first, so the link cannot bring them back even if LiveKit is slow.
+  if (target.identity.startsWith('guest_')) {
+    await db.consultInvite.updateMany({
+      where: { id: target.identity.slice('guest_'.length), appointmentId: appointment.id, revokedAt: null },
+      data: { revokedAt: now },
+    });
+  }
+  if (target.role === 'SPECIALIST') await finishSpecialistTasks(appointment.id, { clinicianId: target.identity }, now);
+  await gateway.removeParticipant(consultRoomName(appointment.id), target.identity);
+  await db.$transaction((tx) =>
+    recordAudit(tx, {
+      actor: `${principal.kind}:${principal.id}`,
+      action: 'consult.participant-removed',
+      clinicId: appointment.clinicId,
+      patientId: appointment.patient.id,
+      subject: `Appointment/${appointment.id}`,
+      detail: { identity: target.identity, role: target.role },
+    }),
+  );
+  return { removed: true };
+}
+
+export async function muteParticipant(gateway: LivekitGateway, principal: Principal, input: { appointmentId: string; identity: string }) {
+  const { appointment, partyRole } = await authorizeConsult(principal, input.appointmentId);
+  const target = await targetOf(gateway, appointment.id, input.identity);
+  if (!mayMute(partyRole, target.role)) throw forbidden(`A ${partyRole} may not mute a ${target.role}`, 'notAllowed');
+  const muted = await gateway.muteMicrophone(consultRoomName(appointment.id), target.identity);
+  return { muted };
+}
