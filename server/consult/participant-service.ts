@@ -6,7 +6,7 @@ import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
 import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
 import { authorizeConsult, consultIdentity, consultRoomName } from './consult-service';
-import { mayMute, mayRemove, partyRoleOf } from './consult-policy';
+import { may, mayMute, mayRemove, partyRoleOf } from './consult-policy';
 import { finishSpecialistTasks } from './specialist-tasks';
 
 async function targetOf(gateway: LivekitGateway, appointmentId: string, identity: string) {
@@ -20,6 +20,7 @@ async function targetOf(gateway: LivekitGateway, appointmentId: string, identity
 
 export async function removeParticipant(gateway: LivekitGateway, principal: Principal, input: { appointmentId: string; identity: string }, now = new Date()) {
   const { appointment, partyRole } = await authorizeConsult(principal, input.appointmentId);
+  if (!may(partyRole, 'remove')) throw forbidden('You may not remove others from this consult', 'notAllowed');
   if (input.identity === consultIdentity(principal)) throw forbidden('Use Leave to leave the consult yourself', 'notAllowed');
   const target = await targetOf(gateway, appointment.id, input.identity);
   if (!mayRemove(partyRole, target.role)) throw forbidden(`A ${partyRole} may not remove a ${target.role}`, 'notAllowed');
@@ -47,6 +48,7 @@ export async function removeParticipant(gateway: LivekitGateway, principal: Prin
 
 export async function muteParticipant(gateway: LivekitGateway, principal: Principal, input: { appointmentId: string; identity: string }) {
   const { appointment, partyRole } = await authorizeConsult(principal, input.appointmentId);
+  if (!may(partyRole, 'muteOthers')) throw forbidden('You may not mute others in this consult', 'notAllowed');
   const target = await targetOf(gateway, appointment.id, input.identity);
   if (!mayMute(partyRole, target.role)) throw forbidden(`A ${partyRole} may not mute a ${target.role}`, 'notAllowed');
   const muted = await gateway.muteMicrophone(consultRoomName(appointment.id), target.identity);
