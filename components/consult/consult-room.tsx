@@ -21,6 +21,10 @@ import { ConnectionBanner, ConsultControls } from './consult-controls';
 import { ClinicalPanels } from './clinical-panels';
 import { readMediaPreferences } from '@/components/checkin/media-preferences';
 import { useTRPC } from '@/components/providers/trpc-provider';
+import { ParticipantsPanel } from './participants-panel';
+import { ParticipantTileWithRole } from './participants-roles';
+import { RemovedWatcher } from './participants-removed';
+import { multipartyRefusal } from './participants-refusal';
 
 type Props = { appointmentId: string; title: string; backHref: string | null; canEnd: boolean };
 
@@ -97,13 +101,14 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
       return null;
     }
     const message =
-      reason === 'mediaUnavailable'
+      multipartyRefusal(reason, t) ??
+      (reason === 'mediaUnavailable'
         ? t.consult.mediaUnavailable
         : reason === 'revoked'
           ? t.patientCheck.revoked
           : join.error.data?.code === 'FORBIDDEN'
             ? t.errors.forbidden
-            : t.common.somethingWrong;
+            : t.common.somethingWrong);
     return (
       <section className="card">
         <p role="alert" className="alert">
@@ -141,6 +146,8 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
       <RoomAudioRenderer />
       <EndedWatcher onEnded={() => setEnded(true)} />
       <ClinicalPanels appointmentId={appointmentId} role={join.data.role} />
+      <RemovedWatcher appointmentId={appointmentId} />
+      <ParticipantsPanel appointmentId={appointmentId} access={join.data} />
       <ConsultControls
         canShareScreen={canEnd}
         onEnd={canEnd ? () => end.mutate({ appointmentId }) : null}
@@ -185,7 +192,7 @@ function ConsultStage() {
         </p>
       ) : (
         <GridLayout tracks={remoteTracks}>
-          <ParticipantTile />
+          <ParticipantTileWithRole />
         </GridLayout>
       )}
       {localCamera && (

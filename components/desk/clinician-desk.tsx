@@ -8,6 +8,7 @@ import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import { minutesAndSeconds, useNow } from '@/components/hooks/use-now';
 import { format } from '@/server/i18n/locales';
+import { SpecialistOfferContext } from './specialist-offer-context';
 
 function minutesSince(iso: string, now: number) {
   return minutesAndSeconds((now - new Date(iso).getTime()) / 1000);
@@ -94,6 +95,7 @@ export function ClinicianDesk() {
             <strong>{offer.patientName}</strong>
             {offer.reason ? ` · ${offer.reason}` : ''} · {t.desk.waited} {minutesSince(offer.waitingSince, now)}
           </p>
+          {offer.specialistRequest && <SpecialistOfferContext request={offer.specialistRequest} />}
           <p aria-live="off">{format(t.desk.offerCountdown, { seconds: secondsLeft })}</p>
           <div className="offer-actions">
             <button type="button" className="button" disabled={accept.isPending} onClick={() => accept.mutate({ offerId: offer.id })}>

@@ -91,6 +91,17 @@ export function createLivekitGateway(config: LivekitConfig) {
       }
     },
 
+    /** Replaces a connected participant's metadata (e.g. their role changes); false when they are not there. */
+    async updateMetadata(room: string, identity: string, metadata: string): Promise<boolean> {
+      try {
+        await rooms.updateParticipant(room, identity, { metadata });
+        return true;
+      } catch (error) {
+        if (/not found|404|does not exist/i.test((error as Error).message)) return false;
+        throw unavailable(`LiveKit is not reachable at ${httpUrl}: ${(error as Error).message}`, 'mediaUnavailable');
+      }
+    },
+
     /** Disconnects everyone; a room that is already gone is fine. */
     async closeRoom(room: string) {
       try {

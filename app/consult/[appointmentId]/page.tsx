@@ -5,6 +5,7 @@ import { authorizeConsult } from '@/server/consult/consult-service';
 import { DomainError } from '@/server/errors';
 import { getMessages } from '@/server/i18n/locale';
 import { ConsultRoomLoader } from '@/components/consult/consult-room-loader';
+import { multipartyRefusal } from '@/components/consult/participants-refusal';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,7 +16,7 @@ export default async function ConsultPage({ params }: { params: Promise<{ appoin
   const { t } = await getMessages();
 
   try {
-    const { appointment, role } = await authorizeConsult(principal, appointmentId);
+    const { appointment, role, permissions } = await authorizeConsult(principal, appointmentId);
     const title =
       role === 'patient'
         ? `${appointment.clinic.name} · ${appointment.clinician.name}`
@@ -25,18 +26,19 @@ export default async function ConsultPage({ params }: { params: Promise<{ appoin
         appointmentId={appointment.id}
         title={title}
         backHref={principal.kind === 'staff' ? '/staff' : null}
-        canEnd={role === 'clinician' || role === 'nurse'}
+        canEnd={permissions.endForAll}
       />
     );
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     if (error.reason === 'notYourTurn') redirect('/visit');
     const message =
-      error.reason === 'revoked'
+      multipartyRefusal(error.reason, t) ??
+      (error.reason === 'revoked'
         ? t.patientCheck.revoked
         : error.code === 'NOT_FOUND'
           ? t.errors.notFound
-          : t.errors.forbidden;
+          : t.errors.forbidden);
     return (
       <section className="card">
         <p role="alert" className="alert">

@@ -15,6 +15,9 @@ import { keepSpecialistRequestsAlive } from '@/server/consult/specialist-tasks';
 import { muteParticipant, removeParticipant } from '@/server/consult/participant-service';
 import { mySpecialistNote, saveSpecialistNote, specialistNotesOfVisit } from '@/server/consult/specialist-note-service';
 import { dialOutAvailability } from '@/server/sip/dial-out-config';
+import { startWithPatient } from '@/server/consult/community-clinic-service';
+import { dialOutToConsult, phoneNumberSchema } from '@/server/consult/dial-out-service';
+import { createSipGateway } from '@/server/sip/sip-gateway';
 
 /** How often an open request panel re-reads (and keeps its requests alive) without any routing change. */
 const REQUEST_WATCH_IDLE_MS = 3000;
@@ -55,6 +58,14 @@ export const multipartyRouter = createTRPCRouter({
   muteParticipant: signedInProcedure
     .input(participantActionInput)
     .mutation(({ ctx, input }) => muteParticipant(livekit(), ctx.principal, input)),
+  startWithPatient: signedInProcedure.input(appointmentInput).mutation(({ ctx, input }) => startWithPatient(livekit(), ctx.principal, input.appointmentId)),
+  dialOut: signedInProcedure
+    .input(appointmentInput.extend({ number: phoneNumberSchema }))
+    .mutation(({ ctx, input }) => {
+      const e = env();
+      const sip = createSipGateway({ url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET });
+      return dialOutToConsult({ livekit: livekit(), sip }, ctx.principal, input);
+    }),
   saveSpecialistNote: signedInProcedure.input(specialistNoteInput).mutation(({ ctx, input }) => saveSpecialistNote(ctx.principal, input)),
   mySpecialistNote: signedInProcedure.input(appointmentInput).query(({ ctx, input }) => mySpecialistNote(ctx.principal, input.appointmentId)),
   specialistNotes: signedInProcedure.input(appointmentInput).query(({ ctx, input }) => specialistNotesOfVisit(ctx.principal, input.appointmentId)),

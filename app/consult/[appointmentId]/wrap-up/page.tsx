@@ -5,6 +5,7 @@ import { DomainError } from '@/server/errors';
 import { getMessages } from '@/server/i18n/locale';
 import { wrapUpView } from '@/server/visit/wrap-up-service';
 import { WrapUpForm } from '@/components/visit/wrap-up-form';
+import { SpecialistNotesList } from '@/components/consult/participants-specialist-notes';
 
 export const dynamic = 'force-dynamic';
 
@@ -23,6 +24,7 @@ export default async function WrapUpPage({ params }: { params: Promise<{ appoint
           {t.wrapUp.patient}: <strong>{patientName}</strong>
           {view.appointment.reason ? ` · ${view.appointment.reason}` : ''}
         </p>
+        <SpecialistNotesList appointmentId={view.appointment.id} />
         <WrapUpForm
           appointmentId={view.appointment.id}
           timeZone={view.timeZone}

@@ -1,0 +1,105 @@
+import type { Page } from '@playwright/test';
+import { createSpecialist } from '@/server/testing/factories';
+import {
+  db,
+  enterBirthDate,
+  expect,
+  newDesktopPage,
+  newPhonePage,
+  passDeviceCheck,
+  remoteAudioLevel,
+  remoteFramesDecoded,
+  signInAsStaff,
+  takeNextPatient,
+  test,
+  watchConsoleErrors,
+} from './fixtures';
+
+/** Remote camera tiles in this page whose video element shows decoded frames. */
+function remoteVideosShowing(page: Page): Promise<number> {
+  return page.evaluate(
+    () => Array.from(document.querySelectorAll<HTMLVideoElement>('[data-lk-local-participant="false"] video')).filter((v) => v.videoWidth > 0).length,
+  );
+}
+
+test('the GP requests a specialist from the consult; the specialist accepts and all three see and hear each other', async ({ browser, scenario }) => {
+  test.setTimeout(180_000);
+  const specialist = await createSpecialist(scenario.clinic.id, ['cardiology']);
+  const doctor = await newDesktopPage(browser);
+  const cardiologist = await newDesktopPage(browser);
+  const patient = await newPhonePage(browser);
+  const errors = [
+    ...watchConsoleErrors(doctor, 'doctor'),
+    ...watchConsoleErrors(cardiologist, 'specialist'),
+    ...watchConsoleErrors(patient, 'patient'),
+  ];
+  const patientName = `${scenario.patient.familyName}${scenario.patient.givenName}`;
+
+  // The usual follow-up: the patient waits, the GP takes them.
+  await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
+  await patient.goto(`/v/${scenario.link.token}`);
+  await enterBirthDate(patient, scenario.birthDate);
+  await passDeviceCheck(patient);
+  await takeNextPatient(doctor, patientName);
+  await doctor.waitForURL(`**/consult/${scenario.appointment.id}`);
+  await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
+  await expect.poll(() => remoteVideosShowing(doctor), { timeout: 30_000 }).toBe(1);
+
+  // The specialist is signed in and available, with nothing offered yet.
+  await signInAsStaff(cardiologist, specialist.email, specialist.password);
+  await cardiologist.getByRole('button', { name: 'Available' }).click();
+  await expect(cardiologist.getByRole('status').filter({ hasText: 'Available' })).toBeVisible();
+  await expect(cardiologist.getByRole('alertdialog')).toHaveCount(0);
+
+  // From the running consult the GP asks for an urgent cardiology opinion.
+  const request = doctor.getByRole('region', { name: 'Request a specialist' });
+  await request.getByLabel('Department').selectOption({ label: 'Cardiology' });
+  await request.getByRole('radio', { name: 'Urgent' }).check();
+  await request.getByLabel('Note for the specialist (optional)').fill('Palpitations since Monday');
+  await request.getByRole('button', { name: 'Send request' }).click();
+  const requests = doctor.getByRole('list', { name: 'Specialist requests' });
+  await expect(requests).toContainText(/Offered to a specialist|Waiting for a specialist/);
+
+  // The specialist's desk rings with the patient's context, and accepting brings them into the same room.
+  const offer = cardiologist.getByRole('alertdialog');
+  await expect(offer).toContainText(patientName);
+  await expect(offer).toContainText('Blood pressure follow-up');
+  await expect(offer).toContainText(`Specialist request · Cardiology · Urgent · requested by ${scenario.doctor.name}`);
+  await expect(offer).toContainText('Palpitations since Monday');
+  await offer.getByRole('button', { name: 'Accept' }).click();
+  await cardiologist.waitForURL(`**/consult/${scenario.appointment.id}`);
+
+  // All three receive both other cameras with real frames, and hear the others.
+  for (const page of [doctor, cardiologist, patient]) {
+    await expect.poll(() => remoteVideosShowing(page), { timeout: 45_000 }).toBe(2);
+  }
+  for (const page of [doctor, cardiologist, patient]) {
+    const before = await remoteFramesDecoded(page);
+    await expect.poll(() => remoteFramesDecoded(page), { timeout: 15_000 }).toBeGreaterThan(before + 10);
+    await expect.poll(() => remoteAudioLevel(page), { timeout: 20_000 }).toBeGreaterThan(0.01);
+  }
+
+  // Everyone's tile carries their role; the patient's phone shows them in Chinese.
+  await expect(doctor.locator('.lk-grid-layout')).toContainText('Specialist');
+  await expect(doctor.locator('.lk-grid-layout')).toContainText('Patient');
+  await expect(patient.locator('.lk-grid-layout')).toContainText('全科医生');
+  await expect(patient.locator('.lk-grid-layout')).toContainText('专科医生');
+  await expect(cardiologist.getByRole('list', { name: 'People in this consult' })).toContainText(scenario.doctor.name);
+
+  // The GP sees that the specialist joined, from LiveKit's webhooks.
+  await expect(requests).toContainText(`Joined · ${specialist.name}`, { timeout: 20_000 });
+  await expect
+    .poll(() => db.consultParticipant.findMany({ where: { appointmentId: scenario.appointment.id }, select: { role: true }, orderBy: { joinedAt: 'asc' } }))
+    .toEqual(expect.arrayContaining([{ role: 'GP' }, { role: 'PATIENT' }, { role: 'SPECIALIST' }]));
+
+  // The specialist leaves a note with the visit; the GP sees it at wrap-up.
+  const note = cardiologist.getByRole('region', { name: 'Specialist note' });
+  await note.getByRole('textbox').fill('Holter monitor for 24 h. No change to amlodipine.');
+  await note.getByRole('button', { name: 'Save note' }).click();
+  await expect(note.getByRole('status')).toHaveText('Note saved.');
+  await doctor.getByRole('button', { name: 'End consult' }).click();
+  await doctor.waitForURL(`**/consult/${scenario.appointment.id}/wrap-up`);
+  await expect(doctor.getByRole('region', { name: 'Specialist notes' })).toContainText('Holter monitor for 24 h.');
+  await expect.poll(async () => (await db.clinicianPresence.findUniqueOrThrow({ where: { userId: specialist.id } })).state).toBe('WRAP_UP');
+  expect(errors).toEqual([]);
+});

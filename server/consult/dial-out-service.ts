@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { db } from '@/server/db';
+import { env } from '@/server/env';
+import { conflict, forbidden } from '@/server/errors';
+import type { Principal } from '@/server/auth/session-types';
+import { recordAudit } from '@/server/audit/audit-service';
+import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
+import type { SipGateway } from '@/server/sip/sip-gateway';
+import { dialOutAvailability } from '@/server/sip/dial-out-config';
+import { authorizeConsult, consultRoomName } from './consult-service';
+import { may, type ParticipantMetadata } from './consult-policy';
+
+export const phoneNumberSchema = z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'Enter the number with its country code, e.g. +8613800000000');
+
+/** Calls a phone into the consult room through the configured outbound SIP trunk. */
+export async function dialOutToConsult(
+  gateways: { livekit: LivekitGateway; sip: SipGateway },
+  principal: Principal,
+  input: { appointmentId: string; number: string },
+  settings = env(),
+) {
+  const { appointment, partyRole } = await authorizeConsult(principal, input.appointmentId);
+  if (!may(partyRole, 'dialOut')) throw forbidden('You may not call a phone into this consult', 'notAllowed');
+  const availability = dialOutAvailability(settings);
+  if (!availability.enabled) throw conflict('No SIP trunk is configured for calling phones', 'dialOutDisabled');
+  const room = consultRoomName(appointment.id);
+  const present = await gateways.livekit.listParticipants(room);
+  if (present.length >= settings.CONSULT_MAX_PARTICIPANTS) throw conflict('This consult is full', 'consultFull');
+  const metadata: ParticipantMetadata = { role: 'phone', partyRole: 'PHONE' };
+  const call = await gateways.sip.dialOut({
+    trunkId: availability.trunkId,
+    number: input.number,
+    room,
+    identity: `sip_${input.number}`,
+    name: input.number,
+    metadata: JSON.stringify(metadata),
+  });
+  await db.$transaction((tx) =>
+    recordAudit(tx, {
+      actor: `${principal.kind}:${principal.id}`,
+      action: 'consult.dial-out',
+      clinicId: appointment.clinicId,
+      patientId: appointment.patient.id,
+      subject: `Appointment/${appointment.id}`,
+      detail: { number: input.number },
+    }),
+  );
+  return call;
+}
