@@ -22,6 +22,17 @@ function remoteVideosShowing(page: Page): Promise<number> {
   );
 }
 
+/** The patient waits and the GP takes them: both are in the consult room. */
+async function startConsult(doctor: Page, patient: Page, scenario: { doctor: { email: string; password: string }; link: { token: string }; birthDate: string; appointment: { id: string }; patient: { familyName: string; givenName: string } }) {
+  await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
+  await patient.goto(`/v/${scenario.link.token}`);
+  await enterBirthDate(patient, scenario.birthDate);
+  await passDeviceCheck(patient);
+  await takeNextPatient(doctor, `${scenario.patient.familyName}${scenario.patient.givenName}`);
+  await doctor.waitForURL(`**/consult/${scenario.appointment.id}`);
+  await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
+}
+
 test('the GP requests a specialist from the consult; the specialist accepts and all three see and hear each other', async ({ browser, scenario }) => {
   test.setTimeout(180_000);
   const specialist = await createSpecialist(scenario.clinic.id, ['cardiology']);
@@ -36,13 +47,7 @@ test('the GP requests a specialist from the consult; the specialist accepts and 
   const patientName = `${scenario.patient.familyName}${scenario.patient.givenName}`;
 
   // The usual follow-up: the patient waits, the GP takes them.
-  await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
-  await patient.goto(`/v/${scenario.link.token}`);
-  await enterBirthDate(patient, scenario.birthDate);
-  await passDeviceCheck(patient);
-  await takeNextPatient(doctor, patientName);
-  await doctor.waitForURL(`**/consult/${scenario.appointment.id}`);
-  await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
+  await startConsult(doctor, patient, scenario);
   await expect.poll(() => remoteVideosShowing(doctor), { timeout: 30_000 }).toBe(1);
 
   // The specialist is signed in and available, with nothing offered yet.
@@ -101,5 +106,62 @@ test('the GP requests a specialist from the consult; the specialist accepts and 
   await doctor.waitForURL(`**/consult/${scenario.appointment.id}/wrap-up`);
   await expect(doctor.getByRole('region', { name: 'Specialist notes' })).toContainText('Holter monitor for 24 h.');
   await expect.poll(async () => (await db.clinicianPresence.findUniqueOrThrow({ where: { userId: specialist.id } })).state).toBe('WRAP_UP');
+  expect(errors).toEqual([]);
+});
+
+test('a guest invited by link joins without the chart; removed, they are disconnected and the same link no longer works', async ({ browser, scenario }) => {
+  test.setTimeout(150_000);
+  const doctor = await newDesktopPage(browser);
+  const patient = await newPhonePage(browser);
+  const guest = await newPhonePage(browser, 'en-US');
+  const errors = [...watchConsoleErrors(doctor, 'doctor'), ...watchConsoleErrors(patient, 'patient'), ...watchConsoleErrors(guest, 'guest')];
+  await startConsult(doctor, patient, scenario);
+
+  // The GP invites an interpreter and passes on the link and the code.
+  const invite = doctor.getByRole('region', { name: 'Invite a guest' });
+  await invite.getByLabel('Guest', { exact: true }).selectOption({ label: 'Interpreter' });
+  await invite.getByLabel('Guest’s name').fill('Lin Hua');
+  await invite.getByRole('button', { name: 'Create invitation' }).click();
+  const link = (await invite.getByTestId('invite-link').textContent())!.trim();
+  const code = (await invite.getByTestId('invite-code').textContent())!.trim();
+  expect(link).toMatch(/\/g\/[A-Za-z0-9_-]{43}$/);
+  expect(code).toMatch(/^\d{6}$/);
+
+  // A wrong code is refused with the attempts left; the right name and code let the guest in.
+  await guest.goto(link);
+  await expect(guest.getByText('Invited as: Interpreter')).toBeVisible();
+  await guest.getByLabel('Your name').fill('Lin Hua');
+  await guest.getByLabel('Code').fill(code === '000000' ? '111111' : '000000');
+  await guest.getByRole('button', { name: 'Join' }).click();
+  await expect(guest.getByRole('main').getByRole('alert')).toHaveText('The name or the code does not match the invitation. 4 attempts left.');
+  await guest.getByLabel('Your name').fill('lin  hua');
+  await guest.getByLabel('Code').fill(code);
+  await guest.getByRole('button', { name: 'Join' }).click();
+  await guest.waitForURL(`**/consult/${scenario.appointment.id}`);
+  await expect.poll(() => remoteVideosShowing(guest), { timeout: 45_000 }).toBe(2);
+  await expect(doctor.locator('.lk-grid-layout')).toContainText('Interpreter');
+
+  // The guest sees the people, but no chart and none of the clinicians' tools.
+  await expect(guest.getByRole('list', { name: 'People in this consult' })).toBeAttached();
+  for (const name of ['Request a specialist', 'Invite a guest', 'Call a phone', 'Specialist note']) {
+    await expect(guest.getByRole('region', { name })).toHaveCount(0);
+  }
+  await expect(guest.getByRole('region', { name: /chart|EHR|medical record/i })).toHaveCount(0);
+  await expect(guest.getByRole('button', { name: /^Remove|^Mute/ })).toHaveCount(0);
+
+  // Removed by the GP: the guest is disconnected and told so.
+  doctor.on('dialog', (dialog) => dialog.accept());
+  await doctor.getByRole('button', { name: 'Remove Lin Hua' }).click();
+  await guest.waitForURL(`**/consult/${scenario.appointment.id}/removed`);
+  await expect(guest.getByRole('main').getByRole('alert')).toHaveText('You were removed from this consult by the clinician.');
+  await expect(doctor.getByRole('list', { name: 'Invitations' })).toContainText('Lin Hua · Interpreter · Removed');
+  await expect.poll(() => remoteVideosShowing(doctor), { timeout: 20_000 }).toBe(1);
+
+  // The same link, and the consult page itself, refuse them with a clear message.
+  await guest.goto(link);
+  await expect(guest.getByRole('main').getByRole('alert')).toHaveText('You were removed from this consult, so this invitation no longer works.');
+  await expect(guest.getByRole('button', { name: 'Join' })).toHaveCount(0);
+  await guest.goto(`/consult/${scenario.appointment.id}`);
+  await expect(guest.getByRole('main').getByRole('alert')).toHaveText('You were removed from this consult by the clinician.');
   expect(errors).toEqual([]);
 });

@@ -7,7 +7,7 @@ export type SignInState = { error: string | null };
 
 /** Returns the refusal code for the form; on success Auth.js redirects (thrown, so it is re-thrown). */
 export async function signInWith(
-  provider: 'staff' | 'patient-link',
+  provider: 'staff' | 'patient-link' | 'guest-invite',
   fields: Record<string, string>,
   redirectTo: string,
 ): Promise<SignInState> {

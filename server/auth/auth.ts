@@ -5,6 +5,7 @@ import { checkPatientLink } from '@/server/access-links/access-link-service';
 import { patientLinkCredentialsSchema } from '@/server/access-links/schemas';
 import { checkStaffPassword, staffCredentialsSchema } from './staff-auth-service';
 import type { Principal } from './session-types';
+import { checkGuestInvite, guestCredentialsSchema } from '@/server/consult/invite-service';
 
 declare module 'next-auth' {
   interface Session {
@@ -75,6 +76,31 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
             name: check.patientName,
             clinicId: check.clinicId,
             appointmentId: check.appointmentId,
+          },
+        };
+      },
+    }),
+    Credentials({
+      id: 'guest-invite',
+      credentials: { token: {}, name: {}, code: {} },
+      async authorize(raw) {
+        const parsed = guestCredentialsSchema.safeParse(raw);
+        if (!parsed.success) {
+          const tokenBad = parsed.error.issues.some((issue) => issue.path[0] === 'token');
+          throw new SignInRefused(tokenBad ? 'malformed' : 'invalidInput');
+        }
+        const check = await checkGuestInvite(parsed.data);
+        if (!check.ok) throw new SignInRefused(check.reason === 'wrong' ? `wrong:${check.attemptsLeft}` : check.reason);
+        return {
+          id: check.inviteId,
+          name: check.name,
+          principal: {
+            kind: 'guest',
+            id: check.inviteId,
+            name: check.name,
+            clinicId: check.clinicId,
+            appointmentId: check.appointmentId,
+            guestRole: check.role,
           },
         };
       },

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
 import { env } from '@/server/env';
 import { livekit } from '@/server/livekit';
@@ -18,6 +19,7 @@ import { dialOutAvailability } from '@/server/sip/dial-out-config';
 import { startWithPatient } from '@/server/consult/community-clinic-service';
 import { dialOutToConsult, phoneNumberSchema } from '@/server/consult/dial-out-service';
 import { createSipGateway } from '@/server/sip/sip-gateway';
+import { createInvite, createInviteInput, listInvites, revokeInvite } from '@/server/consult/invite-service';
 
 /** How often an open request panel re-reads (and keeps its requests alive) without any routing change. */
 const REQUEST_WATCH_IDLE_MS = 3000;
@@ -66,6 +68,11 @@ export const multipartyRouter = createTRPCRouter({
       const sip = createSipGateway({ url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET });
       return dialOutToConsult({ livekit: livekit(), sip }, ctx.principal, input);
     }),
+  createInvite: signedInProcedure.input(createInviteInput).mutation(({ ctx, input }) => createInvite(ctx.principal, input)),
+  listInvites: signedInProcedure.input(appointmentInput).query(({ ctx, input }) => listInvites(ctx.principal, input.appointmentId)),
+  revokeInvite: signedInProcedure
+    .input(z.object({ inviteId: z.string().min(1).max(64) }))
+    .mutation(({ ctx, input }) => revokeInvite(livekit(), ctx.principal, input.inviteId)),
   saveSpecialistNote: signedInProcedure.input(specialistNoteInput).mutation(({ ctx, input }) => saveSpecialistNote(ctx.principal, input)),
   mySpecialistNote: signedInProcedure.input(appointmentInput).query(({ ctx, input }) => mySpecialistNote(ctx.principal, input.appointmentId)),
   specialistNotes: signedInProcedure.input(appointmentInput).query(({ ctx, input }) => specialistNotesOfVisit(ctx.principal, input.appointmentId)),

@@ -1,0 +1,40 @@
+import { previewInvite } from '@/server/consult/invite-service';
+import { hashLinkToken, isWellFormedLinkToken } from '@/server/access-links/link-token';
+import { db } from '@/server/db';
+import { getMessages } from '@/server/i18n/locale';
+import { format } from '@/server/i18n/messages';
+import { GuestJoinForm } from '@/components/consult/participants-guest-form';
+
+export const dynamic = 'force-dynamic';
+
+export default async function GuestInvitePage({ params }: { params: Promise<{ token: string }> }) {
+  const { token } = await params;
+  const { t } = await getMessages();
+  const preview = await previewInvite(token);
+
+  if (!preview.ok) {
+    return (
+      <section className="card">
+        <h1>{t.guest.title}</h1>
+        <p role="alert" className="alert">
+          {t.guest[preview.reason]}
+        </p>
+      </section>
+    );
+  }
+  const invite = isWellFormedLinkToken(token)
+    ? await db.consultInvite.findUnique({ where: { tokenHash: hashLinkToken(token) }, select: { appointmentId: true } })
+    : null;
+  return (
+    <section className="card">
+      <h1>{t.guest.title}</h1>
+      <p className="notice">
+        <strong>{preview.clinicName}</strong>
+        <br />
+        {format(t.guest.invitedAs, { role: t.multiparty.roles[preview.role] })}
+      </p>
+      <p>{t.guest.intro}</p>
+      <GuestJoinForm token={token} appointmentId={invite!.appointmentId} />
+    </section>
+  );
+}
