@@ -35,13 +35,13 @@ export function InvitePanel({ appointmentId }: { appointmentId: string }) {
     <section className={styles.section} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{m.invite}</h3>
       <form onSubmit={submit} className={styles.row}>
-        <label>
+        <label htmlFor={`${id}-role`}>
           {m.inviteRole}
-          <select value={role} onChange={(e) => setRole(e.target.value as 'FAMILY' | 'INTERPRETER')}>
+        </label>
+        <select id={`${id}-role`} value={role} onChange={(e) => setRole(e.target.value as 'FAMILY' | 'INTERPRETER')}>
             <option value="FAMILY">{m.roles.FAMILY}</option>
             <option value="INTERPRETER">{m.roles.INTERPRETER}</option>
-          </select>
-        </label>
+        </select>
         <label>
           {m.inviteName}
           <input value={displayName} maxLength={60} onChange={(e) => setDisplayName(e.target.value)} />

@@ -32,16 +32,14 @@ export function SpecialistRequestPanel({ appointmentId }: { appointmentId: strin
     <section className={styles.section} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{m.requestSpecialist}</h3>
       <form onSubmit={submit} className={styles.row}>
-        <label>
-          {m.department}
-          <select value={department} onChange={(e) => setDepartment(e.target.value as SpecialistDepartment)}>
+        <label htmlFor={`${id}-department`}>{m.department}</label>
+        <select id={`${id}-department`} value={department} onChange={(e) => setDepartment(e.target.value as SpecialistDepartment)}>
             {SPECIALIST_DEPARTMENTS.map((d) => (
               <option key={d} value={d}>
                 {m.departments[d]}
               </option>
             ))}
-          </select>
-        </label>
+        </select>
         <fieldset>
           <legend>{m.urgency}</legend>
           <label>

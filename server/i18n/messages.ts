@@ -374,6 +374,7 @@ const en = {
       rescheduled: 'The visit was moved',
       'too-late': 'Too late: the visit has started or ended',
       'no-appointment': 'No visit',
+      'invite-closed': 'The invitation was withdrawn or has expired, or the consult ended',
     },
   },
   ehr: {
@@ -944,6 +945,7 @@ const zhCN: Messages = {
       rescheduled: '就诊已改期',
       'too-late': '为时已晚：就诊已开始或已结束',
       'no-appointment': '无对应就诊',
+      'invite-closed': '邀请已撤回或过期，或问诊已结束',
     },
   },
   ehr: {

@@ -30,5 +30,5 @@ export const REMINDERS = [
 ] as const satisfies readonly { kind: MessageKind; minutesBefore: number; minGapAfterBookingMinutes: number }[];
 
 /** Why a message was not sent (stored in `lastError` of a SKIPPED message; the admin page translates it). */
-export const SKIP_REASONS = ['opted-out', 'appointment-cancelled', 'rescheduled', 'too-late', 'no-appointment'] as const;
+export const SKIP_REASONS = ['opted-out', 'appointment-cancelled', 'rescheduled', 'too-late', 'no-appointment', 'invite-closed'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];

@@ -1,10 +1,11 @@
 // Sends what the outbox holds. Any number of processes may run this at once: a message is claimed
 // with FOR UPDATE SKIP LOCKED and a lease, and every later write is fenced on that claim.
 // docs/messages.md states what is promised and the one window that remains.
-import { db } from '@/server/db';
+import { db, type DbTx } from '@/server/db';
 import { env } from '@/server/env';
 import { Prisma, type MessageKind, type MessageStatus } from '@/server/db/generated/client';
 import { issueVisitLink } from '@/server/access-links/access-link-service';
+import { inviteUrl, reissueInviteCredentials } from '@/server/consult/invite-service';
 import { startsAtOfKey } from './message-keys';
 import { previewOf, renderMessage, visitLinkUrl, type MessageText } from './message-templates';
 import {
@@ -118,6 +119,7 @@ async function prepare(claim: Claim, clock: () => Date, appUrl: string): Promise
       });
       return { action: 'done', outcome: 'failed' };
     }
+    if (message.kind === 'CONSULT_INVITE') return prepareInvite(tx, message, appUrl);
     const reason = skipReason(message, now);
     if (reason) {
       await tx.message.update({ where: { id: claim.id }, data: { status: 'SKIPPED', lastError: reason, lockedUntil: null } });
@@ -149,6 +151,31 @@ async function prepare(claim: Claim, clock: () => Date, appUrl: string): Promise
     }
     return { action: 'send', to: message.to, body: renderMessage(text), token: link?.token ?? null, linkId: link?.linkId ?? null };
   });
+}
+
+/**
+ * A guest's invitation (to the guest's number, not the patient's, so the patient's opt-out does not
+ * apply): fresh link and code written into the text now, so they exist only in what goes out.
+ */
+async function prepareInvite(tx: DbTx, message: MessageForSending, appUrl: string): Promise<Prepared> {
+  const appointment = message.appointment;
+  const credentials = await reissueInviteCredentials(tx, message.dedupeKey.slice('consult-invite:'.length));
+  if (!appointment || !credentials.open || ['CANCELLED', 'COMPLETED', 'NO_SHOW'].includes(appointment.status)) {
+    await tx.message.update({ where: { id: message.id }, data: { status: 'SKIPPED', lastError: 'invite-closed' satisfies SkipReason, lockedUntil: null } });
+    return { action: 'done', outcome: 'skipped' };
+  }
+  const clinic = await tx.clinic.findUniqueOrThrow({ where: { id: message.clinicId }, select: { name: true, timeZone: true } });
+  const body = renderMessage({
+    kind: 'CONSULT_INVITE',
+    locale: message.patient.preferredLocale,
+    clinicName: clinic.name,
+    timeZone: clinic.timeZone,
+    clinicianName: appointment.clinician.name,
+    startsAt: appointment.startsAt,
+    link: inviteUrl(appUrl, credentials.token),
+    code: credentials.code,
+  });
+  return { action: 'send', to: message.to, body, token: credentials.token, linkId: null };
 }
 
 /** A write after the provider call is retried a few times: losing it would mean sending the message again. */
