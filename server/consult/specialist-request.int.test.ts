@@ -123,4 +123,38 @@ describe('specialist requests (real PostgreSQL, routing and LiveKit)', () => {
     await sweep(new Date(start + 90_000));
     expect((await listSpecialistRequests(c.appointment.id)).find((r) => r.id === requestId)?.state).toBe('cancelled');
   });
+
+  it('community-clinic mode: a nurse starts the consult with the patient at their side and brings in a specialist', async () => {
+    const s = await createVisitScenario();
+    const nurse = await createStaff(s.clinic.id, 'NURSE');
+    const patient: Principal = { kind: 'patient', id: s.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: s.appointment.id };
+    await expect(authorizeConsult(patient, s.appointment.id)).rejects.toMatchObject({ reason: 'notYourTurn' });
+    await expect(caller(staff(s.doctor)).multiparty.startWithPatient({ appointmentId: s.appointment.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+    const started = await caller(staff(nurse)).multiparty.startWithPatient({ appointmentId: s.appointment.id });
+    expect(started.started).toBe(true);
+    expect(await db.task.findFirstOrThrow({ where: { appointmentId: s.appointment.id, state: 'ASSIGNED' } })).toMatchObject({ assignedClinicianId: nurse.id });
+    expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: nurse.id } })).state).toBe('BUSY');
+    // The patient may also join on their own phone now; the nurse's token says she sits with the patient.
+    expect((await authorizeConsult(patient, s.appointment.id)).partyRole).toBe('PATIENT');
+    const nurseJoin = await caller(staff(nurse)).consult.join({ appointmentId: s.appointment.id, withPatient: true });
+    expect(JSON.parse((await verifier.verify(nurseJoin.token)).metadata!)).toEqual({ role: 'nurse', partyRole: 'NURSE', withPatient: true });
+    // Only a nurse's device stands for the patient.
+    const gpJoin = await caller(staff(s.doctor)).consult.join({ appointmentId: s.appointment.id, withPatient: true });
+    expect(JSON.parse((await verifier.verify(gpJoin.token)).metadata!)).toEqual({ role: 'clinician', partyRole: 'GP' });
+
+    // The nurse brings in the remote specialist through the specialist queue, and ends the consult.
+    const specialist = await createSpecialist(s.clinic.id, ['endocrinology']);
+    await caller(staff(nurse)).multiparty.requestSpecialist({ appointmentId: s.appointment.id, department: 'endocrinology', urgency: 'ROUTINE' });
+    await setPresence(staff(specialist), 'AVAILABLE');
+    const offer = (await deskState(staff(specialist))).offer!;
+    expect(offer.specialistRequest?.requestedBy).toBe(nurse.name);
+    await caller(staff(specialist)).desk.accept({ offerId: offer.id });
+    // The GP may not end a consult the nurse holds; the nurse ends it for everyone.
+    await expect(caller(staff(s.doctor)).consult.end({ appointmentId: s.appointment.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(caller(staff(specialist)).consult.end({ appointmentId: s.appointment.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await caller(staff(nurse)).consult.end({ appointmentId: s.appointment.id });
+    expect((await db.appointment.findUniqueOrThrow({ where: { id: s.appointment.id } })).status).toBe('COMPLETED');
+    expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: specialist.id } })).state).toBe('WRAP_UP');
+  });
 });
