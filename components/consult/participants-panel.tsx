@@ -1,7 +1,7 @@
 'use client';
 
 import { useLocalParticipant, useParticipants } from '@livekit/components-react';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Participant } from 'livekit-client';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
@@ -47,7 +47,13 @@ function PersonRow({ participant, appointmentId, myRole }: { participant: Partic
   const trpc = useTRPC();
   const { role } = useParticipantRole(participant);
   const mute = useMutation(trpc.multiparty.muteParticipant.mutationOptions());
-  const remove = useMutation(trpc.multiparty.removeParticipant.mutationOptions());
+  const queryClient = useQueryClient();
+  // A removed guest's invitation is withdrawn with them: the invitations list shows it.
+  const remove = useMutation(
+    trpc.multiparty.removeParticipant.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.multiparty.listInvites.queryKey() }),
+    }),
+  );
   const name = participant.name || participant.identity;
   const isMe = participant.isLocal;
   const canMute = !isMe && role !== null && mayMute(myRole, role);

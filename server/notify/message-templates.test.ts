@@ -45,7 +45,9 @@ describe('message texts', () => {
           expect(body).not.toMatch(/Reply STOP|回复 STOP/);
         } else {
           expect(body).toContain(locale === 'en' ? 'Reply STOP to opt out.' : '回复 STOP 退订');
-          expect(body).toContain(locale === 'en' ? 'Nov 25, 2026, 14:30' : '2026年11月25日 14:30');
+          // A consult invitation is for a consult under way: it carries the code instead of a time.
+          if (kind === 'CONSULT_INVITE') expect(body).toContain('4821');
+          else expect(body).toContain(locale === 'en' ? 'Nov 25, 2026, 14:30' : '2026年11月25日 14:30');
         }
       }
     }
