@@ -145,9 +145,11 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
       <ConsultStage />
       <RoomAudioRenderer />
       <EndedWatcher onEnded={() => setEnded(true)} />
-      <ClinicalPanels appointmentId={appointmentId} role={join.data.role} />
       <RemovedWatcher appointmentId={appointmentId} />
-      <ParticipantsPanel appointmentId={appointmentId} access={join.data} />
+      <div className="consult-side">
+        <ParticipantsPanel appointmentId={appointmentId} access={join.data} />
+        <ClinicalPanels appointmentId={appointmentId} role={join.data.role} />
+      </div>
       <ConsultControls
         canShareScreen={canEnd}
         onEnd={canEnd ? () => end.mutate({ appointmentId }) : null}
