@@ -22,29 +22,32 @@ test('with the camera blocked the patient is told how to allow it and still join
     executablePath: '/usr/bin/chromium',
     args: chromiumArgs.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
   });
-  const { defaultBrowserType: _ignored, ...pixel } = devices['Pixel 7'];
-  const context = await phoneBrowser.newContext({ ...pixel, locale: 'en-US', baseURL, permissions: ['microphone'] });
-  const patient = await context.newPage();
-  await patient.goto(`/v/${scenario.link.token}`);
-  await enterBirthDate(patient, scenario.birthDate);
-  await acceptConsent(patient);
-  await expect(appAlert(patient).filter({ hasText: 'The camera is blocked or not available.' })).toBeVisible();
-  await expect(patient.getByText(/iPhone \/ iPad \(Safari\)/)).toBeVisible();
-  await expect(patient.getByText(/Android \(Chrome\)/)).toBeVisible();
-  await patient.getByRole('button', { name: 'Continue with audio only' }).click();
-  await skipHomeVitals(patient);
+  try {
+    const { defaultBrowserType: _ignored, ...pixel } = devices['Pixel 7'];
+    const context = await phoneBrowser.newContext({ ...pixel, locale: 'en-US', baseURL, permissions: ['microphone'] });
+    const patient = await context.newPage();
+    await patient.goto(`/v/${scenario.link.token}`);
+    await enterBirthDate(patient, scenario.birthDate);
+    await acceptConsent(patient);
+    await expect(appAlert(patient).filter({ hasText: 'The camera is blocked or not available.' })).toBeVisible();
+    await expect(patient.getByText(/iPhone \/ iPad \(Safari\)/)).toBeVisible();
+    await expect(patient.getByText(/Android \(Chrome\)/)).toBeVisible();
+    await patient.getByRole('button', { name: 'Continue with audio only' }).click();
+    await skipHomeVitals(patient);
 
-  const doctor = await newDesktopPage(browser);
-  await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
-  await takeNextPatient(doctor, `${scenario.patient.familyName}${scenario.patient.givenName}`);
-  await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
+    const doctor = await newDesktopPage(browser);
+    await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
+    await takeNextPatient(doctor, `${scenario.patient.familyName}${scenario.patient.givenName}`);
+    await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
 
-  // The doctor hears the patient, and the patient sees and hears the doctor; no patient video.
-  await expect.poll(() => remoteAudioLevel(doctor), { timeout: 20_000 }).toBeGreaterThan(0.01);
-  await expect.poll(() => remoteVideoWidth(patient), { timeout: 20_000 }).toBeGreaterThan(0);
-  await expect.poll(() => remoteAudioLevel(patient), { timeout: 20_000 }).toBeGreaterThan(0.01);
-  expect(await remoteVideoWidth(doctor)).toBe(0);
-  await phoneBrowser.close();
+    // The doctor hears the patient, and the patient sees and hears the doctor; no patient video.
+    await expect.poll(() => remoteAudioLevel(doctor), { timeout: 20_000 }).toBeGreaterThan(0.01);
+    await expect.poll(() => remoteVideoWidth(patient), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(() => remoteAudioLevel(patient), { timeout: 20_000 }).toBeGreaterThan(0.01);
+    expect(await remoteVideoWidth(doctor)).toBe(0);
+  } finally {
+    await phoneBrowser.close();
+  }
 });
 
 async function intoConsult(page: Page, doctor: Page, scenario: { link: { token: string }; birthDate: string; appointment: { id: string }; doctor: { email: string; password: string }; patient: { familyName: string; givenName: string } }) {

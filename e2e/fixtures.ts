@@ -1,19 +1,33 @@
-import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 import { devices } from '@playwright/test';
 import { createVisitScenario } from '@/server/testing/factories';
 import { db } from '@/server/db';
 
 export { expect };
 
+/**
+ * Contexts a test opened. The browser lives as long as the worker, so a context left open would keep
+ * its call (camera, microphone, LiveKit connection) running through every later test.
+ */
+const openContexts = new Set<BrowserContext>();
+
+/** A context that is closed when the test ends. */
+export async function newTestContext(browser: Browser, options: BrowserContextOptions): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  openContexts.add(context);
+  context.on('close', () => openContexts.delete(context));
+  return context;
+}
+
 /** A phone-sized context for the patient: they open their link from an SMS on a phone. */
 export async function newPhonePage(browser: Browser, locale = 'zh-CN'): Promise<Page> {
   const { defaultBrowserType: _ignored, ...pixel } = devices['Pixel 7'];
-  const context = await browser.newContext({ ...pixel, locale, permissions: ['camera', 'microphone'] });
+  const context = await newTestContext(browser, { ...pixel, locale, permissions: ['camera', 'microphone'] });
   return context.newPage();
 }
 
 export async function newDesktopPage(browser: Browser, locale = 'en-US'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale, permissions: ['camera', 'microphone'] });
+  const context = await newTestContext(browser, { viewport: { width: 1280, height: 800 }, locale, permissions: ['camera', 'microphone'] });
   return context.newPage();
 }
 
@@ -27,11 +41,20 @@ export function watchConsoleErrors(page: Page, label: string): string[] {
   return errors;
 }
 
-export const test = base.extend<{ scenario: Awaited<ReturnType<typeof createVisitScenario>> }>({
+export const test = base.extend<{ scenario: Awaited<ReturnType<typeof createVisitScenario>>; closeOpenContexts: void }>({
   // eslint-disable-next-line no-empty-pattern
   scenario: async ({}, use) => {
     await use(await createVisitScenario());
   },
+  closeOpenContexts: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      await use();
+      await Promise.all([...openContexts].map((context) => context.close().catch(() => undefined)));
+      openContexts.clear();
+    },
+    { auto: true },
+  ],
 });
 
 export async function signInAsStaff(page: Page, email: string, password: string) {
