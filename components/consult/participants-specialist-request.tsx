@@ -42,12 +42,14 @@ export function SpecialistRequestPanel({ appointmentId }: { appointmentId: strin
         </select>
         <fieldset>
           <legend>{m.urgency}</legend>
-          <label>
-            <input type="radio" name={`${id}-urgency`} checked={urgency === 'ROUTINE'} onChange={() => setUrgency('ROUTINE')} /> {m.routine}
-          </label>{' '}
-          <label>
-            <input type="radio" name={`${id}-urgency`} checked={urgency === 'URGENT'} onChange={() => setUrgency('URGENT')} /> {m.urgent}
-          </label>
+          <div className="choice-row">
+            <label>
+              <input type="radio" name={`${id}-urgency`} checked={urgency === 'ROUTINE'} onChange={() => setUrgency('ROUTINE')} /> {m.routine}
+            </label>
+            <label>
+              <input type="radio" name={`${id}-urgency`} checked={urgency === 'URGENT'} onChange={() => setUrgency('URGENT')} /> {m.urgent}
+            </label>
+          </div>
         </fieldset>
         <label>
           {m.requestNote}
