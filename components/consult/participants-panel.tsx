@@ -77,7 +77,7 @@ function PersonRow({ participant, appointmentId, myRole }: { participant: Partic
               aria-label={format(t.multiparty.mute, { name })}
               onClick={() => mute.mutate({ appointmentId, identity: participant.identity })}
             >
-              🔇
+              {t.multiparty.muteShort}
             </button>
           )}
           {canRemove && (
@@ -90,7 +90,7 @@ function PersonRow({ participant, appointmentId, myRole }: { participant: Partic
                 if (window.confirm(format(t.multiparty.confirmRemove, { name }))) remove.mutate({ appointmentId, identity: participant.identity });
               }}
             >
-              ✕
+              {t.multiparty.removeShort}
             </button>
           )}
         </span>
