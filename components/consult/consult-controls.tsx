@@ -27,17 +27,22 @@ export function ConnectionBanner() {
   );
 }
 
-/** Audio only: our camera off and other people's video unsubscribed, to save a weak network. */
+/**
+ * Audio only: our camera off and other people's video unsubscribed, to save a weak network. It turns on
+ * by itself after a spell of poor quality on a working connection; a connection that is lost altogether
+ * is a reconnect (with its banner), not a reason to give up video.
+ */
 function useAudioOnly() {
   const [audioOnly, setAudioOnly] = useState(false);
   const [automatic, setAutomatic] = useState(false);
   const { localParticipant } = useLocalParticipant();
   const remotes = useRemoteParticipants();
   const { quality } = useConnectionQualityIndicator({ participant: localParticipant });
+  const connection = useConnectionState();
   const poorSince = useRef<number | null>(null);
 
   useEffect(() => {
-    if (quality !== ConnectionQuality.Poor && quality !== ConnectionQuality.Lost) {
+    if (quality !== ConnectionQuality.Poor || connection !== ConnectionState.Connected) {
       poorSince.current = null;
       return;
     }
@@ -49,7 +54,7 @@ function useAudioOnly() {
       }
     }, POOR_NETWORK_MS);
     return () => clearTimeout(timer);
-  }, [quality]);
+  }, [quality, connection]);
 
   const firstRun = useRef(true);
   useEffect(() => {
