@@ -91,7 +91,6 @@ function PatientSide({
 }) {
   const { t } = useI18n();
   const [entering, setEntering] = useState(false);
-  const [saved, setSaved] = useState<VitalsSaved | null>(null);
   return (
     <>
       {share && (
@@ -105,10 +104,7 @@ function PatientSide({
             className="button small secondary"
             type="button"
             aria-expanded={entering}
-            onClick={() => {
-              setEntering((open) => !open);
-              setSaved(null);
-            }}
+            onClick={() => setEntering((open) => !open)}
           >
             {entering ? t.ehr.close : t.vitalsForm.openForm}
           </button>
@@ -117,18 +113,7 @@ function PatientSide({
       {entering && onVitalsSaved && (
         <div className="clinical-overlay vitals-overlay" role="dialog" aria-label={t.vitalsForm.title}>
           <h2>{t.vitalsForm.title}</h2>
-          {saved && (
-            <p className="notice" role="status">
-              {saved.status === 'stored' ? t.vitalsForm.stored : t.vitalsForm.queued}
-            </p>
-          )}
-          <VitalsForm
-            appointmentId={appointmentId}
-            onSaved={(result) => {
-              setSaved(result);
-              onVitalsSaved();
-            }}
-          />
+          <VitalsEntry appointmentId={appointmentId} onVitalsSaved={onVitalsSaved} />
         </div>
       )}
     </>
@@ -149,7 +134,6 @@ function CareTeamSide({
   const { t } = useI18n();
   const [open, setOpen] = useState(true);
   const [entering, setEntering] = useState(false);
-  const [saved, setSaved] = useState<VitalsSaved | null>(null);
   if (!open) {
     return (
       <div className="clinical-actions">
@@ -172,21 +156,32 @@ function CareTeamSide({
       </div>
       {entering && (
         <section className="ehr-vitals-entry" aria-label={t.ehr.enterVitals}>
-          {saved && (
-            <p className="notice" role="status">
-              {saved.status === 'stored' ? t.vitalsForm.stored : t.vitalsForm.queued}
-            </p>
-          )}
-          <VitalsForm
-            appointmentId={appointmentId}
-            onSaved={(result) => {
-              setSaved(result);
-              onVitalsSaved();
-            }}
-          />
+          <VitalsEntry appointmentId={appointmentId} onVitalsSaved={onVitalsSaved} />
         </section>
       )}
       <EhrPanel appointmentId={appointmentId} share={share} onShareChanged={onShareChanged} />
     </aside>
+  );
+}
+
+/** The readings form with what became of the last reading: stored, or kept until the record system is back. */
+function VitalsEntry({ appointmentId, onVitalsSaved }: { appointmentId: string; onVitalsSaved: () => void }) {
+  const { t } = useI18n();
+  const [saved, setSaved] = useState<VitalsSaved | null>(null);
+  return (
+    <>
+      {saved && (
+        <p className="notice" role="status">
+          {saved.status === 'stored' ? t.vitalsForm.stored : t.vitalsForm.queued}
+        </p>
+      )}
+      <VitalsForm
+        appointmentId={appointmentId}
+        onSaved={(result) => {
+          setSaved(result);
+          onVitalsSaved();
+        }}
+      />
+    </>
   );
 }
