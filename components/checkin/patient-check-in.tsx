@@ -1,6 +1,5 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { WaitingRoom } from '@/components/waiting/waiting-room';
@@ -26,11 +25,10 @@ export function PatientCheckIn({
   consented: boolean;
 }) {
   const { t } = useI18n();
-  const router = useRouter();
   const [step, setStep] = useState<Step>('loading');
 
   useEffect(() => {
-    // Decided once, on arrival: the refresh after the consent must not move a patient on from a later step.
+    // Decided once, on arrival; after that the steps move on by themselves (the consent needs no page refresh).
     setStep((current) => {
       if (current !== 'loading') return current;
       if (!consented) return 'consent';
@@ -45,10 +43,7 @@ export function PatientCheckIn({
         <h2>{t.consent.title}</h2>
         <ConsentStep
           text={consentText}
-          onAccepted={() => {
-            setStep('devices');
-            router.refresh();
-          }}
+          onAccepted={() => setStep('devices')}
         />
       </>
     );
