@@ -34,7 +34,8 @@
 // lock, so one big clinic is the hardest case for offer latency.
 //
 // Environment: BENCH_CLINICIANS (1000), BENCH_TASKS (10000), BENCH_WORKERS (8), BENCH_ROUNDS (5),
-// BENCH_TPS_SECONDS (5), BENCH_KEEP=1 keeps the data directory, BENCH_SWEEP=0 turns the sweeper off.
+// BENCH_TPS_SECONDS (5), BENCH_KEEP=1 keeps the data directory, BENCH_SWEEP=0 turns the sweeper off,
+// BENCH_STATEMENTS=1 prints PostgreSQL's time per statement (pg_stat_statements).
 // Output: progress lines (including CPU used per assignment by this Node process and by PostgreSQL,
 // and the load average, since other work on the machine skews every figure), then one line `RESULT assignments_per_s=<n> offer_p50_ms=<n> offer_p99_ms=<n> db_tps=<n>`.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -53,6 +54,8 @@ const ROUNDS = intEnv('BENCH_ROUNDS', 5);
 const TPS_SECONDS = intEnv('BENCH_TPS_SECONDS', 5);
 const KEEP = process.env.BENCH_KEEP === '1';
 const SWEEP = process.env.BENCH_SWEEP !== '0';
+/** Loads pg_stat_statements and prints where PostgreSQL spent its time during the drive. */
+const STATEMENTS = process.env.BENCH_STATEMENTS === '1';
 const OFFER_WAIT_LIMIT_MS = 30_000;
 
 function intEnv(name: string, fallback: number): number {
@@ -160,7 +163,15 @@ async function main() {
   const port = await freePort();
   log(loadLine());
   log(`starting PostgreSQL on 127.0.0.1:${port} (data in ${path.relative(REPO_ROOT, dataDir)})`);
-  server = await startPostgres({ dataDir, port, database: 'revisit_bench' });
+  server = await startPostgres({
+    dataDir,
+    port,
+    database: 'revisit_bench',
+    settings: {
+      ...(STATEMENTS ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' } : {}),
+      ...Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? '').split(/\s+/).filter(Boolean).map((kv) => kv.split('=') as [string, string])),
+    },
+  });
   log(`PostgreSQL pid ${server.pid}; applying migrations`);
   await runMigrations(server.url);
 
@@ -328,6 +339,10 @@ async function main() {
   // Warm the pool and Prisma's query plans so the first cycles do not pay for connecting.
   await Promise.all(Array.from({ length: WORKERS }, () => db.$queryRaw`SELECT 1`));
   await routingQuery({ name: 'bench.warm', text: 'SELECT 1' }, []);
+  if (STATEMENTS) {
+    await db.$executeRawUnsafe('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await db.$executeRawUnsafe('SELECT pg_stat_statements_reset()');
+  }
 
   let stopSweeper = () => {};
   let sweeps = 0;
@@ -432,6 +447,8 @@ async function main() {
       `acceptOffer ${(spent.accept / assigned).toFixed(1)} ms, completeTask ${(spent.complete / assigned).toFixed(1)} ms`,
   );
 
+  if (STATEMENTS) await printStatements(db, assigned);
+
   // Sanity: the run did what it claims and broke no invariant.
   const [check] = await db.$queryRaw<{ completed: bigint; waiting: bigint; pending: bigint; accepted: bigint; doubled: bigint }[]>`
     SELECT (SELECT count(*) FROM "Task" WHERE state = 'COMPLETED') AS completed,
@@ -486,6 +503,22 @@ async function main() {
   console.log(
     `RESULT assignments_per_s=${Math.round(assignmentsPerSecond)} offer_p50_ms=${round1(p50)} offer_p99_ms=${round1(p99)} db_tps=${Math.round(dbTps)}`,
   );
+}
+
+/** The statements PostgreSQL spent most time on (planning + execution), per assignment. */
+async function printStatements(db: (typeof import('@/server/db'))['db'], assigned: number) {
+  const rows = await db.$queryRawUnsafe<{ query: string; calls: bigint; plan: number; exec: number }[]>(`
+    SELECT regexp_replace(left(query, 400), '\\s+', ' ', 'g') AS query, calls,
+           total_plan_time AS plan, total_exec_time AS exec
+    FROM pg_stat_statements ORDER BY total_plan_time + total_exec_time DESC LIMIT 15`);
+  const all = await db.$queryRawUnsafe<{ plan: number; exec: number; calls: bigint }[]>(
+    'SELECT sum(total_plan_time) AS plan, sum(total_exec_time) AS exec, sum(calls) AS calls FROM pg_stat_statements',
+  );
+  const per = (ms: number) => (ms / assigned).toFixed(3);
+  log(`statements: ${(Number(all[0]!.calls) / assigned).toFixed(1)} per assignment, planning ${per(all[0]!.plan)} ms + execution ${per(all[0]!.exec)} ms per assignment`);
+  for (const r of rows) {
+    log(`  ${per(r.plan)} + ${per(r.exec)} ms/assignment, ${(Number(r.calls) / assigned).toFixed(2)} calls: ${r.query.trim().slice(0, 140)}`);
+  }
 }
 
 let exitCode = 0;

@@ -14,6 +14,12 @@ const HOST = '127.0.0.1';
 const DEFAULT_USER = 'postgres';
 const DEFAULT_PASSWORD = 'postgres';
 const START_TIMEOUT_MS = 30_000;
+/**
+ * The autovacuum launcher looks at each database once a minute by default; routing tables churn far
+ * faster than that (see the migration "routing_autovacuum"), so the embedded server looks every second.
+ * An external server should do the same (README, "External PostgreSQL").
+ */
+const SERVER_SETTINGS = { autovacuum_naptime: '1s' };
 const STOP_TIMEOUT_MS = 15_000;
 
 /**
@@ -27,6 +33,7 @@ const STOP_TIMEOUT_MS = 15_000;
  * @param {(line: string) => void} [options.log]  receives PostgreSQL's own log lines (default: discarded)
  * @param {string} [options.user='postgres']
  * @param {string} [options.password='postgres']  only used when the cluster is first initialised
+ * @param {Record<string, string>} [options.settings]  extra server settings (`-c name=value`), over SERVER_SETTINGS
  * @returns {Promise<{ url: string, pid: number, stop: () => Promise<void> }>}
  */
 export async function startPostgres({
@@ -36,6 +43,7 @@ export async function startPostgres({
   log,
   user = DEFAULT_USER,
   password = DEFAULT_PASSWORD,
+  settings = {},
 }) {
   if (!dataDir) throw new Error('startPostgres: dataDir is required');
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
@@ -73,7 +81,13 @@ export async function startPostgres({
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', `listen_addresses=${HOST}`, '-c', 'unix_socket_directories='],
+    postgresFlags: [
+      '-c',
+      `listen_addresses=${HOST}`,
+      '-c',
+      'unix_socket_directories=',
+      ...Object.entries({ ...SERVER_SETTINGS, ...settings }).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
     onLog,
     onError: (err) => onLog(err instanceof Error ? err.message : String(err)),
   });
