@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { DbTx } from '@/server/db';
 import { DECLINE_COOLDOWN_SECONDS } from './routing-config';
-import { ROUTING_CHANNEL, routingPayloadSql } from './routing-events';
-import { routingQuery, sqlTime } from './routing-sql';
+import { ownPartsSql, ROUTING_CHANNEL, routingPayloadSql } from './routing-events';
+import { offerJsonSql, presenceJsonSql } from './desk-json';
+import { routingQuery, sqlTime, type RoutingStatement } from './routing-sql';
 import { matchTasks, type FreeClinician, type Match, type QueueRules } from './matching';
 
 /** Waiting tasks considered per free clinician in one round (room for skipped, reserved tasks). */
 const TASKS_PER_FREE_CLINICIAN = 8;
+/** Waiting tasks a clinician who becomes available looks through for one they may take. */
+const TASKS_FOR_ONE_CLINICIAN = 16;
 /** A round whose offers lost a race (another round, a clinician going offline) reads again, this often at most. */
 const ROUND_ATTEMPTS = 3;
 
@@ -40,48 +43,54 @@ type TaskRow = {
 /** json_agg renders timestamp(3) without a zone; the columns hold UTC. */
 const utc = (value: string) => new Date(`${value}Z`);
 
-// One statement: the clinic's free clinicians (with their presence row's version, see writeOffers)
-// and the first (free slots x TASKS_PER_FREE_CLINICIAN) waiting tasks in matching order (priority
-// with aging), with their queue's rules and who declined them recently. Within one (queue, priority)
-// the order is plain first-come, so the partial index "Task_waiting_order_idx" yields each group's
-// head without reading the whole queue: the groups are found by a loose index scan, the heads merged
-// by score. Sorting every waiting task of the clinic instead cost tens of milliseconds per round at
-// 10,000 waiting.
-const readRound = {
-  name: 'routing.readRound',
-  text: `
-    WITH free AS (
-      SELECT p."userId" AS id, p.skills, p."idleSince", p.xmin::text AS version,
-             (p.capacity
-               - (SELECT count(*) FROM "Offer" o WHERE o."clinicianId" = p."userId" AND o.state = 'PENDING')
-               - (SELECT count(*) FROM "Task" t WHERE t."assignedClinicianId" = p."userId" AND t.state = 'ASSIGNED'))::int AS "freeSlots"
-      FROM "ClinicianPresence" p
-      WHERE p."clinicId" = $1 AND p.state = 'AVAILABLE'
-    ), wanted AS (
-      SELECT (coalesce(sum("freeSlots") FILTER (WHERE "freeSlots" > 0), 0) * ${TASKS_PER_FREE_CLINICIAN})::int AS n FROM free
-    ), grp AS MATERIALIZED (
+// The first `limit` waiting tasks of the clinic in matching order (priority with aging), as the CTE
+// "head" (with its helper "grp"), each with its queue's rules. Within one (queue, priority) the order
+// is plain first-come, so the partial index "Task_waiting_order_idx" yields each group's head without
+// reading the whole queue: the groups are found by a loose index scan, the heads merged by score.
+// Sorting every waiting task of the clinic instead cost tens of milliseconds at 10,000 waiting.
+const waitingHeadSql = (clinic: string, limit: string) => `
+    grp AS MATERIALIZED (
       WITH RECURSIVE g AS (
         (SELECT t."queueId", t.priority FROM "Task" t
-         WHERE t."clinicId" = $1 AND t.state = 'WAITING' AND (SELECT n FROM wanted) > 0
+         WHERE t."clinicId" = ${clinic} AND t.state = 'WAITING' AND ${limit} > 0
          ORDER BY t."queueId", t.priority LIMIT 1)
         UNION ALL
         SELECT nxt."queueId", nxt.priority FROM g CROSS JOIN LATERAL (
           SELECT t."queueId", t.priority FROM "Task" t
-          WHERE t."clinicId" = $1 AND t.state = 'WAITING' AND (t."queueId", t.priority) > (g."queueId", g.priority)
+          WHERE t."clinicId" = ${clinic} AND t.state = 'WAITING' AND (t."queueId", t.priority) > (g."queueId", g.priority)
           ORDER BY t."queueId", t.priority LIMIT 1) nxt
       )
       SELECT * FROM g
     ), head AS (
       SELECT w.*, q."requiredSkills" AS "queueSkills", q."preferredClinicianSeconds", q."agingSecondsPerPriority",
-             q."offerTimeoutSeconds"
+             q."offerTimeoutSeconds", w."enqueuedAt" - make_interval(secs => w.priority * q."agingSecondsPerPriority") AS score
       FROM grp JOIN "Queue" q ON q.id = grp."queueId"
       CROSS JOIN LATERAL (
         SELECT t.id, t."queueId", t.priority, t."enqueuedAt", t."requiredSkills", t."preferredClinicianId" FROM "Task" t
-        WHERE t."clinicId" = $1 AND t.state = 'WAITING' AND t."queueId" = grp."queueId" AND t.priority = grp.priority
-        ORDER BY t."enqueuedAt", t.id LIMIT (SELECT n FROM wanted)) w
-      ORDER BY w."enqueuedAt" - make_interval(secs => w.priority * q."agingSecondsPerPriority"), w."enqueuedAt", w.id
-      LIMIT (SELECT n FROM wanted)
-    )
+        WHERE t."clinicId" = ${clinic} AND t.state = 'WAITING' AND t."queueId" = grp."queueId" AND t.priority = grp.priority
+        ORDER BY t."enqueuedAt", t.id LIMIT ${limit}) w
+      ORDER BY score, w."enqueuedAt", w.id
+      LIMIT ${limit}
+    )`;
+
+/** A clinician's free slots: capacity less pending offers and consults. `p`: their presence row. */
+const freeSlotsSql = (p: string) => `(${p}.capacity
+    - (SELECT count(*) FROM "Offer" o WHERE o."clinicianId" = ${p}."userId" AND o.state = 'PENDING')
+    - (SELECT count(*) FROM "Task" t WHERE t."assignedClinicianId" = ${p}."userId" AND t.state = 'ASSIGNED'))::int`;
+
+// One statement: the clinic's free clinicians (with their presence row's version, see writeOffers)
+// and the first (free slots x TASKS_PER_FREE_CLINICIAN) waiting tasks in matching order, with their
+// queue's rules and who declined them recently.
+const readRound = {
+  name: 'routing.readRound',
+  text: `
+    WITH free AS (
+      SELECT p."userId" AS id, p.skills, p."idleSince", p.xmin::text AS version, ${freeSlotsSql('p')} AS "freeSlots"
+      FROM "ClinicianPresence" p
+      WHERE p."clinicId" = $1 AND p.state = 'AVAILABLE'
+    ), wanted AS (
+      SELECT (coalesce(sum("freeSlots") FILTER (WHERE "freeSlots" > 0), 0) * ${TASKS_PER_FREE_CLINICIAN})::int AS n FROM free
+    ), ${waitingHeadSql('$1', '(SELECT n FROM wanted)')}
     SELECT
       (SELECT coalesce(json_agg(free), '[]') FROM free WHERE "freeSlots" > 0) AS clinicians,
       (SELECT coalesce(json_agg(json_build_object(
@@ -102,8 +111,11 @@ const readRound = {
 //  - a task is offered only if it is still WAITING, and gets its offer only if its clinician was claimed.
 // PostgreSQL re-checks these conditions on the newest row version when a concurrent change commits
 // first. The partial unique index "Offer_one_pending_per_task" backs up the one-offer-per-task rule.
-const writeOffers = {
+// Each offer's notification carries it for the clinician's desk when they hold one task at a time
+// (with room for more, an earlier offer may still be the one shown: their desk reads again).
+const writeOffers: RoutingStatement = {
   name: 'routing.writeOffers',
+  softState: true,
   text: `
     WITH lock AS MATERIALIZED (
       SELECT pg_advisory_xact_lock_shared(hashtext($1)) AS locked
@@ -114,7 +126,7 @@ const writeOffers = {
       UPDATE "ClinicianPresence" p SET "updatedAt" = $8::timestamp(3)
       FROM (SELECT DISTINCT "clinicianId", version FROM m) c
       WHERE p."userId" = c."clinicianId" AND p.xmin::text = c.version AND p.state = 'AVAILABLE'
-      RETURNING p."userId"
+      RETURNING p."userId", p.capacity
     ), offered AS (
       UPDATE "Task" t SET state = 'OFFERED'
       FROM m JOIN claimed ON claimed."userId" = m."clinicianId"
@@ -124,12 +136,103 @@ const writeOffers = {
       INSERT INTO "Offer" (id, "taskId", "clinicianId", state, "createdAt", "expiresAt")
       SELECT m.id, m."taskId", m."clinicianId", 'PENDING', $8::timestamp(3), $8::timestamp(3) + make_interval(secs => m."timeoutSeconds")
       FROM m JOIN offered ON offered.id = m."taskId"
-      RETURNING "taskId", "clinicianId"
+      RETURNING id, "taskId", "clinicianId", "createdAt", "expiresAt"
     )
     SELECT i."taskId", i."clinicianId",
-           pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql('$2::text', [`'clinician:' || i."clinicianId"`, `'appointment:' || offered."appointmentId"`])})
-    FROM inserted i JOIN offered ON offered.id = i."taskId"`,
+           pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql(
+             '$2::text',
+             [`'clinician:' || i."clinicianId"`, `'appointment:' || offered."appointmentId"`],
+             `CASE WHEN claimed.capacity = 1 THEN ${ownPartsSql('i."clinicianId"', { offer: offerJsonSql('i', 't', 'a', 'pt') })} END`,
+           )})
+    FROM inserted i JOIN offered ON offered.id = i."taskId" JOIN claimed ON claimed."userId" = i."clinicianId"
+    JOIN "Task" t ON t.id = i."taskId"
+    LEFT JOIN "Appointment" a ON a.id = t."appointmentId" LEFT JOIN "Patient" pt ON pt.id = a."patientId"`,
 };
+
+// Becoming available, in one statement (no round trip for a round in the common case). The presence
+// becomes AVAILABLE (a clinician already available keeps their idle time; one with a consult open is
+// refused). Then, when no other clinician of the clinic is free, this clinician is the only one a
+// round could choose, so the statement makes the round's choice itself: the first waiting task in
+// matching order that they may take (skills, preferred-clinician hold, no recent decline), locked
+// with SKIP LOCKED so that concurrent statements and rounds take different tasks, and offered in the
+// same statement that changed the presence row (the rule rounds rely on, see writeOffers). When
+// another clinician is free (who may be preferred or idle longer) or nothing fits among the first
+// TASKS_FOR_ONE_CLINICIAN, no offer is made here and the caller runs a round.
+// The notification carries the new presence and, when made, the offer.
+const becomeAvailableStatement: RoutingStatement = {
+  name: 'routing.becomeAvailable',
+  softState: true,
+  text: `
+    WITH busy AS (
+      SELECT EXISTS (SELECT 1 FROM "Task" WHERE "assignedClinicianId" = $1 AND state = 'ASSIGNED') AS busy
+    ), lock AS MATERIALIZED (
+      SELECT pg_advisory_xact_lock_shared(hashtext($4)) AS locked FROM busy WHERE NOT busy.busy
+    ), presence AS (
+      INSERT INTO "ClinicianPresence" ("userId", "clinicId", state, "idleSince", "updatedAt")
+      SELECT $1, $2, 'AVAILABLE', $3::timestamp(3), $3::timestamp(3) FROM lock
+      ON CONFLICT ("userId") DO UPDATE SET
+        state = 'AVAILABLE',
+        "wrapUpUntil" = NULL,
+        "idleSince" = CASE WHEN "ClinicianPresence".state = 'AVAILABLE' THEN "ClinicianPresence"."idleSince" ELSE EXCLUDED."idleSince" END,
+        "updatedAt" = EXCLUDED."updatedAt"
+      RETURNING state, "idleSince", "wrapUpUntil", capacity, coalesce(skills, '{}') AS skills
+    ), mine AS MATERIALIZED (
+      SELECT pr.skills, pr.capacity - (SELECT count(*) FROM "Offer" o WHERE o."clinicianId" = $1 AND o.state = 'PENDING') AS free
+      FROM presence pr
+      WHERE NOT EXISTS (
+        SELECT 1 FROM "ClinicianPresence" p
+        WHERE p."clinicId" = $2 AND p.state = 'AVAILABLE' AND p."userId" <> $1 AND ${freeSlotsSql('p')} > 0)
+    ), ${waitingHeadSql('$2', `(SELECT CASE WHEN free > 0 THEN ${TASKS_FOR_ONE_CLINICIAN} ELSE 0 END FROM mine)`)},
+    pick AS (
+      SELECT t.id, t."appointmentId", head."offerTimeoutSeconds"
+      FROM head JOIN "Task" t ON t.id = head.id CROSS JOIN mine
+      WHERE t.state = 'WAITING'
+        AND coalesce(head."queueSkills", '{}') <@ mine.skills AND coalesce(head."requiredSkills", '{}') <@ mine.skills
+        AND (head."preferredClinicianId" IS NULL OR head."preferredClinicianId" = $1 OR head."preferredClinicianSeconds" <= 0
+             OR head."enqueuedAt" <= $3::timestamp(3) - make_interval(secs => head."preferredClinicianSeconds"))
+        AND NOT EXISTS (SELECT 1 FROM "Offer" o
+                        WHERE o."taskId" = t.id AND o."clinicianId" = $1 AND o.state = 'DECLINED' AND o."respondedAt" > $5::timestamp(3))
+      ORDER BY head.score, head."enqueuedAt", head.id
+      LIMIT 1
+      FOR UPDATE OF t SKIP LOCKED
+    ), offered AS (
+      UPDATE "Task" t SET state = 'OFFERED' FROM pick WHERE t.id = pick.id AND t.state = 'WAITING' RETURNING t.id
+    ), inserted AS (
+      INSERT INTO "Offer" (id, "taskId", "clinicianId", state, "createdAt", "expiresAt")
+      SELECT $6, pick.id, $1, 'PENDING', $3::timestamp(3), $3::timestamp(3) + make_interval(secs => pick."offerTimeoutSeconds")
+      FROM pick JOIN offered ON offered.id = pick.id
+      RETURNING id, "taskId", "clinicianId", "createdAt", "expiresAt"
+    )
+    SELECT busy.busy, i.id AS "offerId",
+           (SELECT pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql(
+             '$2::text',
+             [`'clinician:' || $1`, `'appointment:' || t."appointmentId"`],
+             `CASE WHEN i.id IS NOT NULL AND pr.capacity = 1
+                   THEN ${ownPartsSql('$1', { presence: presenceJsonSql('pr'), offer: offerJsonSql('i', 't', 'a', 'pt') })}
+                   WHEN i.id IS NULL THEN ${ownPartsSql('$1', { presence: presenceJsonSql('pr') })} END`,
+           )}) FROM presence pr) AS notified
+    FROM busy
+    LEFT JOIN inserted i ON true LEFT JOIN "Task" t ON t.id = i."taskId"
+    LEFT JOIN "Appointment" a ON a.id = t."appointmentId" LEFT JOIN "Patient" pt ON pt.id = a."patientId"`,
+};
+
+/**
+ * The clinician becomes available and, when they are the clinic's only free clinician, is offered
+ * the task a round would give them, in one statement. `offerId` is null when no offer was made
+ * there: the caller then runs a round (which also covers every case the statement leaves to it).
+ */
+export async function becomeAvailable(clinicianId: string, clinicId: string, now: Date): Promise<{ busy: boolean; offerId: string | null }> {
+  const cooldownStart = new Date(now.getTime() - DECLINE_COOLDOWN_SECONDS * 1000);
+  const [row] = await routingQuery<{ busy: boolean; offerId: string | null }>(becomeAvailableStatement, [
+    clinicianId,
+    clinicId,
+    sqlTime(now),
+    lockKey(clinicId),
+    sqlTime(cooldownStart),
+    randomUUID(),
+  ]);
+  return { busy: row?.busy ?? false, offerId: row?.offerId ?? null };
+}
 
 // Rounds of one clinic asked for in this process while one is already waiting to start are the same
 // round: it starts after all of their changes committed, so it sees them all. This saves a round per

@@ -6,6 +6,7 @@ import { dayBounds } from '@/server/time/zoned';
 import { compareTasks, type QueueRules, type WaitingTask } from './matching';
 import { appointmentTopic, clinicianTopic, sharedClinicRead, watchRouting } from './routing-events';
 import { routingQuery, sqlTime, type RoutingStatement } from './routing-sql';
+import { applyOwnParts, currentJsonSql, offerJsonSql, presenceJsonSql, toOwnDesk, type OwnDesk, type RawOwnParts } from './desk-json';
 
 /** Used until a queue has completed consults to learn from. */
 export const DEFAULT_HANDLE_SECONDS = 600;
@@ -87,70 +88,26 @@ export async function waitingStatus(principal: Principal): Promise<WaitingStatus
   };
 }
 
-type DeskRow = {
-  presence: { state: PresenceState; idleSince: string; wrapUpUntil: string | null } | null;
-  offer: {
-    id: string;
-    expiresAt: string;
-    offeredAt: string;
-    appointmentId: string | null;
-    patientName: string | null;
-    reason: string | null;
-    waitingSince: string;
-    /** A specialist request's context: who asked, for which department, how urgent. */
-    specialistRequest: { requestedBy: string | null; department: string | null; urgency: 'ROUTINE' | 'URGENT'; note: string | null } | null;
-  } | null;
-  current: { id: string; appointmentId: string | null } | null;
-};
-type PresenceState = 'OFFLINE' | 'AVAILABLE' | 'BUSY' | 'WRAP_UP' | 'NOT_RESPONDING';
-
-/** json_build_object renders timestamp(3) without a zone; the columns hold UTC. */
-const utcIso = (value: string) => new Date(`${value}Z`).toISOString();
-
-// A clinician's own part of the desk in one statement: it is re-read at every change that names the
-// clinician (their presence, an offer made to them or taken back, their consult).
+// A clinician's own part of the desk in one statement: read when a desk opens, at every change that
+// names the clinician without carrying the new parts, and when the desk has been idle.
 const ownDeskStatement: RoutingStatement = {
   name: 'routing.ownDesk',
   text: `
     SELECT
-      (SELECT json_build_object('state', p.state, 'idleSince', p."idleSince", 'wrapUpUntil', p."wrapUpUntil")
-       FROM "ClinicianPresence" p WHERE p."userId" = $1) AS presence,
-      (SELECT json_build_object(
-                'id', o.id, 'expiresAt', o."expiresAt", 'offeredAt', o."createdAt",
-                'appointmentId', COALESCE(a.id, t.attributes ->> 'consultAppointmentId'),
-                'patientName', COALESCE(pt."familyName" || pt."givenName", t.attributes ->> 'patientName'),
-                'reason', COALESCE(a.reason, t.attributes ->> 'reason'), 'waitingSince', t."enqueuedAt",
-                'specialistRequest', CASE WHEN t.channel = 'SPECIALIST_REQUEST' THEN json_build_object(
-                  'requestedBy', t.attributes ->> 'requestedBy', 'department', t.attributes ->> 'department',
-                  'urgency', t.attributes ->> 'urgency', 'note', t.attributes ->> 'note') END)
+      (SELECT ${presenceJsonSql('p')} FROM "ClinicianPresence" p WHERE p."userId" = $1) AS presence,
+      (SELECT ${offerJsonSql('o', 't', 'a', 'pt')}
        FROM "Offer" o JOIN "Task" t ON t.id = o."taskId"
        LEFT JOIN "Appointment" a ON a.id = t."appointmentId" LEFT JOIN "Patient" pt ON pt.id = a."patientId"
        WHERE o."clinicianId" = $1 AND o.state = 'PENDING' AND o."expiresAt" > $2::timestamp(3)
        ORDER BY o."createdAt" LIMIT 1) AS offer,
-      (SELECT json_build_object('id', t.id, 'appointmentId', COALESCE(t."appointmentId", t.attributes ->> 'consultAppointmentId'))
-       FROM "Task" t WHERE t."assignedClinicianId" = $1 AND t.state = 'ASSIGNED' LIMIT 1) AS current`,
+      (SELECT ${currentJsonSql('t')} FROM "Task" t WHERE t."assignedClinicianId" = $1 AND t.state = 'ASSIGNED' LIMIT 1) AS current`,
 };
 
 /** The clinician's presence, the offer ringing for them and their consult. */
-export async function ownDesk(principal: Principal, now = new Date()) {
+export async function ownDesk(principal: Principal, now = new Date()): Promise<OwnDesk> {
   if (principal.kind !== 'staff') throw forbidden('Only clinic staff have a desk');
-  const [row] = await routingQuery<DeskRow>(ownDeskStatement, [principal.id, sqlTime(now)]);
-  const presence = row?.presence;
-  const offer = row?.offer;
-  return {
-    presence: presence
-      ? { state: presence.state, idleSince: new Date(`${presence.idleSince}Z`), wrapUpUntil: presence.wrapUpUntil ? new Date(`${presence.wrapUpUntil}Z`) : null }
-      : { state: 'OFFLINE' as const, idleSince: null, wrapUpUntil: null },
-    offer: offer
-      ? {
-          ...offer,
-          expiresAt: utcIso(offer.expiresAt),
-          offeredAt: utcIso(offer.offeredAt),
-          waitingSince: utcIso(offer.waitingSince),
-        }
-      : null,
-    current: row?.current ?? null,
-  };
+  const [row] = await routingQuery<RawOwnParts>(ownDeskStatement, [principal.id, sqlTime(now)]);
+  return toOwnDesk(row);
 }
 
 type BoardRow = {
@@ -206,24 +163,34 @@ export async function deskState(principal: Principal, now = new Date()) {
 }
 
 /**
- * The desk's live view: the clinician's own part is re-read at once when a change names them, the
- * board when the clinic's views wake (at most every CLINIC_VIEW_INTERVAL_MS, shared by all desks).
+ * The desk's live view: the clinician's own part changes at once when a change names them (taking
+ * the new parts from the notification when it carries them, reading them otherwise), the board when
+ * the clinic's views wake (at most every CLINIC_VIEW_INTERVAL_MS, shared by all desks).
  */
 export async function* watchDesk(principal: Principal, options: { idleMs: number; signal?: AbortSignal }) {
   if (principal.kind !== 'staff') throw forbidden('Only clinic staff have a desk');
-  let own: Awaited<ReturnType<typeof ownDesk>> | null = null;
+  let own: OwnDesk | null = null;
   let board: Awaited<ReturnType<typeof sharedQueueBoard>> | null = null;
+  // Parts heard of, in commit order, not yet applied. Those heard before a read starts are in what
+  // it reads; those heard while it runs are applied on top of it.
+  const heard: RawOwnParts[] = [];
   const boardKeys = new WeakMap<object, string>();
   yield* watchRouting({
     clinicId: principal.clinicId,
     topics: [clinicianTopic(principal.id)],
     idleMs: options.idleMs,
     signal: options.signal,
+    onParts: (parts) => heard.push(parts),
     read: async (changed) => {
-      [own, board] = await Promise.all([
-        changed.own || !own ? ownDesk(principal) : own,
+      const readOwn = changed.own || !own;
+      const inRead = readOwn ? heard.length : 0;
+      const [ownNow, boardNow] = await Promise.all([
+        readOwn ? ownDesk(principal) : own!,
         changed.clinic || !board ? sharedQueueBoard(principal.clinicId) : board,
       ]);
+      heard.splice(0, inRead);
+      own = heard.splice(0).reduce(applyOwnParts, ownNow);
+      board = boardNow;
       const view = { ...own, board: board.board };
       boardKeys.set(view, board.key);
       return view;

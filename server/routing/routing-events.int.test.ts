@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '@/server/auth/session-types';
 import { addVisit, createVisitScenario } from '@/server/testing/factories';
-import { deskState } from './queue-status';
-import { watchRouting } from './routing-events';
-import { enqueueForAppointment } from './routing-service';
+import { deskState, ownDesk, watchDesk } from './queue-status';
+import pg from 'pg';
+import { ROUTING_CHANNEL, watchRouting } from './routing-events';
+import { acceptOffer, completeTask, enqueueForAppointment, setPresence } from './routing-service';
 
 describe('live routing views over LISTEN/NOTIFY (real PostgreSQL)', () => {
   it('pushes every change to a watcher without waiting for its idle re-read', async () => {
@@ -26,5 +27,56 @@ describe('live routing views over LISTEN/NOTIFY (real PostgreSQL)', () => {
     console.info(`change-to-view latency (ms, including the enqueue itself): ${latencies.join(', ')}`);
     abort.abort();
     await views.return(undefined);
+  }, 20_000);
+
+  it('shows a desk change carried by its notification exactly as a fresh read shows it', async () => {
+    const s = await createVisitScenario();
+    const doctor: Principal = { kind: 'staff', id: s.doctor.id, name: s.doctor.name, role: 'CLINICIAN', clinicId: s.clinic.id };
+    const listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const carried: string[] = [];
+    listener.on('notification', ({ payload }) => {
+      const own = payload?.startsWith('{') ? (JSON.parse(payload) as { own?: Record<string, unknown> | null }).own : null;
+      if (own?.u === s.doctor.id) carried.push(Object.keys(own).filter((k) => k !== 'u').sort().join('+'));
+    });
+    await listener.connect();
+    await listener.query(`LISTEN ${ROUTING_CHANNEL}`);
+    const abort = new AbortController();
+    // No idle re-read within the test: each step below is seen through its notification alone.
+    const desk = watchDesk(doctor, { idleMs: 120_000, signal: abort.signal });
+    const own = async () => {
+      const view = (await desk.next()).value!;
+      return { presence: view.presence, offer: view.offer, current: view.current };
+    };
+    expect((await own()).presence.state).toBe('OFFLINE');
+
+    let next = own();
+    await setPresence(doctor, 'AVAILABLE');
+    const available = await next;
+    expect(available.presence.state).toBe('AVAILABLE');
+    expect(available).toEqual(await ownDesk(doctor));
+
+    next = own();
+    await enqueueForAppointment({ kind: 'patient', id: s.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: s.appointment.id });
+    const offered = await next;
+    expect(offered.offer).toMatchObject({ appointmentId: s.appointment.id, patientName: expect.any(String) });
+    expect(offered).toEqual(await ownDesk(doctor));
+
+    next = own();
+    await acceptOffer(doctor, offered.offer!.id);
+    const busy = await next;
+    expect(busy).toMatchObject({ presence: { state: 'BUSY' }, offer: null, current: { appointmentId: s.appointment.id } });
+    expect(busy).toEqual(await ownDesk(doctor));
+
+    next = own();
+    await completeTask(doctor, s.appointment.id);
+    const wrapUp = await next;
+    expect(wrapUp).toMatchObject({ presence: { state: 'WRAP_UP', wrapUpUntil: expect.any(Date) }, current: null });
+    expect(wrapUp).toEqual(await ownDesk(doctor));
+
+    // Each of the four changes carried the doctor's new parts (so open desks needed no read).
+    expect(carried).toEqual(['presence', 'offer', 'current+offer+presence', 'current+presence']);
+    abort.abort();
+    await desk.return(undefined);
+    await listener.end();
   }, 20_000);
 });

@@ -8,9 +8,14 @@
 // most, however many changes there were, and shares one read per process where it can. A bare
 // clinic id as the payload (changes made outside the routing hot paths) wakes every view of the
 // clinic at once.
+//
+// A change made by one of the routing statements may also carry the new value of the clinician's own
+// desk parts ("own": {"u": userId, "presence"?, "offer"?, "current"?}, server/routing/desk-json.ts):
+// the clinician's open desks then show it without reading again.
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { DbTx } from '@/server/db';
+import type { RawOwnParts } from './desk-json';
 
 export const ROUTING_CHANNEL = 'revisit_routing';
 
@@ -33,19 +38,29 @@ export function routingPayload(clinicId: string, to: string[]): string {
  * The same payload built inside a SQL statement from its own rows: `clinic` and each of `topics`
  * are SQL expressions (NULL topics are dropped by the listener).
  */
-export function routingPayloadSql(clinic: string, topics: string[]): string {
-  return `json_build_object('c', ${clinic}, 'to', json_build_array(${topics.join(', ')}))::text`;
+export function routingPayloadSql(clinic: string, topics: string[], own?: string): string {
+  return `json_build_object('c', ${clinic}, 'to', json_build_array(${topics.join(', ')})${own ? `, 'own', ${own}` : ''})::text`;
 }
 
-type Parsed = { clinicId: string; to: string[] };
+/**
+ * The "own" part of a payload: the clinician (`user`, an SQL expression) and the new value of each
+ * desk part named in `parts` (SQL expressions for presenceJsonSql, offerJsonSql, currentJsonSql or NULL).
+ */
+export function ownPartsSql(user: string, parts: { presence?: string; offer?: string; current?: string }): string {
+  const fields = Object.entries(parts).map(([name, value]) => `'${name}', ${value}`);
+  return `json_build_object('u', ${user}, ${fields.join(', ')})`;
+}
+
+type Parsed = { clinicId: string; to: string[]; own: (RawOwnParts & { u: string }) | null };
 
 function parsePayload(payload: string): Parsed | null {
-  if (!payload.startsWith('{')) return { clinicId: payload, to: [] };
+  if (!payload.startsWith('{')) return { clinicId: payload, to: [], own: null };
   try {
-    const parsed = JSON.parse(payload) as { c?: unknown; to?: unknown };
+    const parsed = JSON.parse(payload) as { c?: unknown; to?: unknown; own?: { u?: unknown } | null };
     if (typeof parsed.c !== 'string') return null;
     const to = Array.isArray(parsed.to) ? parsed.to.filter((t): t is string => typeof t === 'string') : [];
-    return { clinicId: parsed.c, to };
+    const own = parsed.own && typeof parsed.own.u === 'string' ? (parsed.own as RawOwnParts & { u: string }) : null;
+    return { clinicId: parsed.c, to, own };
   } catch {
     return null;
   }
@@ -78,13 +93,14 @@ class RoutingListener {
     this.client = client;
   }
 
-  private deliver({ clinicId, to }: Parsed) {
+  private deliver({ clinicId, to, own }: Parsed) {
     this.generations.set(clinicId, this.generation(clinicId) + 1);
     if (to.length === 0) {
       this.wakeClinicNow(clinicId);
       return;
     }
-    for (const topic of new Set(to)) this.emitter.emit(topic);
+    const ownTopic = own ? clinicianTopic(own.u) : null;
+    for (const topic of new Set(to)) this.emitter.emit(topic, topic === ownTopic ? own : undefined);
     this.wakeClinicSoon(clinicId);
   }
 
@@ -132,12 +148,13 @@ class RoutingListener {
   /**
    * Calls `onChange` for every change of the clinic seen by its views (at most once per
    * CLINIC_VIEW_INTERVAL_MS for targeted changes), for every change naming one of `topics`, and
-   * after a reconnect, until unsubscribed. `onChange` is told whether one of its topics was named.
+   * after a reconnect, until unsubscribed. `onChange` is told whether one of its topics was named,
+   * and the new desk parts when the change carried them.
    */
-  subscribe(clinicId: string, onChange: (own: boolean) => void, topics: string[] = []): () => void {
+  subscribe(clinicId: string, onChange: (own: boolean, parts?: RawOwnParts) => void, topics: string[] = []): () => void {
     this.ensureListening().catch(() => onChange(true));
     const onClinic = () => onChange(false);
-    const onOwn = () => onChange(true);
+    const onOwn = (parts?: RawOwnParts) => onChange(true, parts ?? undefined);
     this.emitter.on(`clinic:${clinicId}`, onClinic);
     for (const topic of topics) this.emitter.on(topic, onOwn);
     return () => {
@@ -183,8 +200,8 @@ export function sharedClinicRead<T>(key: string, clinicId: string, read: () => P
 }
 const sharedReads = new Map<string, { generation: number; value: Promise<unknown> }>();
 
-/** Which kinds of change happened since the previous read. */
-export type RoutingChange = { own: boolean; clinic: boolean };
+/** Which kinds of change happened since the previous read (`parts`: changes that carried their desk parts). */
+export type RoutingChange = { own: boolean; clinic: boolean; parts: boolean };
 
 /**
  * Re-reads `read()` at every routing change of the clinic (and at least every `idleMs`) and yields
@@ -198,16 +215,21 @@ export async function* watchRouting<T>(options: {
   read: (changed: RoutingChange) => Promise<T>;
   /** What identifies a value for "did it change" (default: its JSON). */
   keyOf?: (value: T) => string;
+  /** Takes the desk parts a change carried; such a change then only marks `parts`, not `own`. */
+  onParts?: (parts: RawOwnParts) => void;
   idleMs: number;
   signal?: AbortSignal;
   onIdle?: (value: T) => Promise<void>;
 }): AsyncGenerator<T> {
-  let changed: RoutingChange = { own: true, clinic: true };
+  let changed: RoutingChange = { own: true, clinic: true, parts: false };
   let wake: (() => void) | null = null;
   const unsubscribe = routingListener().subscribe(
     options.clinicId,
-    (own) => {
-      if (own) changed.own = true;
+    (own, parts) => {
+      if (parts && options.onParts) {
+        options.onParts(parts);
+        changed.parts = true;
+      } else if (own) changed.own = true;
       else changed.clinic = true;
       wake?.();
     },
@@ -218,7 +240,7 @@ export async function* watchRouting<T>(options: {
     let previous = '';
     while (!options.signal?.aborted) {
       const why = changed;
-      changed = { own: false, clinic: false };
+      changed = { own: false, clinic: false, parts: false };
       const value = await options.read(why);
       const key = options.keyOf ? options.keyOf(value) : JSON.stringify(value);
       if (key !== previous) {
@@ -226,7 +248,7 @@ export async function* watchRouting<T>(options: {
         yield value;
       }
       await options.onIdle?.(value);
-      if (changed.own || changed.clinic) continue;
+      if (changed.own || changed.clinic || changed.parts) continue;
       const timedOut = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(true), options.idleMs);
         wake = () => {
@@ -235,7 +257,7 @@ export async function* watchRouting<T>(options: {
         };
       });
       wake = null;
-      if (timedOut) changed = { own: true, clinic: true };
+      if (timedOut) changed = { own: true, clinic: true, parts: false };
     }
   } finally {
     unsubscribe();

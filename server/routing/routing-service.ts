@@ -3,8 +3,9 @@ import { conflict, forbidden, notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
 import { randomUUID } from 'node:crypto';
-import { dispatchClinic, lockClinicRouting } from './dispatcher';
-import { appointmentTopic, clinicianTopic, publishRoutingChange, ROUTING_CHANNEL, routingPayload, routingPayloadSql } from './routing-events';
+import { becomeAvailable, dispatchClinic, lockClinicRouting } from './dispatcher';
+import { appointmentTopic, clinicianTopic, ownPartsSql, publishRoutingChange, ROUTING_CHANNEL, routingPayloadSql } from './routing-events';
+import { currentJsonSql, presenceJsonSql } from './desk-json';
 import { inRoutingTransaction, isRetryable, routingQuery, sqlTime, type Queryable, type RoutingStatement } from './routing-sql';
 import { FOLLOW_UP_QUEUE_SLUG, RECONNECT_GRACE_SECONDS } from './routing-config';
 
@@ -123,28 +124,7 @@ async function once<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-const notifySql = (clinic: string, topics: string[]) => `pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql(clinic, topics)})`;
-
-// Becoming available is one statement and takes no lock: it raises nobody's load (offers come from
-// dispatch rounds, which check the presence row they read is unchanged). A clinician who was already
-// available keeps their idle time; one with a consult still open is refused.
-const becomeAvailable: RoutingStatement = {
-  name: 'routing.becomeAvailable',
-  text: `
-    WITH busy AS (
-      SELECT EXISTS (SELECT 1 FROM "Task" WHERE "assignedClinicianId" = $1 AND state = 'ASSIGNED') AS busy
-    ), presence AS (
-      INSERT INTO "ClinicianPresence" ("userId", "clinicId", state, "idleSince", "updatedAt")
-      SELECT $1, $2, 'AVAILABLE', $3::timestamp(3), $3::timestamp(3) FROM busy WHERE NOT busy.busy
-      ON CONFLICT ("userId") DO UPDATE SET
-        state = 'AVAILABLE',
-        "wrapUpUntil" = NULL,
-        "idleSince" = CASE WHEN "ClinicianPresence".state = 'AVAILABLE' THEN "ClinicianPresence"."idleSince" ELSE EXCLUDED."idleSince" END,
-        "updatedAt" = EXCLUDED."updatedAt"
-      RETURNING 1
-    )
-    SELECT busy.busy, (SELECT pg_notify('${ROUTING_CHANNEL}', $4) FROM presence) AS notified FROM busy`,
-};
+const notifySql = (clinic: string, topics: string[], own?: string) => `pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql(clinic, topics, own)})`;
 
 /**
  * A clinician's live offers' tasks go back to their places in line. Only offers still pending are
@@ -166,14 +146,9 @@ async function rescindOffersOf(tx: DbTx, clinicianId: string, now: Date): Promis
 export async function setPresence(principal: Principal, state: 'AVAILABLE' | 'OFFLINE', now = new Date()) {
   const staff = requireClinician(principal);
   if (state === 'AVAILABLE') {
-    const [result] = await routingQuery<{ busy: boolean }>(becomeAvailable, [
-      staff.id,
-      staff.clinicId,
-      sqlTime(now),
-      routingPayload(staff.clinicId, [clinicianTopic(staff.id)]),
-    ]);
-    if (result?.busy) throw conflict('Finish your current consult before taking the next patient', 'busy');
-    await dispatchClinic(staff.clinicId, now);
+    const result = await once(() => becomeAvailable(staff.id, staff.clinicId, now));
+    if (result.busy) throw conflict('Finish your current consult before taking the next patient', 'busy');
+    if (!result.offerId) await dispatchClinic(staff.clinicId, now);
     return { state };
   }
   // Going offline takes back pending offers and then changes the presence, under the clinic's
@@ -196,6 +171,8 @@ export async function setPresence(principal: Principal, state: 'AVAILABLE' | 'OF
 // the caller's, pending and unexpired and the task still offered (PostgreSQL re-checks this on the
 // newest versions when a decline, a timeout or a rescind commits first); then the offer is accepted,
 // the task assigned, the clinician busy, the visit in progress and the audit written, or nothing is.
+// The notification carries the clinician's new desk parts when they hold one task at a time (with
+// room for more, other offers may still ring: their desk reads again).
 const acceptStatement: RoutingStatement = {
   name: 'routing.accept',
   text: `
@@ -212,7 +189,8 @@ const acceptStatement: RoutingStatement = {
       UPDATE "Task" t SET state = 'ASSIGNED', "assignedAt" = $3::timestamp(3), "assignedClinicianId" = $2
       FROM target WHERE t.id = target."taskId" RETURNING t.id
     ), busy AS (
-      UPDATE "ClinicianPresence" p SET state = 'BUSY', "updatedAt" = $3::timestamp(3) FROM target WHERE p."userId" = $2 RETURNING 1
+      UPDATE "ClinicianPresence" p SET state = 'BUSY', "updatedAt" = $3::timestamp(3) FROM target WHERE p."userId" = $2
+      RETURNING p.state, p."idleSince", p."wrapUpUntil", p.capacity
     ), visit AS (
       UPDATE "Appointment" a SET status = 'IN_PROGRESS', "updatedAt" = $3::timestamp(3) FROM target WHERE a.id = target."appointmentId" RETURNING 1
     ), audit AS (
@@ -221,7 +199,12 @@ const acceptStatement: RoutingStatement = {
       FROM target RETURNING 1
     )
     SELECT offer."clinicianId", offer.state, target."taskId", target."appointmentId",
-           (SELECT ${notifySql('target."clinicId"', [`'clinician:' || $2`, `'appointment:' || target."appointmentId"`])} FROM target) AS notified
+           (SELECT ${notifySql('target."clinicId"', [`'clinician:' || $2`, `'appointment:' || target."appointmentId"`], `CASE WHEN busy.capacity = 1 THEN ${ownPartsSql('$2', {
+             presence: presenceJsonSql('busy'),
+             offer: 'NULL',
+             current: currentJsonSql('t'),
+           })} END`)}
+            FROM target JOIN "Task" t ON t.id = target."taskId" LEFT JOIN busy ON true) AS notified
     FROM offer LEFT JOIN target ON true`,
 };
 
@@ -289,7 +272,8 @@ export async function declineOffer(principal: Principal, offerId: string, now = 
 }
 
 // Ending a consult is one statement: the task (locked, still assigned to the caller) is completed,
-// the visit too, and the clinician goes into their queue's wrap-up.
+// the visit too, and the clinician goes into their queue's wrap-up. The notification carries the new
+// presence, and that the consult is over when the clinician holds one task at a time.
 const completeStatement: RoutingStatement = {
   name: 'routing.complete',
   text: `
@@ -309,10 +293,13 @@ const completeStatement: RoutingStatement = {
     ), wrapUp AS (
       UPDATE "ClinicianPresence" p
       SET state = 'WRAP_UP', "wrapUpUntil" = $3::timestamp(3) + make_interval(secs => mine."wrapUpSeconds"), "updatedAt" = $3::timestamp(3)
-      FROM mine WHERE p."userId" = $2 RETURNING 1
+      FROM mine WHERE p."userId" = $2 RETURNING p.state, p."idleSince", p."wrapUpUntil", p.capacity
     )
     SELECT task."assignedClinicianId", (SELECT count(*) FROM completed) = 1 AS completed,
-           (SELECT ${notifySql('mine."clinicId"', [`'clinician:' || $2`, `'appointment:' || $1`])} FROM mine) AS notified
+           (SELECT ${notifySql('mine."clinicId"', [`'clinician:' || $2`, `'appointment:' || $1`], `CASE
+              WHEN wrapUp.capacity = 1 THEN ${ownPartsSql('$2', { presence: presenceJsonSql('wrapUp'), current: 'NULL' })}
+              WHEN wrapUp.capacity > 1 THEN ${ownPartsSql('$2', { presence: presenceJsonSql('wrapUp') })} END`)}
+            FROM mine LEFT JOIN wrapUp ON true) AS notified
     FROM task`,
 };
 

@@ -15,7 +15,7 @@ const routingTypes = {
     oid === TIMESTAMP_OID ? parseUtcTimestamp : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-function createPool() {
+function createPool(settings: string) {
   const pool = new pg.Pool({
     connectionString: process.env.DATABASE_URL,
     max: 10,
@@ -23,29 +23,44 @@ function createPool() {
     types: routingTypes,
     // The routing statements are planned once per connection: their best plan does not depend on the
     // parameters (ids, times), and planning the large CTEs again at every call cost more than running them.
-    options: '-c plan_cache_mode=force_generic_plan',
+    options: `-c plan_cache_mode=force_generic_plan ${settings}`.trim(),
   });
   // An idle connection that drops is replaced on the next query; nothing to do here.
   pool.on('error', () => {});
   return pool;
 }
 
-const holder = globalThis as typeof globalThis & { __revisitRoutingPool?: pg.Pool };
+const holder = globalThis as typeof globalThis & { __revisitRoutingPool?: pg.Pool; __revisitSoftStatePool?: pg.Pool };
 
 function pool(): pg.Pool {
-  holder.__revisitRoutingPool ??= createPool();
+  holder.__revisitRoutingPool ??= createPool('');
   return holder.__revisitRoutingPool;
 }
 
-/** A statement for the routing pool; `name` makes PostgreSQL keep its plan per connection. */
-export type RoutingStatement = { name: string; text: string };
+// Becoming available and the offers of a dispatch round change only state that routing recreates by
+// itself: they commit without waiting for PostgreSQL to flush its log to disk. A crash of PostgreSQL
+// (not of a web process) may lose such a change made within the last fraction of a second, and only
+// if no durable change followed: a durable commit flushes everything logged before it, so an accept
+// (durable) never depends on an offer that could be lost. After such a loss a clinician appears in
+// their previous state (they press "available" again) and a task is waiting again instead of offered.
+// Everything that ends or assigns a task, changes a visit or writes an audit event stays durable.
+function softStatePool(): pg.Pool {
+  holder.__revisitSoftStatePool ??= createPool('-c synchronous_commit=off');
+  return holder.__revisitSoftStatePool;
+}
+
+/**
+ * A statement for the routing pool; `name` makes PostgreSQL keep its plan per connection.
+ * `softState`: it only changes presence or makes offers (see softStatePool).
+ */
+export type RoutingStatement = { name: string; text: string; softState?: true };
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
 export async function routingQuery<Row extends pg.QueryResultRow>(
   statement: RoutingStatement,
   values: unknown[],
-  client: Queryable = pool(),
+  client: Queryable = statement.softState ? softStatePool() : pool(),
 ): Promise<Row[]> {
   const result = await client.query<Row>({ name: statement.name, text: statement.text, values });
   return result.rows;
@@ -71,9 +86,10 @@ export const sqlTime = (date: Date) => date.toISOString();
 
 /** Closes the pool (scripts and tests that end their process cleanly). */
 export async function closeRoutingPool(): Promise<void> {
-  const open = holder.__revisitRoutingPool;
+  const open = [holder.__revisitRoutingPool, holder.__revisitSoftStatePool];
   holder.__revisitRoutingPool = undefined;
-  await open?.end();
+  holder.__revisitSoftStatePool = undefined;
+  await Promise.all(open.map((p) => p?.end()));
 }
 
 /** PostgreSQL's error codes for a serialization failure and a deadlock: the statement may be retried. */
