@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { db } from '@/server/db';
+import { SPECIALIST_SKILL } from '@/server/consult/specialist-config';
+import { createClinic, createStaff } from '@/server/testing/factories';
+import { becomeAvailable, dispatchClinic } from './dispatcher';
+import { matchTasks, type WaitingTask } from './matching';
+import { DECLINE_COOLDOWN_SECONDS } from './routing-config';
+
+// A clinician who becomes available while no one else is free is offered a task by the becoming-
+// available statement itself (SQL), not by a round (matching.ts). Both must choose the same task.
+
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function randomClinic(seed: number, now: Date) {
+  const rnd = random(seed);
+  const pick = <T,>(items: T[]) => items[Math.floor(rnd() * items.length)]!;
+  const clinic = await createClinic({ queue: { agingSecondsPerPriority: 120, preferredClinicianSeconds: 300 } });
+  const [clinician, colleague] = [await createStaff(clinic.id), await createStaff(clinic.id)];
+  const skills = ['lang:en', SPECIALIST_SKILL].filter(() => rnd() < 0.5);
+  await db.clinicianPresence.create({ data: { userId: clinician.id, clinicId: clinic.id, state: 'OFFLINE', skills } });
+  const tasks = Array.from({ length: 25 }, () => {
+    const specialist = rnd() < 0.2;
+    return {
+      clinicId: clinic.id,
+      queueId: specialist ? clinic.specialistQueueId : clinic.followUpQueueId,
+      channel: specialist ? ('SPECIALIST_REQUEST' as const) : ('WEB' as const),
+      priority: pick([0, 0, 1, 2]),
+      enqueuedAt: new Date(now.getTime() - Math.floor(rnd() * 1800) * 1000),
+      requiredSkills: rnd() < 0.15 ? ['lang:en'] : [],
+      preferredClinicianId: rnd() < 0.3 ? pick([clinician.id, colleague.id]) : null,
+      lastSeenAt: new Date(now.getTime() + 3_600_000),
+    };
+  });
+  // Ahead of them all (priority 30): tasks this clinician may not take now (held for a colleague,
+  // a skill nobody has, declined by them just now); in odd clinics next one they declined long ago
+  // (they may take it), in even ones that task is among the rest.
+  const ahead = (overrides: Partial<(typeof tasks)[number]>) => ({
+    ...tasks[0]!,
+    queueId: clinic.followUpQueueId,
+    channel: 'WEB' as const,
+    priority: 30,
+    requiredSkills: [],
+    preferredClinicianId: null,
+    enqueuedAt: new Date(now.getTime() - 60_000),
+    ...overrides,
+  });
+  const held = await db.task.create({ data: ahead({ preferredClinicianId: colleague.id }) });
+  const unskilled = await db.task.create({ data: ahead({ requiredSkills: ['dept:none'] }) });
+  const recent = await db.task.create({ data: ahead({}) });
+  const old = await db.task.create({ data: ahead({ priority: seed % 2 ? 29 : 0, enqueuedAt: tasks[1]!.enqueuedAt }) });
+  await db.task.createMany({ data: tasks });
+  const created = await db.task.findMany({ where: { clinicId: clinic.id }, include: { queue: true } });
+  await db.offer.createMany({
+    data: [
+      { taskId: recent.id, clinicianId: clinician.id, state: 'DECLINED', expiresAt: now, respondedAt: new Date(now.getTime() - 5_000) },
+      { taskId: old.id, clinicianId: clinician.id, state: 'DECLINED', expiresAt: now, respondedAt: new Date(now.getTime() - (DECLINE_COOLDOWN_SECONDS + 60) * 1000) },
+    ],
+  });
+  const expected = matchTasks({
+    tasks: created.map((t): WaitingTask => ({ ...t, declinedBy: t.id === recent.id ? [clinician.id] : [] })),
+    clinicians: [{ id: clinician.id, skills, idleSince: now, freeSlots: 1 }],
+    queues: [...new Map(created.map((t) => [t.queue.id, t.queue])).values()],
+    now,
+  });
+  return { clinic, clinician, expectedTaskId: expected[0]?.taskId ?? null, old: old.id, passedOver: [held.id, unskilled.id, recent.id] };
+}
+
+describe('becoming available with waiting tasks (real PostgreSQL)', () => {
+  it.each([1, 2, 3, 4, 5, 6])('offers the task a round would choose (random clinic %i)', async (seed) => {
+    const now = new Date();
+    const { clinic, clinician, expectedTaskId, old, passedOver } = await randomClinic(seed, now);
+    expect(expectedTaskId).not.toBeNull();
+    if (seed % 2) expect(expectedTaskId).toBe(old);
+    expect(passedOver).not.toContain(expectedTaskId);
+
+    const result = await becomeAvailable(clinician.id, clinic.id, now);
+    expect(result.busy).toBe(false);
+    const offer = await db.offer.findFirstOrThrow({ where: { clinicianId: clinician.id, state: 'PENDING' } });
+    expect(result.offerId).toBe(offer.id);
+    expect(offer.taskId).toBe(expectedTaskId);
+    expect((await db.task.findUniqueOrThrow({ where: { id: offer.taskId } })).state).toBe('OFFERED');
+  });
+
+  it('leaves the choice to a round when another clinician is free', async () => {
+    const now = new Date();
+    const clinic = await createClinic();
+    const [speaksEnglish, other] = [await createStaff(clinic.id), await createStaff(clinic.id)];
+    await db.clinicianPresence.createMany({
+      data: [
+        { userId: speaksEnglish.id, clinicId: clinic.id, state: 'OFFLINE', skills: ['lang:en'] },
+        // Free for a while already, but may not take the only waiting task.
+        { userId: other.id, clinicId: clinic.id, state: 'AVAILABLE', idleSince: new Date(now.getTime() - 600_000) },
+      ],
+    });
+    const task = await db.task.create({
+      data: { clinicId: clinic.id, queueId: clinic.followUpQueueId, channel: 'WEB', requiredSkills: ['lang:en'], enqueuedAt: now },
+    });
+
+    expect(await becomeAvailable(speaksEnglish.id, clinic.id, now)).toEqual({ busy: false, offerId: null });
+    expect(await db.offer.count({ where: { taskId: task.id } })).toBe(0);
+    await dispatchClinic(clinic.id, now);
+    expect((await db.offer.findFirstOrThrow({ where: { taskId: task.id, state: 'PENDING' } })).clinicianId).toBe(speaksEnglish.id);
+    expect(await db.offer.count({ where: { clinicianId: other.id } })).toBe(0);
+  });
+
+  it('refuses a clinician whose consult is still open, changing nothing', async () => {
+    const clinic = await createClinic();
+    const doctor = await createStaff(clinic.id);
+    await db.clinicianPresence.create({ data: { userId: doctor.id, clinicId: clinic.id, state: 'BUSY' } });
+    await db.task.create({
+      data: { clinicId: clinic.id, queueId: clinic.followUpQueueId, channel: 'WEB', state: 'ASSIGNED', assignedClinicianId: doctor.id },
+    });
+    await db.task.create({ data: { clinicId: clinic.id, queueId: clinic.followUpQueueId, channel: 'WEB' } });
+    expect(await becomeAvailable(doctor.id, clinic.id, new Date())).toEqual({ busy: true, offerId: null });
+    expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: doctor.id } })).state).toBe('BUSY');
+    expect(await db.offer.count({ where: { clinicianId: doctor.id } })).toBe(0);
+  });
+});
