@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import { SPECIALIST_SKILL } from '@/server/consult/specialist-config';
@@ -5,6 +6,7 @@ import { createClinic, createStaff } from '@/server/testing/factories';
 import { becomeAvailable, dispatchClinic } from './dispatcher';
 import { matchTasks, type WaitingTask } from './matching';
 import { DECLINE_COOLDOWN_SECONDS } from './routing-config';
+import { setPresence } from './routing-service';
 
 // A clinician who becomes available while no one else is free is offered a task by the becoming-
 // available statement itself (SQL), not by a round (matching.ts). Both must choose the same task.
@@ -121,5 +123,51 @@ describe('becoming available with waiting tasks (real PostgreSQL)', () => {
     expect(await becomeAvailable(doctor.id, clinic.id, new Date())).toEqual({ busy: true, offerId: null });
     expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: doctor.id } })).state).toBe('BUSY');
     expect(await db.offer.count({ where: { clinicianId: doctor.id } })).toBe(0);
+  });
+
+  it('finds a task further back for a clinician who may take none of the first ones', async () => {
+    const clinic = await createClinic();
+    const doctor = await createStaff(clinic.id);
+    const start = Date.now() - 3_600_000;
+    await db.task.createMany({
+      data: Array.from({ length: 40 }, (_, i) => ({
+        clinicId: clinic.id,
+        queueId: clinic.followUpQueueId,
+        channel: 'WEB' as const,
+        requiredSkills: ['lang:en'],
+        enqueuedAt: new Date(start + i * 1000),
+      })),
+    });
+    const plain = await db.task.create({ data: { clinicId: clinic.id, queueId: clinic.followUpQueueId, channel: 'WEB', enqueuedAt: new Date() } });
+    await setPresence({ kind: 'staff', id: doctor.id, name: doctor.name, role: 'CLINICIAN', clinicId: clinic.id }, 'AVAILABLE');
+    expect((await db.offer.findFirstOrThrow({ where: { clinicianId: doctor.id, state: 'PENDING' } })).taskId).toBe(plain.id);
+  });
+
+  it('does not make available a clinician whose accept commits while the statement waits', async () => {
+    const clinic = await createClinic();
+    const doctor = await createStaff(clinic.id);
+    await db.clinicianPresence.create({ data: { userId: doctor.id, clinicId: clinic.id, state: 'AVAILABLE' } });
+    const task = await db.task.create({ data: { clinicId: clinic.id, queueId: clinic.followUpQueueId, channel: 'WEB', state: 'OFFERED' } });
+
+    // The accept's changes, held open in their own transaction.
+    const accept = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await accept.connect();
+    await accept.query('BEGIN');
+    await accept.query(`UPDATE "Task" SET state = 'ASSIGNED', "assignedClinicianId" = $1 WHERE id = $2`, [doctor.id, task.id]);
+    await accept.query(`UPDATE "ClinicianPresence" SET state = 'BUSY' WHERE "userId" = $1`, [doctor.id]);
+
+    const pressed = becomeAvailable(doctor.id, clinic.id, new Date());
+    // Commit only once the statement has taken its snapshot and waits for the presence row.
+    for (let waited = 0; waited < 5000; waited += 20) {
+      const [row] = await db.$queryRaw<{ n: bigint }[]>`
+        SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%ClinicianPresence%'`;
+      if (Number(row!.n) > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await accept.query('COMMIT');
+    await accept.end();
+
+    expect(await pressed).toEqual({ busy: true, offerId: null });
+    expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: doctor.id } })).state).toBe('BUSY');
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { conflict } from '@/server/errors';
 import type { DbTx } from '@/server/db';
 import { DECLINE_COOLDOWN_SECONDS } from './routing-config';
 import { ownPartsSql, ROUTING_CHANNEL, routingPayloadSql } from './routing-events';
@@ -6,8 +7,12 @@ import { offerJsonSql, presenceJsonSql } from './desk-json';
 import { routingQuery, sqlTime, type RoutingStatement } from './routing-sql';
 import { matchTasks, type FreeClinician, type Match, type QueueRules } from './matching';
 
-/** Waiting tasks considered per free clinician in one round (room for skipped, reserved tasks). */
+/** Waiting tasks first read per free clinician in one round (room for skipped, reserved tasks). */
 const TASKS_PER_FREE_CLINICIAN = 8;
+/** A round with clinicians left free reads further back, up to this many tasks per free clinician. */
+const MAX_TASKS_PER_FREE_CLINICIAN = 512;
+/** Becoming available runs again this often at most when a concurrent change of the clinician won. */
+const BECOME_AVAILABLE_ATTEMPTS = 5;
 /** Waiting tasks a clinician who becomes available looks through for one they may take. */
 const TASKS_FOR_ONE_CLINICIAN = 16;
 /** A round whose offers lost a race (another round, a clinician going offline) reads again, this often at most. */
@@ -79,7 +84,7 @@ const freeSlotsSql = (p: string) => `(${p}.capacity
     - (SELECT count(*) FROM "Task" t WHERE t."assignedClinicianId" = ${p}."userId" AND t.state = 'ASSIGNED'))::int`;
 
 // One statement: the clinic's free clinicians (with their presence row's version, see writeOffers)
-// and the first (free slots x TASKS_PER_FREE_CLINICIAN) waiting tasks in matching order, with their
+// and the first (free slots x $3) waiting tasks in matching order, with their
 // queue's rules and who declined them recently.
 const readRound = {
   name: 'routing.readRound',
@@ -89,7 +94,7 @@ const readRound = {
       FROM "ClinicianPresence" p
       WHERE p."clinicId" = $1 AND p.state = 'AVAILABLE'
     ), wanted AS (
-      SELECT (coalesce(sum("freeSlots") FILTER (WHERE "freeSlots" > 0), 0) * ${TASKS_PER_FREE_CLINICIAN})::int AS n FROM free
+      SELECT (coalesce(sum("freeSlots") FILTER (WHERE "freeSlots" > 0), 0) * $3::int)::int AS n FROM free
     ), ${waitingHeadSql('$1', '(SELECT n FROM wanted)')}
     SELECT
       (SELECT coalesce(json_agg(free), '[]') FROM free WHERE "freeSlots" > 0) AS clinicians,
@@ -158,6 +163,10 @@ const writeOffers: RoutingStatement = {
 // same statement that changed the presence row (the rule rounds rely on, see writeOffers). When
 // another clinician is free (who may be preferred or idle longer) or nothing fits among the first
 // TASKS_FOR_ONE_CLINICIAN, no offer is made here and the caller runs a round.
+// Everything the statement decides comes from its snapshot, so it changes the presence row only if
+// that row is still the version the snapshot saw: a change committed in between (an accept making the
+// clinician busy, a round's offer, going offline) makes it change nothing and report "raced", and it
+// runs again on a fresh snapshot.
 // The notification carries the new presence and, when made, the offer.
 const becomeAvailableStatement: RoutingStatement = {
   name: 'routing.becomeAvailable',
@@ -167,6 +176,8 @@ const becomeAvailableStatement: RoutingStatement = {
       SELECT EXISTS (SELECT 1 FROM "Task" WHERE "assignedClinicianId" = $1 AND state = 'ASSIGNED') AS busy
     ), lock AS MATERIALIZED (
       SELECT pg_advisory_xact_lock_shared(hashtext($4)) AS locked FROM busy WHERE NOT busy.busy
+    ), seen AS (
+      SELECT xmin::text AS version FROM "ClinicianPresence" WHERE "userId" = $1
     ), presence AS (
       INSERT INTO "ClinicianPresence" ("userId", "clinicId", state, "idleSince", "updatedAt")
       SELECT $1, $2, 'AVAILABLE', $3::timestamp(3), $3::timestamp(3) FROM lock
@@ -175,6 +186,7 @@ const becomeAvailableStatement: RoutingStatement = {
         "wrapUpUntil" = NULL,
         "idleSince" = CASE WHEN "ClinicianPresence".state = 'AVAILABLE' THEN "ClinicianPresence"."idleSince" ELSE EXCLUDED."idleSince" END,
         "updatedAt" = EXCLUDED."updatedAt"
+      WHERE "ClinicianPresence".xmin::text = (SELECT version FROM seen)
       RETURNING state, "idleSince", "wrapUpUntil", capacity, coalesce(skills, '{}') AS skills
     ), mine AS MATERIALIZED (
       SELECT pr.skills, pr.capacity - (SELECT count(*) FROM "Offer" o WHERE o."clinicianId" = $1 AND o.state = 'PENDING') AS free
@@ -203,7 +215,7 @@ const becomeAvailableStatement: RoutingStatement = {
       FROM pick JOIN offered ON offered.id = pick.id
       RETURNING id, "taskId", "clinicianId", "createdAt", "expiresAt"
     )
-    SELECT busy.busy, i.id AS "offerId",
+    SELECT busy.busy, NOT busy.busy AND NOT EXISTS (SELECT 1 FROM presence) AS raced, i.id AS "offerId",
            (SELECT pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql(
              '$2::text',
              [`'clinician:' || $1`, `'appointment:' || t."appointmentId"`],
@@ -223,15 +235,18 @@ const becomeAvailableStatement: RoutingStatement = {
  */
 export async function becomeAvailable(clinicianId: string, clinicId: string, now: Date): Promise<{ busy: boolean; offerId: string | null }> {
   const cooldownStart = new Date(now.getTime() - DECLINE_COOLDOWN_SECONDS * 1000);
-  const [row] = await routingQuery<{ busy: boolean; offerId: string | null }>(becomeAvailableStatement, [
-    clinicianId,
-    clinicId,
-    sqlTime(now),
-    lockKey(clinicId),
-    sqlTime(cooldownStart),
-    randomUUID(),
-  ]);
-  return { busy: row?.busy ?? false, offerId: row?.offerId ?? null };
+  for (let attempt = 0; attempt < BECOME_AVAILABLE_ATTEMPTS; attempt++) {
+    const [row] = await routingQuery<{ busy: boolean; raced: boolean; offerId: string | null }>(becomeAvailableStatement, [
+      clinicianId,
+      clinicId,
+      sqlTime(now),
+      lockKey(clinicId),
+      sqlTime(cooldownStart),
+      randomUUID(),
+    ]);
+    if (!row?.raced) return { busy: row?.busy ?? false, offerId: row?.offerId ?? null };
+  }
+  throw conflict('Your status changed at the same moment; please try again', 'retry');
 }
 
 // Rounds of one clinic asked for in this process while one is already waiting to start are the same
@@ -278,9 +293,11 @@ export function dispatchClinic(clinicId: string, now = new Date()): Promise<Matc
 
 async function dispatchRound(clinicId: string, now: Date): Promise<Match[]> {
   const made: Match[] = [];
-  for (let attempt = 0; attempt < ROUND_ATTEMPTS; attempt++) {
-    const cooldownStart = new Date(now.getTime() - DECLINE_COOLDOWN_SECONDS * 1000);
-    const [input] = await routingQuery<{ clinicians: FreeRow[]; tasks: TaskRow[] }>(readRound, [clinicId, sqlTime(cooldownStart)]);
+  const cooldownStart = sqlTime(new Date(now.getTime() - DECLINE_COOLDOWN_SECONDS * 1000));
+  let perSlot = TASKS_PER_FREE_CLINICIAN;
+  let lostRaces = 0;
+  while (lostRaces < ROUND_ATTEMPTS) {
+    const [input] = await routingQuery<{ clinicians: FreeRow[]; tasks: TaskRow[] }>(readRound, [clinicId, cooldownStart, perSlot]);
     const free = input?.clinicians ?? [];
     const rows = input?.tasks ?? [];
     if (free.length === 0 || rows.length === 0) break;
@@ -315,23 +332,34 @@ async function dispatchRound(clinicId: string, now: Date): Promise<Match[]> {
       queues: [...queues.values()],
       now,
     });
-    if (matches.length === 0) break;
+    // Free slots left over although the read stopped at its limit: the tasks those clinicians may
+    // take (skills, holds) may lie further back in line.
+    const slots = clinicians.reduce((sum, c) => sum + c.freeSlots, 0);
+    const lookFurther = matches.length < slots && rows.length >= slots * perSlot && perSlot < MAX_TASKS_PER_FREE_CLINICIAN;
 
-    const versionOf = new Map(free.map((c) => [c.id, c.version]));
-    const queueOf = new Map(rows.map((r) => [r.id, r.queueId]));
-    const offered = await routingQuery<Match>(writeOffers, [
-      lockKey(clinicId),
-      clinicId,
-      matches.map(() => randomUUID()),
-      matches.map((m) => m.taskId),
-      matches.map((m) => m.clinicianId),
-      matches.map((m) => versionOf.get(m.clinicianId)!),
-      matches.map((m) => queues.get(queueOf.get(m.taskId)!)?.offerTimeoutSeconds ?? 20),
-      sqlTime(now),
-    ]);
-    made.push(...offered.map(({ taskId, clinicianId }) => ({ taskId, clinicianId })));
-    // Every match held: nothing changed under the round. Otherwise read again and match what is left.
-    if (offered.length === matches.length) break;
+    if (matches.length > 0) {
+      const versionOf = new Map(free.map((c) => [c.id, c.version]));
+      const queueOf = new Map(rows.map((r) => [r.id, r.queueId]));
+      const offered = await routingQuery<Match>(writeOffers, [
+        lockKey(clinicId),
+        clinicId,
+        matches.map(() => randomUUID()),
+        matches.map((m) => m.taskId),
+        matches.map((m) => m.clinicianId),
+        matches.map((m) => versionOf.get(m.clinicianId)!),
+        matches.map((m) => queues.get(queueOf.get(m.taskId)!)?.offerTimeoutSeconds ?? 20),
+        sqlTime(now),
+      ]);
+      made.push(...offered.map(({ taskId, clinicianId }) => ({ taskId, clinicianId })));
+      // A match that did not hold lost a race (another round, a clinician going offline): read again
+      // and match what is left.
+      if (offered.length < matches.length) {
+        lostRaces++;
+        continue;
+      }
+    }
+    if (!lookFurther) break;
+    perSlot *= 8;
   }
   return made;
 }
