@@ -43,7 +43,6 @@ import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { runMigrations, startPostgres } from './lib/postgres.mjs';
 import { REPO_ROOT, freePort } from './lib/proc.mjs';
 

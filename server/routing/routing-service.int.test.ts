@@ -5,7 +5,6 @@ import { addVisit, createStaff, createVisitScenario } from '@/server/testing/fac
 import { acceptOffer, declineOffer, enqueueForAppointment, leaveQueue, setPresence, sweep, completeTask } from './routing-service';
 import { waitingStatus } from './queue-status';
 
-type Scenario = Awaited<ReturnType<typeof createVisitScenario>>;
 const patientOf = (s: { patient: { id: string }; appointment: { id: string } }, clinicId: string): Extract<Principal, { kind: 'patient' }> => ({
   kind: 'patient',
   id: s.patient.id,

@@ -1,7 +1,6 @@
 import { db, type DbTx } from '@/server/db';
 import { conflict, forbidden, notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
-import { recordAudit } from '@/server/audit/audit-service';
 import { randomUUID } from 'node:crypto';
 import { becomeAvailable, dispatchClinic, lockClinicRouting } from './dispatcher';
 import { appointmentTopic, clinicianTopic, ownPartsSql, publishRoutingChange, ROUTING_CHANNEL, routingPayloadSql } from './routing-events';
