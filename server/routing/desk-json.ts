@@ -26,15 +26,21 @@ export type RawOwnParts = { presence?: RawPresence | null; offer?: RawOffer | nu
 export const presenceJsonSql = (p: string) =>
   `json_build_object('state', ${p}.state, 'idleSince', ${p}."idleSince", 'wrapUpUntil', ${p}."wrapUpUntil")`;
 
-/** `o`: the Offer row, `t`: its Task, `a`: the task's Appointment (may be null), `pt`: its Patient (may be null). */
-export const offerJsonSql = (o: string, t: string, a: string, pt: string) => `json_build_object(
+/**
+ * `o`: the Offer row. Reads its Task as `t` and, joined by OFFER_CONTEXT_JOINS_SQL, the task's
+ * Appointment `a` and Patient `pt` (both null for a specialist request).
+ */
+export const offerJsonSql = (o: string) => `json_build_object(
     'id', ${o}.id, 'expiresAt', ${o}."expiresAt", 'offeredAt', ${o}."createdAt",
-    'appointmentId', COALESCE(${a}.id, ${t}.attributes ->> 'consultAppointmentId'),
-    'patientName', COALESCE(${pt}."familyName" || ${pt}."givenName", ${t}.attributes ->> 'patientName'),
-    'reason', COALESCE(${a}.reason, ${t}.attributes ->> 'reason'), 'waitingSince', ${t}."enqueuedAt",
-    'specialistRequest', CASE WHEN ${t}.channel = 'SPECIALIST_REQUEST' THEN json_build_object(
-      'requestedBy', ${t}.attributes ->> 'requestedBy', 'department', ${t}.attributes ->> 'department',
-      'urgency', ${t}.attributes ->> 'urgency', 'note', ${t}.attributes ->> 'note') END)`;
+    'appointmentId', COALESCE(a.id, t.attributes ->> 'consultAppointmentId'),
+    'patientName', COALESCE(pt."familyName" || pt."givenName", t.attributes ->> 'patientName'),
+    'reason', COALESCE(a.reason, t.attributes ->> 'reason'), 'waitingSince', t."enqueuedAt",
+    'specialistRequest', CASE WHEN t.channel = 'SPECIALIST_REQUEST' THEN json_build_object(
+      'requestedBy', t.attributes ->> 'requestedBy', 'department', t.attributes ->> 'department',
+      'urgency', t.attributes ->> 'urgency', 'note', t.attributes ->> 'note') END)`;
+
+/** What offerJsonSql reads besides the offer and its task `t`. */
+export const OFFER_CONTEXT_JOINS_SQL = `LEFT JOIN "Appointment" a ON a.id = t."appointmentId" LEFT JOIN "Patient" pt ON pt.id = a."patientId"`;
 
 /** `t`: the assigned Task row. */
 export const currentJsonSql = (t: string) =>

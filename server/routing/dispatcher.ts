@@ -3,7 +3,7 @@ import { conflict } from '@/server/errors';
 import type { DbTx } from '@/server/db';
 import { DECLINE_COOLDOWN_SECONDS } from './routing-config';
 import { ownPartsSql, ROUTING_CHANNEL, routingPayloadSql } from './routing-events';
-import { offerJsonSql, presenceJsonSql } from './desk-json';
+import { OFFER_CONTEXT_JOINS_SQL, offerJsonSql, presenceJsonSql } from './desk-json';
 import { routingQuery, sqlTime, type RoutingStatement } from './routing-sql';
 import { matchTasks, type FreeClinician, type Match, type QueueRules } from './matching';
 
@@ -147,11 +147,11 @@ const writeOffers: RoutingStatement = {
            pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql(
              '$2::text',
              [`'clinician:' || i."clinicianId"`, `'appointment:' || offered."appointmentId"`],
-             `CASE WHEN claimed.capacity = 1 THEN ${ownPartsSql('i."clinicianId"', { offer: offerJsonSql('i', 't', 'a', 'pt') })} END`,
+             `CASE WHEN claimed.capacity = 1 THEN ${ownPartsSql('i."clinicianId"', { offer: offerJsonSql('i') })} END`,
            )})
     FROM inserted i JOIN offered ON offered.id = i."taskId" JOIN claimed ON claimed."userId" = i."clinicianId"
     JOIN "Task" t ON t.id = i."taskId"
-    LEFT JOIN "Appointment" a ON a.id = t."appointmentId" LEFT JOIN "Patient" pt ON pt.id = a."patientId"`,
+    ${OFFER_CONTEXT_JOINS_SQL}`,
 };
 
 // Becoming available, in one statement (no round trip for a round in the common case). The presence
@@ -220,12 +220,12 @@ const becomeAvailableStatement: RoutingStatement = {
              '$2::text',
              [`'clinician:' || $1`, `'appointment:' || t."appointmentId"`],
              `CASE WHEN i.id IS NOT NULL AND pr.capacity = 1
-                   THEN ${ownPartsSql('$1', { presence: presenceJsonSql('pr'), offer: offerJsonSql('i', 't', 'a', 'pt') })}
+                   THEN ${ownPartsSql('$1', { presence: presenceJsonSql('pr'), offer: offerJsonSql('i') })}
                    WHEN i.id IS NULL THEN ${ownPartsSql('$1', { presence: presenceJsonSql('pr') })} END`,
            )}) FROM presence pr) AS notified
     FROM busy
     LEFT JOIN inserted i ON true LEFT JOIN "Task" t ON t.id = i."taskId"
-    LEFT JOIN "Appointment" a ON a.id = t."appointmentId" LEFT JOIN "Patient" pt ON pt.id = a."patientId"`,
+    ${OFFER_CONTEXT_JOINS_SQL}`,
 };
 
 /**

@@ -6,7 +6,7 @@ import { dayBounds } from '@/server/time/zoned';
 import { compareTasks, type QueueRules, type WaitingTask } from './matching';
 import { appointmentTopic, clinicianTopic, sharedClinicRead, watchRouting } from './routing-events';
 import { routingQuery, sqlTime, type RoutingStatement } from './routing-sql';
-import { applyOwnParts, currentJsonSql, offerJsonSql, presenceJsonSql, toOwnDesk, type OwnDesk, type RawOwnParts } from './desk-json';
+import { applyOwnParts, currentJsonSql, OFFER_CONTEXT_JOINS_SQL, offerJsonSql, presenceJsonSql, toOwnDesk, type OwnDesk, type RawOwnParts } from './desk-json';
 
 /** Used until a queue has completed consults to learn from. */
 export const DEFAULT_HANDLE_SECONDS = 600;
@@ -95,9 +95,9 @@ const ownDeskStatement: RoutingStatement = {
   text: `
     SELECT
       (SELECT ${presenceJsonSql('p')} FROM "ClinicianPresence" p WHERE p."userId" = $1) AS presence,
-      (SELECT ${offerJsonSql('o', 't', 'a', 'pt')}
+      (SELECT ${offerJsonSql('o')}
        FROM "Offer" o JOIN "Task" t ON t.id = o."taskId"
-       LEFT JOIN "Appointment" a ON a.id = t."appointmentId" LEFT JOIN "Patient" pt ON pt.id = a."patientId"
+       ${OFFER_CONTEXT_JOINS_SQL}
        WHERE o."clinicianId" = $1 AND o.state = 'PENDING' AND o."expiresAt" > $2::timestamp(3)
        ORDER BY o."createdAt" LIMIT 1) AS offer,
       (SELECT ${currentJsonSql('t')} FROM "Task" t WHERE t."assignedClinicianId" = $1 AND t.state = 'ASSIGNED' LIMIT 1) AS current`,
