@@ -381,6 +381,8 @@ async function main() {
   const driveStarted = performance.now();
   const nodeCpuAtStart = process.cpuUsage();
   const pgCpuAtStart = postgresCpuSeconds(server.pid);
+  const walAtStart = await walCounters(db);
+  const batchesAtStart = service.durableStatementStats();
   const progress = setInterval(() => {
     const seconds = (performance.now() - driveStarted) / 1000;
     log(`  ${assigned}/${total} assigned, ${Math.round(assigned / seconds)}/s so far, ${views} desk views sent`);
@@ -425,6 +427,7 @@ async function main() {
   if (failure) throw failure;
   const nodeCpu = process.cpuUsage(nodeCpuAtStart);
   const pgCpuAtEnd = postgresCpuSeconds(server.pid);
+  const walAtEnd = await walCounters(db);
   const driveSeconds = (lastAcceptAt - driveStarted) / 1000;
   const assignmentsPerSecond = assigned / driveSeconds;
   latencies.sort((a, b) => a - b);
@@ -446,6 +449,15 @@ async function main() {
       `acceptOffer ${(spent.accept / assigned).toFixed(1)} ms, completeTask ${(spent.complete / assigned).toFixed(1)} ms`,
   );
 
+  const wal = (key: keyof WalCounters) => (walAtEnd[key] - walAtStart[key]) / assigned;
+  log(
+    `WAL per assignment: ${wal('records').toFixed(1)} records, ${wal('fpi').toFixed(2)} full-page images, ` +
+      `${Math.round(wal('bytes'))} bytes, ${wal('syncs').toFixed(2)} flushes to disk; ${wal('commits').toFixed(2)} commits`,
+  );
+  const batches = service.durableStatementStats();
+  const perStatement = (kind: 'accept' | 'complete') =>
+    ((batches[kind].calls - batchesAtStart[kind].calls) / Math.max(1, batches[kind].statements - batchesAtStart[kind].statements)).toFixed(2);
+  log(`calls per statement (group commit): accept ${perStatement('accept')}, complete ${perStatement('complete')}`);
   if (STATEMENTS) await printStatements(db, assigned);
 
   // Sanity: the run did what it claims and broke no invariant.
@@ -502,6 +514,18 @@ async function main() {
   console.log(
     `RESULT assignments_per_s=${Math.round(assignmentsPerSecond)} offer_p50_ms=${round1(p50)} offer_p99_ms=${round1(p99)} db_tps=${Math.round(dbTps)}`,
   );
+}
+
+type WalCounters = { records: number; fpi: number; bytes: number; syncs: number; commits: number };
+
+/** The server's WAL counters (pg_stat_wal, and pg_stat_io for the flushes) and its commits so far. */
+async function walCounters(db: (typeof import('@/server/db'))['db']): Promise<WalCounters> {
+  const [row] = await db.$queryRawUnsafe<{ records: bigint; fpi: bigint; bytes: string; syncs: bigint | null; commits: bigint }[]>(`
+    SELECT w.wal_records AS records, w.wal_fpi AS fpi, w.wal_bytes::text AS bytes,
+           (SELECT sum(fsyncs) FROM pg_stat_io WHERE object = 'wal')::bigint AS syncs,
+           (SELECT sum(xact_commit) FROM pg_stat_database)::bigint AS commits
+    FROM pg_stat_wal w`);
+  return { records: Number(row!.records), fpi: Number(row!.fpi), bytes: Number(row!.bytes), syncs: Number(row!.syncs ?? 0), commits: Number(row!.commits) };
 }
 
 /** The statements PostgreSQL spent most time on (planning + execution), per assignment. */

@@ -7,6 +7,7 @@ import { appointmentTopic, clinicianTopic, ownPartsSql, publishRoutingChange, RO
 import { currentJsonSql, presenceJsonSql } from './desk-json';
 import { inRoutingTransaction, isRetryable, routingQuery, sqlTime, type Queryable, type RoutingStatement } from './routing-sql';
 import { FOLLOW_UP_QUEUE_SLUG, RECONNECT_GRACE_SECONDS } from './routing-config';
+import { batchedStatement } from './statement-batch';
 
 type Patient = Extract<Principal, { kind: 'patient' }>;
 type Staff = Extract<Principal, { kind: 'staff' }>;
@@ -166,46 +167,66 @@ export async function setPresence(principal: Principal, state: 'AVAILABLE' | 'OF
   return { state };
 }
 
-// Accepting is one statement. The offer and its task are locked together and only if the offer is
-// the caller's, pending and unexpired and the task still offered (PostgreSQL re-checks this on the
-// newest versions when a decline, a timeout or a rescind commits first); then the offer is accepted,
-// the task assigned, the clinician busy, the visit in progress and the audit written, or nothing is.
+// Accepting is one statement, for every accept of this process that arrives together (see
+// statement-batch.ts; each request is a row of "req"). A request's offer and task are locked together
+// and only if the offer is the caller's, pending and unexpired and the task still offered (PostgreSQL
+// re-checks this on the newest versions when a decline, a timeout or a rescind commits first); then
+// the offer is accepted, the task assigned, the clinician busy, the visit in progress and the audit
+// written, or nothing is. Locks are taken in offer order, the same in every batch.
 // The notification carries the clinician's new desk parts when they hold one task at a time (with
 // room for more, other offers may still ring: their desk reads again).
 const acceptStatement: RoutingStatement = {
   name: 'routing.accept',
   text: `
-    WITH offer AS (
-      SELECT o."clinicianId", o.state FROM "Offer" o WHERE o.id = $1
+    WITH req AS MATERIALIZED (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp(3)[], $4::text[])
+        WITH ORDINALITY AS r("offerId", "clinicianId", at, "auditId", n)
     ), target AS (
-      SELECT o.id AS "offerId", t.id AS "taskId", t."appointmentId", t."clinicId", t."patientId"
-      FROM "Offer" o JOIN "Task" t ON t.id = o."taskId"
-      WHERE o.id = $1 AND o."clinicianId" = $2 AND o.state = 'PENDING' AND o."expiresAt" > $3::timestamp(3) AND t.state = 'OFFERED'
+      SELECT req.n, req."clinicianId", req.at, req."auditId", o.id AS "offerId", t.id AS "taskId", t."appointmentId", t."clinicId", t."patientId"
+      FROM req JOIN "Offer" o ON o.id = req."offerId" JOIN "Task" t ON t.id = o."taskId"
+      WHERE o."clinicianId" = req."clinicianId" AND o.state = 'PENDING' AND o."expiresAt" > req.at AND t.state = 'OFFERED'
+      ORDER BY o.id
       FOR UPDATE OF o, t
     ), accepted AS (
-      UPDATE "Offer" o SET state = 'ACCEPTED', "respondedAt" = $3::timestamp(3) FROM target WHERE o.id = target."offerId" RETURNING o.id
+      UPDATE "Offer" o SET state = 'ACCEPTED', "respondedAt" = target.at FROM target WHERE o.id = target."offerId" RETURNING o.id
     ), assigned AS (
-      UPDATE "Task" t SET state = 'ASSIGNED', "assignedAt" = $3::timestamp(3), "assignedClinicianId" = $2
+      UPDATE "Task" t SET state = 'ASSIGNED', "assignedAt" = target.at, "assignedClinicianId" = target."clinicianId"
       FROM target WHERE t.id = target."taskId" RETURNING t.id
     ), busy AS (
-      UPDATE "ClinicianPresence" p SET state = 'BUSY', "updatedAt" = $3::timestamp(3) FROM target WHERE p."userId" = $2
-      RETURNING p.state, p."idleSince", p."wrapUpUntil", p.capacity
+      UPDATE "ClinicianPresence" p SET state = 'BUSY', "updatedAt" = target.at FROM target WHERE p."userId" = target."clinicianId"
+      RETURNING p."userId", p.state, p."idleSince", p."wrapUpUntil", p.capacity
     ), visit AS (
-      UPDATE "Appointment" a SET status = 'IN_PROGRESS', "updatedAt" = $3::timestamp(3) FROM target WHERE a.id = target."appointmentId" RETURNING 1
+      UPDATE "Appointment" a SET status = 'IN_PROGRESS', "updatedAt" = target.at FROM target WHERE a.id = target."appointmentId" RETURNING 1
     ), audit AS (
       INSERT INTO "AuditEvent" (id, "occurredAt", actor, action, "clinicId", "patientId", subject, outcome)
-      SELECT $4, $3::timestamp(3), 'staff:' || $2, 'routing.offer-accepted', target."clinicId", target."patientId", 'Task/' || target."taskId", 'success'
+      SELECT target."auditId", target.at, 'staff:' || target."clinicianId", 'routing.offer-accepted', target."clinicId", target."patientId",
+             'Task/' || target."taskId", 'success'
       FROM target RETURNING 1
     )
-    SELECT offer."clinicianId", offer.state, target."taskId", target."appointmentId",
-           (SELECT ${notifySql('target."clinicId"', [`'clinician:' || $2`, `'appointment:' || target."appointmentId"`], `CASE WHEN busy.capacity = 1 THEN ${ownPartsSql('$2', {
+    SELECT o."clinicianId", o.state, target."taskId", target."appointmentId",
+           (SELECT ${notifySql('target."clinicId"', [`'clinician:' || target."clinicianId"`, `'appointment:' || target."appointmentId"`], `CASE WHEN busy.capacity = 1 THEN ${ownPartsSql('target."clinicianId"', {
              presence: presenceJsonSql('busy'),
              offer: 'NULL',
              current: currentJsonSql('t'),
            })} END`)}
-            FROM target JOIN "Task" t ON t.id = target."taskId" LEFT JOIN busy ON true) AS notified
-    FROM offer LEFT JOIN target ON true`,
+            FROM "Task" t LEFT JOIN busy ON busy."userId" = target."clinicianId" WHERE t.id = target."taskId") AS notified
+    FROM req LEFT JOIN "Offer" o ON o.id = req."offerId" LEFT JOIN target ON target.n = req.n
+    ORDER BY req.n`,
 };
+
+type AcceptRequest = { offerId: string; clinicianId: string; at: Date };
+type AcceptRow = { clinicianId: string | null; state: string | null; taskId: string | null; appointmentId: string | null };
+
+const acceptBatched = batchedStatement<AcceptRequest, AcceptRow>(
+  (requests) =>
+    routingQuery<AcceptRow>(acceptStatement, [
+      requests.map((r) => r.offerId),
+      requests.map((r) => r.clinicianId),
+      requests.map((r) => sqlTime(r.at)),
+      requests.map(() => randomUUID()),
+    ]),
+  { key: (r) => r.offerId },
+);
 
 // Why an accept failed, as of now (the accept's own view may predate the change that beat it).
 const offerOutcomeStatement: RoutingStatement = {
@@ -218,15 +239,8 @@ const offerOutcomeStatement: RoutingStatement = {
 /** One transaction: the offer is accepted, the task assigned and the clinician busy, or nothing changes. */
 export async function acceptOffer(principal: Principal, offerId: string, now = new Date()) {
   const staff = requireClinician(principal);
-  const [row] = await once(() =>
-    routingQuery<{ clinicianId: string; state: string; taskId: string | null; appointmentId: string | null }>(acceptStatement, [
-      offerId,
-      staff.id,
-      sqlTime(now),
-      randomUUID(),
-    ]),
-  );
-  if (!row) throw notFound('This offer does not exist');
+  const row = await once(() => acceptBatched({ offerId, clinicianId: staff.id, at: now }));
+  if (!row.clinicianId) throw notFound('This offer does not exist');
   if (row.clinicianId !== staff.id) throw forbidden('This offer was made to another clinician');
   if (row.taskId) return { taskId: row.taskId, appointmentId: row.appointmentId ?? (await consultAppointmentOfTask(row.taskId)) };
   const [outcome] = await routingQuery<{ state: string; expired: boolean; taskOffered: boolean }>(offerOutcomeStatement, [offerId, sqlTime(now)]);
@@ -270,45 +284,62 @@ export async function declineOffer(principal: Principal, offerId: string, now = 
   return { declined: true };
 }
 
-// Ending a consult is one statement: the task (locked, still assigned to the caller) is completed,
-// the visit too, and the clinician goes into their queue's wrap-up. The notification carries the new
-// presence, and that the consult is over when the clinician holds one task at a time.
+// Ending a consult is one statement, for every such request of this process that arrives together
+// (see statement-batch.ts; each request is a row of "req"): the task (locked, still assigned to the
+// caller) is completed, the visit too, and the clinician goes into their queue's wrap-up. A visit has
+// at most one live task ("Task_one_live_per_appointment"). The notification carries the new presence,
+// and that the consult is over when the clinician holds one task at a time.
 const completeStatement: RoutingStatement = {
   name: 'routing.complete',
   text: `
-    WITH task AS (
-      SELECT t.id, t."assignedClinicianId", t."clinicId", q."wrapUpSeconds"
-      FROM "Task" t JOIN "Queue" q ON q.id = t."queueId"
-      WHERE t."appointmentId" = $1 AND t.state = 'ASSIGNED'
-      LIMIT 1
+    WITH req AS MATERIALIZED (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp(3)[]) WITH ORDINALITY AS r("appointmentId", "clinicianId", at, n)
+    ), task AS (
+      SELECT req.n, req."clinicianId" AS caller, req.at, t.id, t."appointmentId", t."assignedClinicianId", t."clinicId", q."wrapUpSeconds"
+      FROM req JOIN "Task" t ON t."appointmentId" = req."appointmentId" AND t.state = 'ASSIGNED' JOIN "Queue" q ON q.id = t."queueId"
+      ORDER BY t.id
       FOR UPDATE OF t
     ), mine AS (
-      SELECT * FROM task WHERE "assignedClinicianId" = $2
+      SELECT * FROM task WHERE "assignedClinicianId" = caller
     ), completed AS (
-      UPDATE "Task" t SET state = 'COMPLETED', "completedAt" = $3::timestamp(3), "endReason" = 'completed'
+      UPDATE "Task" t SET state = 'COMPLETED', "completedAt" = mine.at, "endReason" = 'completed'
       FROM mine WHERE t.id = mine.id RETURNING t.id
     ), visit AS (
-      UPDATE "Appointment" a SET status = 'COMPLETED', "updatedAt" = $3::timestamp(3) FROM mine WHERE a.id = $1 RETURNING 1
+      UPDATE "Appointment" a SET status = 'COMPLETED', "updatedAt" = mine.at FROM mine WHERE a.id = mine."appointmentId" RETURNING 1
     ), wrapUp AS (
       UPDATE "ClinicianPresence" p
-      SET state = 'WRAP_UP', "wrapUpUntil" = $3::timestamp(3) + make_interval(secs => mine."wrapUpSeconds"), "updatedAt" = $3::timestamp(3)
-      FROM mine WHERE p."userId" = $2 RETURNING p.state, p."idleSince", p."wrapUpUntil", p.capacity
+      SET state = 'WRAP_UP', "wrapUpUntil" = mine.at + make_interval(secs => mine."wrapUpSeconds"), "updatedAt" = mine.at
+      FROM mine WHERE p."userId" = mine.caller RETURNING p."userId", p.state, p."idleSince", p."wrapUpUntil", p.capacity
     )
-    SELECT task."assignedClinicianId", (SELECT count(*) FROM completed) = 1 AS completed,
-           (SELECT ${notifySql('mine."clinicId"', [`'clinician:' || $2`, `'appointment:' || $1`], `CASE
-              WHEN wrapUp.capacity = 1 THEN ${ownPartsSql('$2', { presence: presenceJsonSql('wrapUp'), current: 'NULL' })}
-              WHEN wrapUp.capacity > 1 THEN ${ownPartsSql('$2', { presence: presenceJsonSql('wrapUp') })} END`)}
-            FROM mine LEFT JOIN wrapUp ON true) AS notified
-    FROM task`,
+    SELECT task."assignedClinicianId", EXISTS (SELECT 1 FROM completed WHERE completed.id = mine.id) AS completed,
+           CASE WHEN mine.id IS NOT NULL THEN
+             (SELECT ${notifySql('mine."clinicId"', [`'clinician:' || mine.caller`, `'appointment:' || mine."appointmentId"`], `CASE
+                WHEN wrapUp.capacity = 1 THEN ${ownPartsSql('mine.caller', { presence: presenceJsonSql('wrapUp'), current: 'NULL' })}
+                WHEN wrapUp.capacity > 1 THEN ${ownPartsSql('mine.caller', { presence: presenceJsonSql('wrapUp') })} END`)}
+              FROM (SELECT 1) one LEFT JOIN wrapUp ON wrapUp."userId" = mine.caller)
+           END AS notified
+    FROM req LEFT JOIN task ON task.n = req.n LEFT JOIN mine ON mine.n = req.n
+    ORDER BY req.n`,
 };
+
+type CompleteRequest = { appointmentId: string; clinicianId: string; at: Date };
+type CompleteRow = { assignedClinicianId: string | null; completed: boolean };
+
+const completeBatched = batchedStatement<CompleteRequest, CompleteRow>(
+  (requests) =>
+    routingQuery<CompleteRow>(completeStatement, [
+      requests.map((r) => r.appointmentId),
+      requests.map((r) => r.clinicianId),
+      requests.map((r) => sqlTime(r.at)),
+    ]),
+  { key: (r) => r.appointmentId },
+);
 
 /** Ends the consult: the task is completed and the clinician goes into wrap-up. */
 export async function completeTask(principal: Principal, appointmentId: string, now = new Date()) {
   const staff = requireClinician(principal);
-  const [row] = await once(() =>
-    routingQuery<{ assignedClinicianId: string | null; completed: boolean }>(completeStatement, [appointmentId, staff.id, sqlTime(now)]),
-  );
-  if (!row) throw conflict('This consult is not in progress', 'notInProgress');
+  const row = await once(() => completeBatched({ appointmentId, clinicianId: staff.id, at: now }));
+  if (!row.assignedClinicianId) throw conflict('This consult is not in progress', 'notInProgress');
   if (!row.completed) throw forbidden('Only the clinician who took this consult can end it');
   return { completed: true };
 }
@@ -480,4 +511,9 @@ export async function sweep(now = new Date()) {
   for (const { clinicId } of await routingQuery<{ clinicId: string }>(clinicsToDispatch, [])) touched.add(clinicId);
   for (const clinicId of touched) await dispatchClinic(clinicId, now);
   return { timedOut: timedOut.length, abandoned: abandoned.length, overflowed: overflowed.length, clinics: touched.size };
+}
+
+/** How many statements the batched accepts and completions took (benchmarks and tests). */
+export function durableStatementStats() {
+  return { accept: acceptBatched.stats(), complete: completeBatched.stats() };
 }

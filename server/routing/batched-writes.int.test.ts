@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { db } from '@/server/db';
+import type { Principal } from '@/server/auth/session-types';
+import { addVisit, createStaff, createVisitScenario } from '@/server/testing/factories';
+import { acceptOffer, completeTask, durableStatementStats, enqueueForAppointment, setPresence } from './routing-service';
+
+type Staff = Extract<Principal, { kind: 'staff' }>;
+const staffOf = (u: { id: string; name: string; clinicId: string; role: 'CLINICIAN' | 'NURSE' | 'ADMIN' }): Staff => ({
+  kind: 'staff',
+  id: u.id,
+  name: u.name,
+  role: u.role,
+  clinicId: u.clinicId,
+});
+const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
+/** A call's outcome as a value: its result, or the error's code. */
+const outcome = <T,>(call: Promise<T>) => call.then((value) => ({ value }), (error: { code?: string }) => ({ error: error.code ?? String(error) }));
+const delta = (before: { statements: number; calls: number }, after: { statements: number; calls: number }) => ({
+  statements: after.statements - before.statements,
+  calls: after.calls - before.calls,
+});
+
+/** A clinic with `n` clinicians, each with a pending offer for one waiting patient. */
+async function cliniciansWithOffers(n: number) {
+  const s = await createVisitScenario({ queue: { preferredClinicianSeconds: 0 } });
+  const clinicians = [staffOf(s.doctor), ...(await Promise.all(Array.from({ length: n - 1 }, () => createStaff(s.clinic.id, 'CLINICIAN')))).map(staffOf)];
+  const visits = [s, ...(await Promise.all(Array.from({ length: n - 1 }, () => addVisit(s.clinic.id, s.doctor.id))))];
+  for (const visit of visits) {
+    await enqueueForAppointment({ kind: 'patient', id: visit.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: visit.appointment.id });
+  }
+  const offers = [];
+  for (const clinician of clinicians) {
+    await setPresence(clinician, 'AVAILABLE');
+    offers.push(await db.offer.findFirstOrThrow({ where: { clinicianId: clinician.id, state: 'PENDING' }, include: { task: true } }));
+  }
+  return { clinic: s.clinic, clinicians, offers };
+}
+
+describe('accepts and completions arriving together (real PostgreSQL)', () => {
+  it('go as shared statements, and each caller gets the answer its own call would have had', async () => {
+    const { clinicians, offers } = await cliniciansWithOffers(6);
+    const colleague = staffOf(await createStaff(clinicians[0]!.clinicId, 'CLINICIAN'));
+    const before = durableStatementStats().accept;
+
+    const [valid, twice, foreign, unknown, expired] = await Promise.all([
+      Promise.all(clinicians.slice(0, 5).map((c, i) => outcome(acceptOffer(c, offers[i]!.id)))),
+      outcome(acceptOffer(clinicians[0]!, offers[0]!.id)),
+      outcome(acceptOffer(colleague, offers[1]!.id)),
+      outcome(acceptOffer(clinicians[2]!, 'no-such-offer')),
+      outcome(acceptOffer(clinicians[5]!, offers[5]!.id, later(60))),
+    ]);
+
+    expect(valid).toEqual(offers.slice(0, 5).map((o) => ({ value: { taskId: o.taskId, appointmentId: o.task.appointmentId } })));
+    expect(twice).toEqual({ error: 'CONFLICT' });
+    expect(foreign).toEqual({ error: 'FORBIDDEN' });
+    expect(unknown).toEqual({ error: 'NOT_FOUND' });
+    expect(expired).toEqual({ error: 'CONFLICT' });
+    const used = delta(before, durableStatementStats().accept);
+    expect(used.calls).toBe(9);
+    // The first call went alone; the other eight waited for it and went together, except the second
+    // accept of the same offer, which waits for the first one to commit.
+    expect(used.statements).toBeLessThanOrEqual(3);
+
+    for (const [i, offer] of offers.entries()) {
+      const task = await db.task.findUniqueOrThrow({ where: { id: offer.taskId } });
+      const presence = await db.clinicianPresence.findUniqueOrThrow({ where: { userId: clinicians[i]!.id } });
+      const state = (await db.offer.findUniqueOrThrow({ where: { id: offer.id } })).state;
+      if (i < 5) {
+        expect({ task: task.state, by: task.assignedClinicianId, presence: presence.state, offer: state }).toEqual({
+          task: 'ASSIGNED',
+          by: clinicians[i]!.id,
+          presence: 'BUSY',
+          offer: 'ACCEPTED',
+        });
+        expect((await db.appointment.findUniqueOrThrow({ where: { id: task.appointmentId! } })).status).toBe('IN_PROGRESS');
+        expect(await db.auditEvent.count({ where: { action: 'routing.offer-accepted', subject: `Task/${task.id}` } })).toBe(1);
+      } else {
+        // The expired accept changed nothing.
+        expect({ task: task.state, presence: presence.state, offer: state }).toEqual({ task: 'OFFERED', presence: 'AVAILABLE', offer: 'PENDING' });
+      }
+    }
+
+    const completing = durableStatementStats().complete;
+    const appointments = offers.map((o) => o.task.appointmentId!);
+    const [ended, again, notTheirs, notStarted] = await Promise.all([
+      Promise.all(clinicians.slice(0, 4).map((c, i) => outcome(completeTask(c, appointments[i]!)))),
+      outcome(completeTask(clinicians[0]!, appointments[0]!)),
+      outcome(completeTask(colleague, appointments[4]!)),
+      outcome(completeTask(clinicians[5]!, appointments[5]!)),
+    ]);
+    expect(ended).toEqual(Array.from({ length: 4 }, () => ({ value: { completed: true } })));
+    expect(again).toEqual({ error: 'CONFLICT' });
+    expect(notTheirs).toEqual({ error: 'FORBIDDEN' });
+    expect(notStarted).toEqual({ error: 'CONFLICT' });
+    expect(delta(completing, durableStatementStats().complete).statements).toBeLessThanOrEqual(3);
+
+    for (const [i, appointmentId] of appointments.entries()) {
+      const task = await db.task.findFirstOrThrow({ where: { appointmentId } });
+      const visit = await db.appointment.findUniqueOrThrow({ where: { id: appointmentId } });
+      const presence = await db.clinicianPresence.findUniqueOrThrow({ where: { userId: clinicians[i]!.id } });
+      const expected = i < 4 ? ['COMPLETED', 'COMPLETED', 'WRAP_UP'] : i === 4 ? ['ASSIGNED', 'IN_PROGRESS', 'BUSY'] : ['OFFERED', 'SCHEDULED', 'AVAILABLE'];
+      expect([task.state, visit.status, presence.state]).toEqual(expected);
+    }
+  });
+});
