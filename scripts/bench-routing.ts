@@ -35,10 +35,11 @@
 //
 // Environment: BENCH_CLINICIANS (1000), BENCH_TASKS (10000), BENCH_WORKERS (8), BENCH_ROUNDS (5),
 // BENCH_TPS_SECONDS (5), BENCH_KEEP=1 keeps the data directory, BENCH_SWEEP=0 turns the sweeper off,
-// BENCH_STATEMENTS=1 prints PostgreSQL's time per statement (pg_stat_statements).
+// BENCH_STATEMENTS=1 prints PostgreSQL's time per statement (pg_stat_statements), BENCH_PROFILE=<file>
+// writes this process's CPU profile of the drive.
 // Output: progress lines (including CPU used per assignment by this Node process and by PostgreSQL,
 // and the load average, since other work on the machine skews every figure), then one line `RESULT assignments_per_s=<n> offer_p50_ms=<n> offer_p99_ms=<n> db_tps=<n>`.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,6 +56,8 @@ const KEEP = process.env.BENCH_KEEP === '1';
 const SWEEP = process.env.BENCH_SWEEP !== '0';
 /** Loads pg_stat_statements and prints where PostgreSQL spent its time during the drive. */
 const STATEMENTS = process.env.BENCH_STATEMENTS === '1';
+/** A file to write this process's CPU profile of the drive to (open it in Chrome DevTools). */
+const PROFILE = process.env.BENCH_PROFILE || null;
 const OFFER_WAIT_LIMIT_MS = 30_000;
 
 function intEnv(name: string, fallback: number): number {
@@ -378,6 +381,7 @@ async function main() {
   log(`driving ${total} cycles (${ROUNDS} per clinician) with ${WORKERS} concurrent workers${SWEEP ? ' and the sweeper' : ''}`);
 
   const viewsAtStart = views;
+  const profiler = PROFILE ? await startProfiler() : null;
   const driveStarted = performance.now();
   const nodeCpuAtStart = process.cpuUsage();
   const pgCpuAtStart = postgresCpuSeconds(server.pid);
@@ -424,6 +428,7 @@ async function main() {
     clearInterval(progress);
     stopSweeper();
   }
+  if (profiler) log(`CPU profile of the drive written to ${await profiler.stop(PROFILE!)}`);
   if (failure) throw failure;
   const nodeCpu = process.cpuUsage(nodeCpuAtStart);
   const pgCpuAtEnd = postgresCpuSeconds(server.pid);
@@ -514,6 +519,23 @@ async function main() {
   console.log(
     `RESULT assignments_per_s=${Math.round(assignmentsPerSecond)} offer_p50_ms=${round1(p50)} offer_p99_ms=${round1(p99)} db_tps=${Math.round(dbTps)}`,
   );
+}
+
+/** The V8 sampling profiler of this process, through the inspector protocol. */
+async function startProfiler() {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      writeFileSync(file, JSON.stringify(profile));
+      return path.resolve(file);
+    },
+  };
 }
 
 type WalCounters = { records: number; fpi: number; bytes: number; syncs: number; commits: number };
