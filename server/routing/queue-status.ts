@@ -40,7 +40,16 @@ async function orderedLiveTasks(queueId: string) {
     db.queue.findUniqueOrThrow({ where: { id: queueId }, select: { id: true, requiredSkills: true, preferredClinicianSeconds: true, agingSecondsPerPriority: true } }),
     db.task.findMany({
       where: { queueId, state: { in: ['WAITING', 'OFFERED'] } },
-      select: { id: true, queueId: true, priority: true, enqueuedAt: true, requiredSkills: true, preferredClinicianId: true, state: true },
+      select: {
+        id: true,
+        queueId: true,
+        priority: true,
+        enqueuedAt: true,
+        requiredSkills: true,
+        preferredClinicianId: true,
+        state: true,
+        appointmentId: true,
+      },
     }),
   ]);
   const queues = new Map<string, QueueRules>([[queue.id, queue]]);
@@ -63,29 +72,81 @@ export type WaitingStatus =
   | { state: 'ASSIGNED'; taskId: string; appointmentId: string }
   | { state: 'ENDED'; reason: string | null };
 
+/** A queue's line: every live task's place, and what the estimated wait is computed from. */
+type QueueLine = {
+  places: Map<string, { taskId: string; state: 'WAITING' | 'OFFERED'; position: number }>;
+  waitingCount: number;
+  freeClinicians: number;
+  staffedClinicians: number;
+  handleSeconds: number;
+};
+
+let queueLineReads = 0;
+/** How often a queue's line was read in this process (benchmarks and tests). */
+export const queueLineReadCount = () => queueLineReads;
+
+async function readQueueLine(queueId: string, clinicId: string): Promise<QueueLine> {
+  queueLineReads++;
+  const [ordered, staff, handleSeconds] = await Promise.all([orderedLiveTasks(queueId), staffing(clinicId), averageHandleSeconds(queueId)]);
+  const places: QueueLine['places'] = new Map();
+  ordered.forEach((task, i) => {
+    if (task.appointmentId) places.set(task.appointmentId, { taskId: task.id, state: task.state as 'WAITING' | 'OFFERED', position: i + 1 });
+  });
+  return { places, waitingCount: ordered.length, freeClinicians: staff.free, staffedClinicians: staff.staffed, handleSeconds };
+}
+
+/**
+ * The line of a queue, shared by every waiting room of the clinic open in this process: one read
+ * after each change however many patients wait, instead of one per patient.
+ */
+function sharedQueueLine(queueId: string, clinicId: string) {
+  return sharedClinicRead(`line:${queueId}`, clinicId, () => readQueueLine(queueId, clinicId));
+}
+
+/** The patient's status if their visit has a live task in `line`. */
+function statusInLine(line: QueueLine, appointmentId: string): WaitingStatus | null {
+  const place = line.places.get(appointmentId);
+  if (!place) return null;
+  return {
+    state: place.state,
+    taskId: place.taskId,
+    position: place.position,
+    waitingCount: line.waitingCount,
+    estimatedWaitSeconds: estimateWaitSeconds({
+      position: place.position,
+      freeClinicians: line.freeClinicians,
+      staffedClinicians: line.staffedClinicians,
+      handleSeconds: line.handleSeconds,
+    }),
+  };
+}
+
+/** Reads of the patient's task and line before giving up when the task keeps changing in between. */
+const STATUS_READ_ATTEMPTS = 5;
+
+/** The patient's status, and the queue their task is in while it is live. */
+async function readWaitingStatus(principal: Extract<Principal, { kind: 'patient' }>): Promise<{ status: WaitingStatus; queueId: string | null }> {
+  for (let attempt = 0; attempt < STATUS_READ_ATTEMPTS; attempt++) {
+    const task = await db.task.findFirst({
+      where: { appointmentId: principal.appointmentId },
+      orderBy: { createdAt: 'desc' },
+      select: { id: true, state: true, queueId: true, clinicId: true, endReason: true },
+    });
+    if (!task) return { status: { state: 'ENDED', reason: null }, queueId: null };
+    if (task.state === 'ASSIGNED') return { status: { state: 'ASSIGNED', taskId: task.id, appointmentId: principal.appointmentId }, queueId: null };
+    if (task.state !== 'WAITING' && task.state !== 'OFFERED') return { status: { state: 'ENDED', reason: task.endReason }, queueId: null };
+    // The shared line may have been read before this task's latest change was heard of; if the task
+    // is not in it, the line is read again, after the task.
+    const line = attempt === 0 ? await sharedQueueLine(task.queueId, task.clinicId) : await readQueueLine(task.queueId, task.clinicId);
+    const status = statusInLine(line, principal.appointmentId);
+    if (status) return { status, queueId: task.queueId };
+  }
+  throw new Error('The waiting-room status kept changing while it was read');
+}
+
 export async function waitingStatus(principal: Principal): Promise<WaitingStatus> {
   if (principal.kind !== 'patient') throw forbidden('Only the waiting patient can see their place in line');
-  const task = await db.task.findFirst({
-    where: { appointmentId: principal.appointmentId },
-    orderBy: { createdAt: 'desc' },
-    select: { id: true, state: true, queueId: true, clinicId: true, endReason: true },
-  });
-  if (!task) return { state: 'ENDED', reason: null };
-  if (task.state === 'ASSIGNED') return { state: 'ASSIGNED', taskId: task.id, appointmentId: principal.appointmentId };
-  if (task.state !== 'WAITING' && task.state !== 'OFFERED') return { state: 'ENDED', reason: task.endReason };
-  const [ordered, staff, handleSeconds] = await Promise.all([
-    orderedLiveTasks(task.queueId),
-    staffing(task.clinicId),
-    averageHandleSeconds(task.queueId),
-  ]);
-  const position = ordered.findIndex((t) => t.id === task.id) + 1;
-  return {
-    state: task.state,
-    taskId: task.id,
-    position,
-    waitingCount: ordered.length,
-    estimatedWaitSeconds: estimateWaitSeconds({ position, freeClinicians: staff.free, staffedClinicians: staff.staffed, handleSeconds }),
-  };
+  return (await readWaitingStatus(principal)).status;
 }
 
 // A clinician's own part of the desk in one statement: read when a desk opens, at every change that
@@ -199,16 +260,27 @@ export async function* watchDesk(principal: Principal, options: { idleMs: number
   });
 }
 
-/** The waiting room's live view: at once when the patient's own task changes, otherwise with the clinic's views. */
+/**
+ * The waiting room's live view: at once when the patient's own task changes, otherwise with the
+ * clinic's views. While the task is live its place comes from the queue's shared line; the task
+ * itself is read only when it is not (or no longer) there.
+ */
 export function watchWaitingStatus(
   principal: Principal,
   options: { idleMs: number; signal?: AbortSignal; onIdle?: (status: WaitingStatus) => Promise<void> },
 ) {
   if (principal.kind !== 'patient') throw forbidden('Only the waiting patient can see their place in line');
+  let queueId: string | null = null;
   return watchRouting({
     clinicId: principal.clinicId,
     topics: [appointmentTopic(principal.appointmentId)],
-    read: () => waitingStatus(principal),
+    read: async () => {
+      const inLine = queueId ? statusInLine(await sharedQueueLine(queueId, principal.clinicId), principal.appointmentId) : null;
+      if (inLine) return inLine;
+      const read = await readWaitingStatus(principal);
+      queueId = read.queueId;
+      return read.status;
+    },
     ...options,
   });
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '@/server/auth/session-types';
 import { addVisit, createVisitScenario } from '@/server/testing/factories';
-import { deskState, ownDesk, watchDesk } from './queue-status';
+import { deskState, ownDesk, queueLineReadCount, waitingStatus, watchDesk, watchWaitingStatus, type WaitingStatus } from './queue-status';
 import pg from 'pg';
-import { ROUTING_CHANNEL, watchRouting } from './routing-events';
+import { CLINIC_VIEW_INTERVAL_MS, ROUTING_CHANNEL, watchRouting } from './routing-events';
 import { acceptOffer, completeTask, enqueueForAppointment, setPresence } from './routing-service';
 
 describe('live routing views over LISTEN/NOTIFY (real PostgreSQL)', () => {
@@ -78,5 +78,43 @@ describe('live routing views over LISTEN/NOTIFY (real PostgreSQL)', () => {
     abort.abort();
     await desk.return(undefined);
     await listener.end();
+  }, 20_000);
+
+  it('moves every waiting room up when the first patient is served, from one shared read of the line per change', async () => {
+    const s = await createVisitScenario({ queue: { preferredClinicianSeconds: 0 } });
+    const doctor: Principal = { kind: 'staff', id: s.doctor.id, name: s.doctor.name, role: 'CLINICIAN', clinicId: s.clinic.id };
+    const visits = [s, ...(await Promise.all(Array.from({ length: 5 }, () => addVisit(s.clinic.id, s.doctor.id))))];
+    const patients: Principal[] = visits.map((v) => ({ kind: 'patient', id: v.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: v.appointment.id }));
+    for (const patient of patients) await enqueueForAppointment(patient as Extract<Principal, { kind: 'patient' }>);
+
+    const abort = new AbortController();
+    const rooms = patients.map((p) => watchWaitingStatus(p, { idleMs: 120_000, signal: abort.signal }));
+    const latest: WaitingStatus[] = await Promise.all(rooms.map(async (room) => (await room.next()).value as WaitingStatus));
+    expect(latest.map((v) => (v.state === 'WAITING' ? v.position : v.state))).toEqual([1, 2, 3, 4, 5, 6]);
+
+    // Keep every room reading until the test ends; record what each shows.
+    const pumps = rooms.map(async (room, i) => {
+      for await (const view of room) latest[i] = view;
+    });
+    // Let the notifications of the enqueues above pass (clinic views wake at most every interval).
+    await new Promise((r) => setTimeout(r, 2 * CLINIC_VIEW_INTERVAL_MS));
+    const readsBefore = queueLineReadCount();
+    await setPresence(doctor, 'AVAILABLE');
+    const offer = (await ownDesk(doctor)).offer!;
+    await acceptOffer(doctor, offer.id);
+    const positions = () => latest.map((v) => (v.state === 'WAITING' ? v.position : v.state));
+    const deadline = Date.now() + 5_000;
+    while (JSON.stringify(positions()) !== JSON.stringify(['ASSIGNED', 1, 2, 3, 4, 5]) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // Two changes (the offer, the accept) seen by six rooms: read per room, that would be at least 12.
+    const reads = queueLineReadCount() - readsBefore;
+    expect(positions()).toEqual(['ASSIGNED', 1, 2, 3, 4, 5]);
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThanOrEqual(4);
+    // What the rooms show is what a fresh read of each patient's status gives.
+    expect(latest).toEqual(await Promise.all(patients.map((p) => waitingStatus(p))));
+    abort.abort();
+    await Promise.all(pumps);
   }, 20_000);
 });
