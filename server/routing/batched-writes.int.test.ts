@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
-import type { Principal } from '@/server/auth/session-types';
-import { addVisit, createStaff, createVisitScenario } from '@/server/testing/factories';
+import { addVisit, createStaff, createVisitScenario, staffPrincipal } from '@/server/testing/factories';
 import { acceptOffer, completeTask, durableStatementStats, enqueueForAppointment, setPresence } from './routing-service';
 
-type Staff = Extract<Principal, { kind: 'staff' }>;
-const staffOf = (u: { id: string; name: string; clinicId: string; role: 'CLINICIAN' | 'NURSE' | 'ADMIN' }): Staff => ({
-  kind: 'staff',
-  id: u.id,
-  name: u.name,
-  role: u.role,
-  clinicId: u.clinicId,
-});
 const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
 /** A call's outcome as a value: its result, or the error's code. */
 const outcome = <T,>(call: Promise<T>) => call.then((value) => ({ value }), (error: { code?: string }) => ({ error: error.code ?? String(error) }));
@@ -23,7 +14,7 @@ const delta = (before: { statements: number; calls: number }, after: { statement
 /** A clinic with `n` clinicians, each with a pending offer for one waiting patient. */
 async function cliniciansWithOffers(n: number) {
   const s = await createVisitScenario({ queue: { preferredClinicianSeconds: 0 } });
-  const clinicians = [staffOf(s.doctor), ...(await Promise.all(Array.from({ length: n - 1 }, () => createStaff(s.clinic.id, 'CLINICIAN')))).map(staffOf)];
+  const clinicians = [staffPrincipal(s.doctor), ...(await Promise.all(Array.from({ length: n - 1 }, () => createStaff(s.clinic.id, 'CLINICIAN')))).map(staffPrincipal)];
   const visits = [s, ...(await Promise.all(Array.from({ length: n - 1 }, () => addVisit(s.clinic.id, s.doctor.id))))];
   for (const visit of visits) {
     await enqueueForAppointment({ kind: 'patient', id: visit.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: visit.appointment.id });
@@ -39,7 +30,7 @@ async function cliniciansWithOffers(n: number) {
 describe('accepts and completions arriving together (real PostgreSQL)', () => {
   it('go as shared statements, and each caller gets the answer its own call would have had', async () => {
     const { clinicians, offers } = await cliniciansWithOffers(6);
-    const colleague = staffOf(await createStaff(clinicians[0]!.clinicId, 'CLINICIAN'));
+    const colleague = staffPrincipal(await createStaff(clinicians[0]!.clinicId, 'CLINICIAN'));
     const before = durableStatementStats().accept;
 
     const [valid, twice, foreign, unknown, expired] = await Promise.all([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import type { Principal } from '@/server/auth/session-types';
-import { addVisit, createStaff, createVisitScenario } from '@/server/testing/factories';
+import { addVisit, createStaff, createVisitScenario, staffPrincipal } from '@/server/testing/factories';
 import { acceptOffer, declineOffer, enqueueForAppointment, leaveQueue, setPresence, sweep, completeTask } from './routing-service';
 import { waitingStatus } from './queue-status';
 
@@ -11,13 +11,6 @@ const patientOf = (s: { patient: { id: string }; appointment: { id: string } }, 
   name: 'P',
   clinicId,
   appointmentId: s.appointment.id,
-});
-const staffOf = (u: { id: string; name: string; clinicId: string; role: 'CLINICIAN' | 'NURSE' | 'ADMIN' }): Principal => ({
-  kind: 'staff',
-  id: u.id,
-  name: u.name,
-  role: u.role,
-  clinicId: u.clinicId,
 });
 const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
 const pendingOfferFor = (clinicianId: string) => db.offer.findFirst({ where: { clinicianId, state: 'PENDING' } });
@@ -39,11 +32,11 @@ describe('routing (real PostgreSQL)', () => {
   it('offers the patient to their own doctor when available; accepting assigns in one step', async () => {
     const s = await scenarioWithWaitingPatient();
     expect(await waitingStatus(patientOf(s, s.clinic.id))).toMatchObject({ state: 'WAITING', position: 1 });
-    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    await setPresence(staffPrincipal(s.doctor), 'AVAILABLE');
     const offer = await pendingOfferFor(s.doctor.id);
     expect(offer?.taskId).toBe(s.task.id);
 
-    const result = await acceptOffer(staffOf(s.doctor), offer!.id);
+    const result = await acceptOffer(staffPrincipal(s.doctor), offer!.id);
     expect(result).toEqual({ taskId: s.task.id, appointmentId: s.appointment.id });
     const task = await db.task.findUniqueOrThrow({ where: { id: s.task.id } });
     expect(task).toMatchObject({ state: 'ASSIGNED', assignedClinicianId: s.doctor.id });
@@ -55,17 +48,17 @@ describe('routing (real PostgreSQL)', () => {
   it('refuses accepting twice, someone else’s offer and an expired offer, changing nothing', async () => {
     const s = await scenarioWithWaitingPatient();
     const colleague = await createStaff(s.clinic.id, 'CLINICIAN');
-    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    await setPresence(staffPrincipal(s.doctor), 'AVAILABLE');
     const offer = (await pendingOfferFor(s.doctor.id))!;
 
-    await expect(acceptOffer(staffOf(colleague), offer.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(acceptOffer(staffOf(s.doctor), offer.id, later(60))).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(acceptOffer(staffPrincipal(colleague), offer.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(acceptOffer(staffPrincipal(s.doctor), offer.id, later(60))).rejects.toMatchObject({ code: 'CONFLICT' });
     expect((await db.offer.findUniqueOrThrow({ where: { id: offer.id } })).state).toBe('PENDING');
     expect((await db.task.findUniqueOrThrow({ where: { id: s.task.id } })).state).toBe('OFFERED');
 
-    await acceptOffer(staffOf(s.doctor), offer.id);
-    await expect(acceptOffer(staffOf(s.doctor), offer.id)).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(declineOffer(staffOf(s.doctor), offer.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await acceptOffer(staffPrincipal(s.doctor), offer.id);
+    await expect(acceptOffer(staffPrincipal(s.doctor), offer.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(declineOffer(staffPrincipal(s.doctor), offer.id)).rejects.toMatchObject({ code: 'CONFLICT' });
     expect((await db.task.findUniqueOrThrow({ where: { id: s.task.id } })).state).toBe('ASSIGNED');
   });
 
@@ -73,11 +66,11 @@ describe('routing (real PostgreSQL)', () => {
     const s = await scenarioWithWaitingPatient({ queue: { preferredClinicianSeconds: 0 } });
     const second = await addVisit(s.clinic.id, s.doctor.id);
     await enqueueForAppointment(patientOf(second, s.clinic.id));
-    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    await setPresence(staffPrincipal(s.doctor), 'AVAILABLE');
     const first = (await pendingOfferFor(s.doctor.id))!;
     expect(first.taskId).toBe(s.task.id);
 
-    await declineOffer(staffOf(s.doctor), first.id);
+    await declineOffer(staffPrincipal(s.doctor), first.id);
     const task = await db.task.findUniqueOrThrow({ where: { id: s.task.id } });
     expect(task.state).toBe('WAITING');
     expect(task.enqueuedAt).toEqual(s.task.enqueuedAt);
@@ -88,7 +81,7 @@ describe('routing (real PostgreSQL)', () => {
 
   it('times out an unanswered offer: task back in line, clinician not responding until available again', async () => {
     const s = await scenarioWithWaitingPatient();
-    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    await setPresence(staffPrincipal(s.doctor), 'AVAILABLE');
     const offer = (await pendingOfferFor(s.doctor.id))!;
     await sweep(later(25));
     expect((await db.offer.findUniqueOrThrow({ where: { id: offer.id } })).state).toBe('TIMED_OUT');
@@ -96,18 +89,18 @@ describe('routing (real PostgreSQL)', () => {
     expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: s.doctor.id } })).state).toBe('NOT_RESPONDING');
     expect(await pendingOfferFor(s.doctor.id)).toBeNull();
 
-    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    await setPresence(staffPrincipal(s.doctor), 'AVAILABLE');
     expect((await pendingOfferFor(s.doctor.id))?.taskId).toBe(s.task.id);
   });
 
   it('rescinds the offer of a clinician who goes offline during it', async () => {
     const s = await scenarioWithWaitingPatient();
-    await setPresence(staffOf(s.doctor), 'AVAILABLE');
+    await setPresence(staffPrincipal(s.doctor), 'AVAILABLE');
     const offer = (await pendingOfferFor(s.doctor.id))!;
-    await setPresence(staffOf(s.doctor), 'OFFLINE');
+    await setPresence(staffPrincipal(s.doctor), 'OFFLINE');
     expect((await db.offer.findUniqueOrThrow({ where: { id: offer.id } })).state).toBe('RESCINDED');
     expect((await db.task.findUniqueOrThrow({ where: { id: s.task.id } })).state).toBe('WAITING');
-    await expect(acceptOffer(staffOf(s.doctor), offer.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(acceptOffer(staffPrincipal(s.doctor), offer.id)).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
   it('keeps the place of a patient who reconnects within the grace period and abandons one who does not', async () => {
@@ -131,17 +124,17 @@ describe('routing (real PostgreSQL)', () => {
     const second = await addVisit(s.clinic.id, s.doctor.id);
     await enqueueForAppointment(patientOf(second, s.clinic.id));
     expect(await waitingStatus(patientOf(second, s.clinic.id))).toMatchObject({ position: 2, waitingCount: 2 });
-    await setPresence(staffOf(s.doctor), 'AVAILABLE');
-    await acceptOffer(staffOf(s.doctor), (await pendingOfferFor(s.doctor.id))!.id);
+    await setPresence(staffPrincipal(s.doctor), 'AVAILABLE');
+    await acceptOffer(staffPrincipal(s.doctor), (await pendingOfferFor(s.doctor.id))!.id);
     expect(await waitingStatus(patientOf(second, s.clinic.id))).toMatchObject({ position: 1, waitingCount: 1 });
   });
 
   it('puts the clinician in wrap-up after the consult and makes them available when it ends', async () => {
     const s = await scenarioWithWaitingPatient({ queue: { wrapUpSeconds: 30 } });
-    await setPresence(staffOf(s.doctor), 'AVAILABLE');
-    await acceptOffer(staffOf(s.doctor), (await pendingOfferFor(s.doctor.id))!.id);
-    await expect(setPresence(staffOf(s.doctor), 'AVAILABLE')).rejects.toMatchObject({ code: 'CONFLICT' });
-    await completeTask(staffOf(s.doctor), s.appointment.id);
+    await setPresence(staffPrincipal(s.doctor), 'AVAILABLE');
+    await acceptOffer(staffPrincipal(s.doctor), (await pendingOfferFor(s.doctor.id))!.id);
+    await expect(setPresence(staffPrincipal(s.doctor), 'AVAILABLE')).rejects.toMatchObject({ code: 'CONFLICT' });
+    await completeTask(staffPrincipal(s.doctor), s.appointment.id);
     expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: s.doctor.id } })).state).toBe('WRAP_UP');
     await sweep(later(31));
     expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: s.doctor.id } })).state).toBe('AVAILABLE');
@@ -150,7 +143,7 @@ describe('routing (real PostgreSQL)', () => {
   it('widens a follow-up from the patient’s own doctor to the whole queue after the configured wait', async () => {
     const s = await scenarioWithWaitingPatient({ queue: { preferredClinicianSeconds: 60 } });
     const colleague = await createStaff(s.clinic.id, 'CLINICIAN');
-    await setPresence(staffOf(colleague), 'AVAILABLE');
+    await setPresence(staffPrincipal(colleague), 'AVAILABLE');
     expect(await pendingOfferFor(colleague.id)).toBeNull();
     await db.task.update({ where: { id: s.task.id }, data: { lastSeenAt: later(61) } });
     await sweep(later(61));
@@ -173,6 +166,6 @@ describe('routing (real PostgreSQL)', () => {
     const s = await scenarioWithWaitingPatient();
     const admin = await createStaff(s.clinic.id, 'ADMIN');
     await expect(setPresence(patientOf(s, s.clinic.id), 'AVAILABLE')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(setPresence(staffOf(admin), 'AVAILABLE')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(setPresence(staffPrincipal(admin), 'AVAILABLE')).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });

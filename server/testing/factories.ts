@@ -3,12 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { db } from '@/server/db';
 import { hashPassword } from '@/server/auth/password';
 import { issueVisitLink } from '@/server/access-links/access-link-service';
-import type { StaffRole } from '@/server/auth/session-types';
+import type { Principal, StaffRole } from '@/server/auth/session-types';
 import type { Prisma } from '@/server/db/generated/client';
 import { FOLLOW_UP_QUEUE_SLUG } from '@/server/routing/routing-config';
 import { SPECIALIST_QUEUE_SLUG, SPECIALIST_SKILL, type SpecialistDepartment } from '@/server/consult/specialist-config';
 
 const unique = () => randomBytes(4).toString('hex');
+
+/** The signed-in principal of a staff member (from createStaff, or a scenario's doctor). */
+export function staffPrincipal(user: { id: string; name: string; clinicId: string; role: StaffRole }): Extract<Principal, { kind: 'staff' }> {
+  return { kind: 'staff', id: user.id, name: user.name, role: user.role, clinicId: user.clinicId };
+}
 
 /** A clinic with its follow-up queue (`clinic.followUpQueueId`) and specialist queue (`clinic.specialistQueueId`). */
 export async function createClinic(overrides: { timeZone?: string; queue?: Partial<Prisma.QueueCreateWithoutClinicInput> } = {}) {
