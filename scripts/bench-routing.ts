@@ -386,6 +386,7 @@ async function main() {
   const nodeCpuAtStart = process.cpuUsage();
   const pgCpuAtStart = postgresCpuSeconds(server.pid);
   const walAtStart = await walCounters(db);
+  const maintenanceAtStart = await maintenanceCounts(db);
   const batchesAtStart = service.durableStatementStats();
   const progress = setInterval(() => {
     const seconds = (performance.now() - driveStarted) / 1000;
@@ -433,6 +434,7 @@ async function main() {
   const nodeCpu = process.cpuUsage(nodeCpuAtStart);
   const pgCpuAtEnd = postgresCpuSeconds(server.pid);
   const walAtEnd = await walCounters(db);
+  const maintenanceAtEnd = await maintenanceCounts(db);
   const driveSeconds = (lastAcceptAt - driveStarted) / 1000;
   const assignmentsPerSecond = assigned / driveSeconds;
   latencies.sort((a, b) => a - b);
@@ -458,6 +460,14 @@ async function main() {
   log(
     `WAL per assignment: ${wal('records').toFixed(1)} records, ${wal('fpi').toFixed(2)} full-page images, ` +
       `${Math.round(wal('bytes'))} bytes, ${wal('syncs').toFixed(2)} flushes to disk; ${wal('commits').toFixed(2)} commits`,
+  );
+  log(
+    `autovacuum during the drive: ${[...maintenanceAtEnd]
+      .map(([table, end]) => {
+        const start = maintenanceAtStart.get(table) ?? { vacuums: 0, analyzes: 0 };
+        return `${table} vacuumed ${end.vacuums - start.vacuums}, analyzed ${end.analyzes - start.analyzes}`;
+      })
+      .join('; ')}`,
   );
   const batches = service.durableStatementStats();
   const perStatement = (kind: 'accept' | 'complete') =>
@@ -548,6 +558,14 @@ async function walCounters(db: (typeof import('@/server/db'))['db']): Promise<Wa
            (SELECT sum(xact_commit) FROM pg_stat_database)::bigint AS commits
     FROM pg_stat_wal w`);
   return { records: Number(row!.records), fpi: Number(row!.fpi), bytes: Number(row!.bytes), syncs: Number(row!.syncs ?? 0), commits: Number(row!.commits) };
+}
+
+/** Autovacuum's vacuums and analyzes so far of the tables routing writes. */
+async function maintenanceCounts(db: (typeof import('@/server/db'))['db']) {
+  const rows = await db.$queryRawUnsafe<{ table: string; vacuums: bigint; analyzes: bigint }[]>(`
+    SELECT relname::text AS table, autovacuum_count AS vacuums, autoanalyze_count AS analyzes FROM pg_stat_user_tables
+    WHERE relname IN ('Task', 'Offer', 'ClinicianPresence', 'Appointment', 'AuditEvent') ORDER BY relname`);
+  return new Map(rows.map((r) => [r.table, { vacuums: Number(r.vacuums), analyzes: Number(r.analyzes) }]));
 }
 
 /** The statements PostgreSQL spent most time on (planning + execution), per assignment. */

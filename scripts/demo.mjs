@@ -89,6 +89,7 @@ async function main() {
   const env = { ...process.env, ...secrets, APP_URL: appUrl, NEXT_TELEMETRY_DISABLED: '1' };
   for (const key of ['AUTH_SECRET', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET']) if (process.env[key]) env[key] = process.env[key];
 
+  let databaseShown = process.env.DATABASE_URL;
   if (process.env.DATABASE_URL) {
     step('Using the external PostgreSQL in DATABASE_URL');
   } else {
@@ -97,6 +98,8 @@ async function main() {
     const pg = await startPostgres({ dataDir: path.join(dataDir, 'pg'), port: pgPort });
     started.push({ name: 'PostgreSQL', stop: pg.stop });
     env.DATABASE_URL = pg.url;
+    // The app connects through the server's Unix socket; people and their tools can use TCP.
+    databaseShown = pg.tcpUrl;
   }
 
   if (process.env.LIVEKIT_URL) {
@@ -165,7 +168,7 @@ async function main() {
   console.log(`Staff sign-in  ${appUrl}/signin`);
   console.log(`LiveKit        ${env.LIVEKIT_URL}`);
   console.log(`FHIR server    ${env.FHIR_BASE_URL}`);
-  console.log(`Database       ${env.DATABASE_URL.replace(/:[^:@/]+@/, ':•••@')}`);
+  console.log(`Database       ${databaseShown.replace(/:[^:@/]+@/, ':•••@')}`);
   console.log(`\nClinic: ${summary.clinic}\n\nStaff logins:`);
   for (const s of summary.staff) console.log(`  ${s.role.padEnd(9)} ${s.email.padEnd(26)} password: ${s.password}   ${s.name}`);
   console.log('\nPatients with a follow-up today (open the link, then enter the date of birth):');
