@@ -36,10 +36,12 @@
 // Environment: BENCH_CLINICIANS (1000), BENCH_TASKS (10000), BENCH_WORKERS (8), BENCH_ROUNDS (5),
 // BENCH_TPS_SECONDS (5), BENCH_KEEP=1 keeps the data directory, BENCH_SWEEP=0 turns the sweeper off,
 // BENCH_STATEMENTS=1 prints PostgreSQL's time per statement (pg_stat_statements), BENCH_PROFILE=<file>
-// writes this process's CPU profile of the drive.
+// writes this process's CPU profile of the drive, BENCH_PG_LOG=<file> appends PostgreSQL's log to a file
+// (with BENCH_PG_SETTINGS="shared_preload_libraries=auto_explain auto_explain.log_min_duration=0
+// auto_explain.log_analyze=on auto_explain.sample_rate=0.02": sampled plans of the routing statements).
 // Output: progress lines (including CPU used per assignment by this Node process and by PostgreSQL,
 // and the load average, since other work on the machine skews every figure), then one line `RESULT assignments_per_s=<n> offer_p50_ms=<n> offer_p99_ms=<n> db_tps=<n>`.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
@@ -169,6 +171,7 @@ async function main() {
     dataDir,
     port,
     database: 'revisit_bench',
+    ...(process.env.BENCH_PG_LOG ? { log: (line: string) => appendFileSync(process.env.BENCH_PG_LOG!, line + '\n') } : {}),
     settings: {
       ...(STATEMENTS ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' } : {}),
       ...Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? '').split(/\s+/).filter(Boolean).map((kv) => kv.split('=') as [string, string])),
@@ -387,7 +390,7 @@ async function main() {
   const pgCpuAtStart = postgresCpuSeconds(server.pid);
   const walAtStart = await walCounters(db);
   const maintenanceAtStart = await maintenanceCounts(db);
-  const batchesAtStart = service.durableStatementStats();
+  const batchesAtStart = service.groupedStatementStats();
   const progress = setInterval(() => {
     const seconds = (performance.now() - driveStarted) / 1000;
     log(`  ${assigned}/${total} assigned, ${Math.round(assigned / seconds)}/s so far, ${views} desk views sent`);
@@ -469,10 +472,13 @@ async function main() {
       })
       .join('; ')}`,
   );
-  const batches = service.durableStatementStats();
-  const perStatement = (kind: 'accept' | 'complete') =>
+  const batches = service.groupedStatementStats();
+  const perStatement = (kind: keyof typeof batches) =>
     ((batches[kind].calls - batchesAtStart[kind].calls) / Math.max(1, batches[kind].statements - batchesAtStart[kind].statements)).toFixed(2);
-  log(`calls per statement (group commit): accept ${perStatement('accept')}, complete ${perStatement('complete')}`);
+  log(
+    `calls per statement (grouped): become available ${perStatement('becomeAvailable')}, accept ${perStatement('accept')}, ` +
+      `complete ${perStatement('complete')}`,
+  );
   if (STATEMENTS) await printStatements(db, assigned);
 
   // Sanity: the run did what it claims and broke no invariant.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import { addVisit, createStaff, createVisitScenario, staffPrincipal } from '@/server/testing/factories';
-import { acceptOffer, completeTask, durableStatementStats, enqueueForAppointment, setPresence } from './routing-service';
+import { acceptOffer, completeTask, groupedStatementStats, enqueueForAppointment, setPresence } from './routing-service';
 
 const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
 /** A call's outcome as a value: its result, or the error's code. */
@@ -27,11 +27,11 @@ async function cliniciansWithOffers(n: number) {
   return { clinic: s.clinic, clinicians, offers };
 }
 
-describe('accepts and completions arriving together (real PostgreSQL)', () => {
+describe('accepts, completions and becoming available arriving together (real PostgreSQL)', () => {
   it('go as shared statements, and each caller gets the answer its own call would have had', async () => {
     const { clinicians, offers } = await cliniciansWithOffers(6);
     const colleague = staffPrincipal(await createStaff(clinicians[0]!.clinicId, 'CLINICIAN'));
-    const before = durableStatementStats().accept;
+    const before = groupedStatementStats().accept;
 
     const [valid, twice, foreign, unknown, expired] = await Promise.all([
       Promise.all(clinicians.slice(0, 5).map((c, i) => outcome(acceptOffer(c, offers[i]!.id)))),
@@ -46,7 +46,7 @@ describe('accepts and completions arriving together (real PostgreSQL)', () => {
     expect(foreign).toEqual({ error: 'FORBIDDEN' });
     expect(unknown).toEqual({ error: 'NOT_FOUND' });
     expect(expired).toEqual({ error: 'CONFLICT' });
-    const used = delta(before, durableStatementStats().accept);
+    const used = delta(before, groupedStatementStats().accept);
     expect(used.calls).toBe(9);
     // The first call went alone; the other eight waited for it and went together, except the second
     // accept of the same offer, which waits for the first one to commit.
@@ -71,7 +71,7 @@ describe('accepts and completions arriving together (real PostgreSQL)', () => {
       }
     }
 
-    const completing = durableStatementStats().complete;
+    const completing = groupedStatementStats().complete;
     const appointments = offers.map((o) => o.task.appointmentId!);
     const [ended, again, notTheirs, notStarted] = await Promise.all([
       Promise.all(clinicians.slice(0, 4).map((c, i) => outcome(completeTask(c, appointments[i]!)))),
@@ -83,7 +83,7 @@ describe('accepts and completions arriving together (real PostgreSQL)', () => {
     expect(again).toEqual({ error: 'CONFLICT' });
     expect(notTheirs).toEqual({ error: 'FORBIDDEN' });
     expect(notStarted).toEqual({ error: 'CONFLICT' });
-    expect(delta(completing, durableStatementStats().complete).statements).toBeLessThanOrEqual(3);
+    expect(delta(completing, groupedStatementStats().complete).statements).toBeLessThanOrEqual(3);
 
     for (const [i, appointmentId] of appointments.entries()) {
       const task = await db.task.findFirstOrThrow({ where: { appointmentId } });
@@ -92,5 +92,31 @@ describe('accepts and completions arriving together (real PostgreSQL)', () => {
       const expected = i < 4 ? ['COMPLETED', 'COMPLETED', 'WRAP_UP'] : i === 4 ? ['ASSIGNED', 'IN_PROGRESS', 'BUSY'] : ['OFFERED', 'SCHEDULED', 'AVAILABLE'];
       expect([task.state, visit.status, presence.state]).toEqual(expected);
     }
+  });
+
+  it('becoming available: clinicians who press together share statements and each is offered a different patient', async () => {
+    const s = await createVisitScenario({ queue: { preferredClinicianSeconds: 0 } });
+    const clinicians = [staffPrincipal(s.doctor), ...(await Promise.all(Array.from({ length: 5 }, () => createStaff(s.clinic.id, 'CLINICIAN')))).map(staffPrincipal)];
+    const visits = [s, ...(await Promise.all(Array.from({ length: 5 }, () => addVisit(s.clinic.id, s.doctor.id))))];
+    for (const visit of visits) {
+      await enqueueForAppointment({ kind: 'patient', id: visit.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: visit.appointment.id });
+    }
+    const before = groupedStatementStats().becomeAvailable;
+
+    const pressed = await Promise.all([...clinicians, clinicians[0]!].map((c) => outcome(setPresence(c, 'AVAILABLE'))));
+
+    expect(pressed).toEqual([...clinicians, clinicians[0]!].map(() => ({ value: { state: 'AVAILABLE' } })));
+    const used = delta(before, groupedStatementStats().becomeAvailable);
+    expect(used.calls).toBe(7);
+    // The first press went alone, the next five together; the second press of the same clinician
+    // waited for their first one.
+    expect(used.statements).toBeLessThanOrEqual(3);
+    const offers = await db.offer.findMany({ where: { task: { clinicId: s.clinic.id } }, include: { task: true } });
+    expect(offers.map((o) => o.state)).toEqual(offers.map(() => 'PENDING'));
+    expect(new Set(offers.map((o) => o.clinicianId))).toEqual(new Set(clinicians.map((c) => c.id)));
+    expect(new Set(offers.map((o) => o.task.appointmentId))).toEqual(new Set(visits.map((v) => v.appointment.id)));
+    expect(offers.map((o) => o.task.state)).toEqual(offers.map(() => 'OFFERED'));
+    const presence = await db.clinicianPresence.findMany({ where: { userId: { in: clinicians.map((c) => c.id) } } });
+    expect(presence.map((p) => p.state)).toEqual(clinicians.map(() => 'AVAILABLE'));
   });
 });

@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import { SPECIALIST_SKILL } from '@/server/consult/specialist-config';
 import { createClinic, createStaff } from '@/server/testing/factories';
-import { becomeAvailable, dispatchClinic } from './dispatcher';
+import { becomeAvailable, becomeAvailableTogether, dispatchClinic } from './dispatcher';
 import { matchTasks, type WaitingTask } from './matching';
 import { DECLINE_COOLDOWN_SECONDS } from './routing-config';
 import { setPresence } from './routing-service';
 
 // A clinician who becomes available while no one else is free is offered a task by the becoming-
-// available statement itself (SQL), not by a round (matching.ts). Both must choose the same task.
+// available statement itself (SQL), not by a round (matching.ts). Both must choose the same task; and
+// for clinicians becoming available together in one statement, the same task for each of them.
 
 function random(seed: number) {
   return () => {
@@ -169,5 +170,116 @@ describe('becoming available with waiting tasks (real PostgreSQL)', () => {
 
     expect(await pressed).toEqual({ busy: true, offerId: null });
     expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: doctor.id } })).state).toBe('BUSY');
+  });
+});
+
+/** Clinicians of one clinic (some already available) and waiting tasks some of them may not take. */
+async function randomGroupClinic(seed: number, now: Date) {
+  const rnd = random(seed * 7919);
+  const pick = <T,>(items: T[]) => items[Math.floor(rnd() * items.length)]!;
+  const clinic = await createClinic({ queue: { agingSecondsPerPriority: 120, preferredClinicianSeconds: 300 } });
+  const size = 2 + (seed % 3);
+  const members: { id: string; skills: string[]; idleSince: Date }[] = [];
+  for (let i = 0; i < size; i++) {
+    const { id } = await createStaff(clinic.id);
+    const skills = ['lang:en', SPECIALIST_SKILL].filter(() => rnd() < 0.5);
+    // An available clinician keeps their idle time; one who was offline becomes idle now.
+    const available = rnd() < 0.5;
+    const idleSince = available ? new Date(now.getTime() - Math.floor(1 + rnd() * 600) * 1000) : now;
+    await db.clinicianPresence.create({ data: { userId: id, clinicId: clinic.id, state: available ? 'AVAILABLE' : 'OFFLINE', skills, idleSince } });
+    members.push({ id, skills, idleSince });
+  }
+  const colleague = await createStaff(clinic.id);
+  await db.task.createMany({
+    data: Array.from({ length: 14 }, () => {
+      const specialist = rnd() < 0.2;
+      return {
+        clinicId: clinic.id,
+        queueId: specialist ? clinic.specialistQueueId : clinic.followUpQueueId,
+        channel: specialist ? ('SPECIALIST_REQUEST' as const) : ('WEB' as const),
+        priority: pick([0, 0, 1, 2]),
+        enqueuedAt: new Date(now.getTime() - Math.floor(rnd() * 1800) * 1000),
+        requiredSkills: rnd() < 0.2 ? ['lang:en'] : [],
+        preferredClinicianId: rnd() < 0.4 ? pick([...members.map((m) => m.id), colleague.id]) : null,
+        lastSeenAt: new Date(now.getTime() + 3_600_000),
+      };
+    }),
+  });
+  const created = await db.task.findMany({ where: { clinicId: clinic.id }, include: { queue: true } });
+  const declines = [pick(created), pick(created)].map((task) => ({ taskId: task.id, clinicianId: pick(members).id }));
+  await db.offer.createMany({
+    data: declines.map((d) => ({ ...d, state: 'DECLINED' as const, expiresAt: now, respondedAt: new Date(now.getTime() - 5_000) })),
+  });
+  const expected = matchTasks({
+    tasks: created.map((t): WaitingTask => ({ ...t, declinedBy: declines.filter((d) => d.taskId === t.id).map((d) => d.clinicianId) })),
+    clinicians: members.map((m) => ({ ...m, freeSlots: 1 })),
+    queues: [...new Map(created.map((t) => [t.queue.id, t.queue])).values()],
+    now,
+  });
+  return { clinic, members, expected };
+}
+
+describe('clinicians becoming available together (one statement, real PostgreSQL)', () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('offers each of them the task a round would choose (random clinic %i)', async (seed) => {
+    const now = new Date();
+    const { clinic, members, expected } = await randomGroupClinic(seed, now);
+    expect(expected.length).toBeGreaterThan(0);
+
+    const rows = await becomeAvailableTogether(clinic.id, members.map((m) => ({ clinicianId: m.id, at: now })));
+    const offers = await db.offer.findMany({ where: { clinicianId: { in: members.map((m) => m.id) }, state: 'PENDING' } });
+    expect(new Map(offers.map((o) => [o.clinicianId, o.taskId]))).toEqual(new Map(expected.map((m) => [m.clinicianId, m.taskId])));
+    expect(rows).toEqual(
+      members.map((m) => ({ busy: false, raced: false, offerId: offers.find((o) => o.clinicianId === m.id)?.id ?? null })),
+    );
+    const states = await db.clinicianPresence.findMany({ where: { userId: { in: members.map((m) => m.id) } } });
+    expect(states.map((p) => p.state)).toEqual(members.map(() => 'AVAILABLE'));
+    for (const m of members) expect(states.find((p) => p.userId === m.id)!.idleSince).toEqual(m.idleSince);
+  });
+
+  it('leaves the choice to a round when one of them has room for more than one task', async () => {
+    const now = new Date();
+    const clinic = await createClinic();
+    const [nurse, doctor] = [await createStaff(clinic.id, 'NURSE'), await createStaff(clinic.id)];
+    await db.clinicianPresence.createMany({
+      data: [
+        { userId: nurse.id, clinicId: clinic.id, state: 'OFFLINE', capacity: 2 },
+        { userId: doctor.id, clinicId: clinic.id, state: 'OFFLINE' },
+      ],
+    });
+    await db.task.createMany({
+      data: [0, 1, 2].map((i) => ({ clinicId: clinic.id, queueId: clinic.followUpQueueId, channel: 'WEB' as const, enqueuedAt: new Date(now.getTime() - i * 1000) })),
+    });
+
+    const rows = await becomeAvailableTogether(clinic.id, [nurse, doctor].map((s) => ({ clinicianId: s.id, at: now })));
+    expect(rows).toEqual([
+      { busy: false, raced: false, offerId: null },
+      { busy: false, raced: false, offerId: null },
+    ]);
+    expect(await db.offer.count({ where: { task: { clinicId: clinic.id } } })).toBe(0);
+    await dispatchClinic(clinic.id, now);
+    expect(await db.offer.count({ where: { task: { clinicId: clinic.id }, state: 'PENDING' } })).toBe(3);
+  });
+
+  it('refuses the one whose consult is open and offers the others', async () => {
+    const now = new Date();
+    const clinic = await createClinic();
+    const [busy, free] = [await createStaff(clinic.id), await createStaff(clinic.id)];
+    await db.clinicianPresence.createMany({
+      data: [
+        { userId: busy.id, clinicId: clinic.id, state: 'BUSY' },
+        { userId: free.id, clinicId: clinic.id, state: 'OFFLINE' },
+      ],
+    });
+    await db.task.create({
+      data: { clinicId: clinic.id, queueId: clinic.followUpQueueId, channel: 'WEB', state: 'ASSIGNED', assignedClinicianId: busy.id },
+    });
+    const waiting = await db.task.create({ data: { clinicId: clinic.id, queueId: clinic.followUpQueueId, channel: 'WEB' } });
+
+    const [busyRow, freeRow] = await becomeAvailableTogether(clinic.id, [busy, free].map((s) => ({ clinicianId: s.id, at: now })));
+    expect(busyRow).toEqual({ busy: true, raced: false, offerId: null });
+    const offer = await db.offer.findFirstOrThrow({ where: { taskId: waiting.id } });
+    expect(freeRow).toEqual({ busy: false, raced: false, offerId: offer.id });
+    expect(offer.clinicianId).toBe(free.id);
+    expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: busy.id } })).state).toBe('BUSY');
   });
 });

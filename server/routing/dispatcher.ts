@@ -6,6 +6,7 @@ import { ownPartsSql, ROUTING_CHANNEL, routingPayloadSql } from './routing-event
 import { OFFER_CONTEXT_JOINS_SQL, offerJsonSql, presenceJsonSql } from './desk-json';
 import { routingQuery, sqlTime, type RoutingStatement } from './routing-sql';
 import { matchTasks, type FreeClinician, type Match, type QueueRules } from './matching';
+import { batchedStatement, type BatchedStatement, type BatchStats } from './statement-batch';
 
 /** Waiting tasks first read per free clinician in one round (room for skipped, reserved tasks). */
 const TASKS_PER_FREE_CLINICIAN = 8;
@@ -13,7 +14,10 @@ const TASKS_PER_FREE_CLINICIAN = 8;
 const MAX_TASKS_PER_FREE_CLINICIAN = 512;
 /** Becoming available runs again this often at most when a concurrent change of the clinician won. */
 const BECOME_AVAILABLE_ATTEMPTS = 5;
-/** Waiting tasks a clinician who becomes available looks through for one they may take. */
+/**
+ * Waiting tasks a clinician who becomes available looks through for one they may take; a group
+ * becoming available together looks through one more per further clinician.
+ */
 const TASKS_FOR_ONE_CLINICIAN = 16;
 /** A round whose offers lost a race (another round, a clinician going offline) reads again, this often at most. */
 const ROUND_ATTEMPTS = 3;
@@ -154,97 +158,165 @@ const writeOffers: RoutingStatement = {
     ${OFFER_CONTEXT_JOINS_SQL}`,
 };
 
-// Becoming available, in one statement (no round trip for a round in the common case). The presence
-// becomes AVAILABLE (a clinician already available keeps their idle time; one with a consult open is
-// refused). Then, when no other clinician of the clinic is free, this clinician is the only one a
-// round could choose, so the statement makes the round's choice itself: the first waiting task in
-// matching order that they may take (skills, preferred-clinician hold, no recent decline), locked
-// with SKIP LOCKED so that concurrent statements and rounds take different tasks, and offered in the
-// same statement that changed the presence row (the rule rounds rely on, see writeOffers). When
-// another clinician is free (who may be preferred or idle longer) or nothing fits among the first
-// TASKS_FOR_ONE_CLINICIAN, no offer is made here and the caller runs a round.
-// Everything the statement decides comes from its snapshot, so it changes the presence row only if
+// Becoming available, in one statement for every clinician of the clinic whose request arrives in
+// this process while the previous one is still running (see statement-batch.ts; each request is a
+// row of "req"). Each presence becomes AVAILABLE (a clinician already available keeps their idle
+// time; one with a consult open is refused). Then, when no clinician outside the group is free, the
+// group are the only ones a round could choose, so the statement makes the round's choices itself
+// (matching.ts): waiting tasks in matching order, each to the preferred clinician of the group when
+// they may take it, otherwise to the one idle longest who may (skills, preferred-clinician hold, no
+// recent decline), each clinician at most one. The chosen tasks are locked with SKIP LOCKED and
+// offered in the same statement that changed the presence rows (the rule rounds rely on, see
+// writeOffers). No offer is made here, and the callers run a round, for a clinician when someone
+// outside the group is free (who may be preferred or idle longer), when nothing fits among the first
+// tasks looked through (TASKS_FOR_ONE_CLINICIAN), when their task was just taken by a statement of another
+// process, and for the whole group when one of them holds room for more than one more task (a round
+// may give them several) or one of them raced.
+// Everything the statement decides comes from its snapshot, so it changes a presence row only if
 // that row is still the version the snapshot saw: a change committed in between (an accept making the
-// clinician busy, a round's offer, going offline) makes it change nothing and report "raced", and it
-// runs again on a fresh snapshot.
-// The notification carries the new presence and, when made, the offer.
+// clinician busy, a round's offer, going offline) makes it change nothing for them and report
+// "raced", and their request runs again on a fresh snapshot.
+// Each clinician's notification carries their new presence and, when made, their offer.
 const becomeAvailableStatement: RoutingStatement = {
   name: 'routing.becomeAvailable',
   softState: true,
   text: `
-    WITH busy AS (
-      SELECT EXISTS (SELECT 1 FROM "Task" WHERE "assignedClinicianId" = $1 AND state = 'ASSIGNED') AS busy
+    WITH req AS MATERIALIZED (
+      SELECT * FROM unnest($1::text[], $2::timestamp(3)[], $3::text[]) WITH ORDINALITY AS r("clinicianId", at, "offerId", n)
+    ), member AS MATERIALIZED (
+      SELECT req.*,
+             EXISTS (SELECT 1 FROM "Task" t WHERE t."assignedClinicianId" = req."clinicianId" AND t.state = 'ASSIGNED') AS busy,
+             (SELECT p.xmin::text FROM "ClinicianPresence" p WHERE p."userId" = req."clinicianId") AS version
+      FROM req
     ), lock AS MATERIALIZED (
-      SELECT pg_advisory_xact_lock_shared(hashtext($4)) AS locked FROM busy WHERE NOT busy.busy
-    ), seen AS (
-      SELECT xmin::text AS version FROM "ClinicianPresence" WHERE "userId" = $1
+      SELECT pg_advisory_xact_lock_shared(hashtext($5)) AS locked WHERE EXISTS (SELECT 1 FROM member WHERE NOT busy)
     ), presence AS (
       INSERT INTO "ClinicianPresence" ("userId", "clinicId", state, "idleSince", "updatedAt")
-      SELECT $1, $2, 'AVAILABLE', $3::timestamp(3), $3::timestamp(3) FROM lock
+      SELECT m."clinicianId", $4, 'AVAILABLE', m.at, m.at FROM member m CROSS JOIN lock WHERE NOT m.busy
+      ORDER BY m."clinicianId"
       ON CONFLICT ("userId") DO UPDATE SET
         state = 'AVAILABLE',
         "wrapUpUntil" = NULL,
         "idleSince" = CASE WHEN "ClinicianPresence".state = 'AVAILABLE' THEN "ClinicianPresence"."idleSince" ELSE EXCLUDED."idleSince" END,
         "updatedAt" = EXCLUDED."updatedAt"
-      WHERE "ClinicianPresence".xmin::text = (SELECT version FROM seen)
-      RETURNING state, "idleSince", "wrapUpUntil", capacity, coalesce(skills, '{}') AS skills
-    ), mine AS MATERIALIZED (
-      SELECT pr.skills, pr.capacity - (SELECT count(*) FROM "Offer" o WHERE o."clinicianId" = $1 AND o.state = 'PENDING') AS free
-      FROM presence pr
-      WHERE NOT EXISTS (
-        SELECT 1 FROM "ClinicianPresence" p
-        WHERE p."clinicId" = $2 AND p.state = 'AVAILABLE' AND p."userId" <> $1 AND ${freeSlotsSql('p')} > 0)
-    ), ${waitingHeadSql('$2', `(SELECT CASE WHEN free > 0 THEN ${TASKS_FOR_ONE_CLINICIAN} ELSE 0 END FROM mine)`)},
-    pick AS (
-      SELECT t.id, t."appointmentId", head."offerTimeoutSeconds"
-      FROM head JOIN "Task" t ON t.id = head.id CROSS JOIN mine
+      WHERE "ClinicianPresence".xmin::text = (SELECT version FROM member WHERE member."clinicianId" = EXCLUDED."userId")
+      RETURNING "userId", state, "idleSince", "wrapUpUntil", capacity, coalesce(skills, '{}') AS skills
+    ), slots AS MATERIALIZED (
+      SELECT pr."userId" AS id, pr.skills, pr."idleSince", m.at,
+             pr.capacity - (SELECT count(*) FROM "Offer" o WHERE o."clinicianId" = pr."userId" AND o.state = 'PENDING') AS free
+      FROM presence pr JOIN member m ON m."clinicianId" = pr."userId"
+    ), chooser AS MATERIALIZED (
+      SELECT id, skills, "idleSince", at FROM slots
+      WHERE free = 1
+        AND (SELECT count(*) FROM slots) = (SELECT count(*) FROM member WHERE NOT busy)
+        AND NOT EXISTS (SELECT 1 FROM slots WHERE free > 1)
+        AND NOT EXISTS (
+          SELECT 1 FROM "ClinicianPresence" p
+          WHERE p."clinicId" = $4 AND p.state = 'AVAILABLE' AND p."userId" <> ALL ($1::text[]) AND ${freeSlotsSql('p')} > 0)
+    ), declined AS MATERIALIZED (
+      SELECT o."taskId", o."clinicianId" FROM "Offer" o JOIN chooser c ON c.id = o."clinicianId"
+      WHERE o.state = 'DECLINED' AND o."respondedAt" > c.at - make_interval(secs => $6::int)
+    ), ${waitingHeadSql('$4', `(SELECT CASE WHEN count(*) > 0 THEN count(*) + ${TASKS_FOR_ONE_CLINICIAN - 1} ELSE 0 END FROM chooser)`)},
+    ranked AS MATERIALIZED (
+      SELECT head.*, row_number() OVER (ORDER BY head.score, head."enqueuedAt", head.id) AS rank FROM head
+    ), matched AS (
+      WITH RECURSIVE step(rank, taken, "taskId", "clinicianId") AS (
+        SELECT 0::bigint, '{}'::text[], NULL::text, NULL::text
+        UNION ALL
+        SELECT s.rank + 1, CASE WHEN pick.id IS NULL THEN s.taken ELSE s.taken || pick.id END, r.id, pick.id
+        FROM step s JOIN ranked r ON r.rank = s.rank + 1
+        LEFT JOIN LATERAL (
+          SELECT c.id FROM chooser c
+          WHERE c.id <> ALL (s.taken)
+            AND coalesce(r."queueSkills", '{}') <@ c.skills AND coalesce(r."requiredSkills", '{}') <@ c.skills
+            AND (r."preferredClinicianId" IS NULL OR r."preferredClinicianId" = c.id OR r."preferredClinicianSeconds" <= 0
+                 OR r."enqueuedAt" <= c.at - make_interval(secs => r."preferredClinicianSeconds"))
+            AND NOT EXISTS (SELECT 1 FROM declined d WHERE d."taskId" = r.id AND d."clinicianId" = c.id)
+          ORDER BY (c.id = r."preferredClinicianId") IS TRUE DESC, c."idleSince", c.id COLLATE "C"
+          LIMIT 1
+        ) pick ON true
+        WHERE cardinality(s.taken) < (SELECT count(*) FROM chooser)
+      )
+      SELECT "taskId", "clinicianId" FROM step WHERE "clinicianId" IS NOT NULL
+    ), locked AS MATERIALIZED (
+      SELECT t.id FROM "Task" t JOIN matched ON matched."taskId" = t.id
       WHERE t.state = 'WAITING'
-        AND coalesce(head."queueSkills", '{}') <@ mine.skills AND coalesce(head."requiredSkills", '{}') <@ mine.skills
-        AND (head."preferredClinicianId" IS NULL OR head."preferredClinicianId" = $1 OR head."preferredClinicianSeconds" <= 0
-             OR head."enqueuedAt" <= $3::timestamp(3) - make_interval(secs => head."preferredClinicianSeconds"))
-        AND NOT EXISTS (SELECT 1 FROM "Offer" o
-                        WHERE o."taskId" = t.id AND o."clinicianId" = $1 AND o.state = 'DECLINED' AND o."respondedAt" > $5::timestamp(3))
-      ORDER BY head.score, head."enqueuedAt", head.id
-      LIMIT 1
+      ORDER BY t.id
       FOR UPDATE OF t SKIP LOCKED
     ), offered AS (
-      UPDATE "Task" t SET state = 'OFFERED' FROM pick WHERE t.id = pick.id AND t.state = 'WAITING' RETURNING t.id
+      UPDATE "Task" t SET state = 'OFFERED' FROM locked WHERE t.id = locked.id AND t.state = 'WAITING' RETURNING t.id
     ), inserted AS (
       INSERT INTO "Offer" (id, "taskId", "clinicianId", state, "createdAt", "expiresAt")
-      SELECT $6, pick.id, $1, 'PENDING', $3::timestamp(3), $3::timestamp(3) + make_interval(secs => pick."offerTimeoutSeconds")
-      FROM pick JOIN offered ON offered.id = pick.id
+      SELECT m."offerId", matched."taskId", matched."clinicianId", 'PENDING', m.at, m.at + make_interval(secs => r."offerTimeoutSeconds")
+      FROM matched JOIN offered ON offered.id = matched."taskId"
+      JOIN member m ON m."clinicianId" = matched."clinicianId" JOIN ranked r ON r.id = matched."taskId"
       RETURNING id, "taskId", "clinicianId", "createdAt", "expiresAt"
     )
-    SELECT busy.busy, NOT busy.busy AND NOT EXISTS (SELECT 1 FROM presence) AS raced, i.id AS "offerId",
-           (SELECT pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql(
-             '$2::text',
-             [`'clinician:' || $1`, `'appointment:' || t."appointmentId"`],
+    SELECT m.busy, NOT m.busy AND pr."userId" IS NULL AS raced, i.id AS "offerId",
+           CASE WHEN pr."userId" IS NOT NULL THEN pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql(
+             '$4::text',
+             [`'clinician:' || m."clinicianId"`, `'appointment:' || t."appointmentId"`],
              `CASE WHEN i.id IS NOT NULL AND pr.capacity = 1
-                   THEN ${ownPartsSql('$1', { presence: presenceJsonSql('pr'), offer: offerJsonSql('i') })}
-                   WHEN i.id IS NULL THEN ${ownPartsSql('$1', { presence: presenceJsonSql('pr') })} END`,
-           )}) FROM presence pr) AS notified
-    FROM busy
-    LEFT JOIN inserted i ON true LEFT JOIN "Task" t ON t.id = i."taskId"
-    ${OFFER_CONTEXT_JOINS_SQL}`,
+                   THEN ${ownPartsSql('m."clinicianId"', { presence: presenceJsonSql('pr'), offer: offerJsonSql('i') })}
+                   WHEN i.id IS NULL THEN ${ownPartsSql('m."clinicianId"', { presence: presenceJsonSql('pr') })} END`,
+           )}) END AS notified
+    FROM member m
+    LEFT JOIN presence pr ON pr."userId" = m."clinicianId"
+    LEFT JOIN inserted i ON i."clinicianId" = m."clinicianId"
+    LEFT JOIN "Task" t ON t.id = i."taskId"
+    ${OFFER_CONTEXT_JOINS_SQL}
+    ORDER BY m.n`,
 };
 
+export type AvailableRequest = { clinicianId: string; at: Date };
+type AvailableRow = { busy: boolean; raced: boolean; offerId: string | null };
+
+/** One statement for clinicians of one clinic becoming available together: one row per request, in order. */
+export async function becomeAvailableTogether(clinicId: string, requests: AvailableRequest[]): Promise<AvailableRow[]> {
+  const rows = await routingQuery<AvailableRow>(becomeAvailableStatement, [
+    requests.map((r) => r.clinicianId),
+    requests.map((r) => sqlTime(r.at)),
+    requests.map(() => randomUUID()),
+    clinicId,
+    lockKey(clinicId),
+    DECLINE_COOLDOWN_SECONDS,
+  ]);
+  return rows.map(({ busy, raced, offerId }) => ({ busy, raced, offerId }));
+}
+
+/** Requests of one clinic go together; those of other clinics never share a statement. */
+const availableByClinic = new Map<string, BatchedStatement<AvailableRequest, AvailableRow>>();
+
+function availableBatcher(clinicId: string): BatchedStatement<AvailableRequest, AvailableRow> {
+  let batched = availableByClinic.get(clinicId);
+  if (!batched) {
+    batched = batchedStatement((requests) => becomeAvailableTogether(clinicId, requests), { key: (r) => r.clinicianId });
+    availableByClinic.set(clinicId, batched);
+  }
+  return batched;
+}
+
+/** Statements sent for becoming available so far, and for how many requests (all clinics). */
+export function becomeAvailableStats(): BatchStats {
+  const total: BatchStats = { statements: 0, calls: 0 };
+  for (const batched of availableByClinic.values()) {
+    const { statements, calls } = batched.stats();
+    total.statements += statements;
+    total.calls += calls;
+  }
+  return total;
+}
+
 /**
- * The clinician becomes available and, when they are the clinic's only free clinician, is offered
- * the task a round would give them, in one statement. `offerId` is null when no offer was made
- * there: the caller then runs a round (which also covers every case the statement leaves to it).
+ * The clinician becomes available and, when they (with whoever becomes available together with
+ * them) are the clinic's only free clinicians, is offered the task a round would give them, in one
+ * statement. `offerId` is null when no offer was made there: the caller then runs a round (which
+ * also covers every case the statement leaves to it).
  */
 export async function becomeAvailable(clinicianId: string, clinicId: string, now: Date): Promise<{ busy: boolean; offerId: string | null }> {
-  const cooldownStart = new Date(now.getTime() - DECLINE_COOLDOWN_SECONDS * 1000);
   for (let attempt = 0; attempt < BECOME_AVAILABLE_ATTEMPTS; attempt++) {
-    const [row] = await routingQuery<{ busy: boolean; raced: boolean; offerId: string | null }>(becomeAvailableStatement, [
-      clinicianId,
-      clinicId,
-      sqlTime(now),
-      lockKey(clinicId),
-      sqlTime(cooldownStart),
-      randomUUID(),
-    ]);
-    if (!row?.raced) return { busy: row?.busy ?? false, offerId: row?.offerId ?? null };
+    const row = await availableBatcher(clinicId)({ clinicianId, at: now });
+    if (!row.raced) return { busy: row.busy, offerId: row.offerId };
   }
   throw conflict('Your status changed at the same moment; please try again', 'retry');
 }

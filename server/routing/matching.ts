@@ -1,8 +1,8 @@
 // Pure matching of waiting tasks to free clinicians. No I/O: the dispatcher loads the inputs and
 // writes the result, so every strategy rule is here and unit-tested. One case is also decided in SQL:
-// a clinician who becomes available while no one else is free (becomeAvailableStatement in
-// dispatcher.ts). A change of the rules here changes that statement too; clinician-match.int.test.ts
-// checks the two choose the same task.
+// clinicians who become available (alone or together) while no one else is free
+// (becomeAvailableStatement in dispatcher.ts). A change of the rules here changes that statement too;
+// clinician-match.int.test.ts checks the two make the same choices.
 
 export type QueueRules = {
   id: string;

@@ -2,7 +2,7 @@ import { db, type DbTx } from '@/server/db';
 import { conflict, forbidden, notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { randomUUID } from 'node:crypto';
-import { becomeAvailable, dispatchClinic, lockClinicRouting } from './dispatcher';
+import { becomeAvailable, becomeAvailableStats, dispatchClinic, lockClinicRouting } from './dispatcher';
 import { appointmentTopic, clinicianTopic, ownPartsSql, publishRoutingChange, ROUTING_CHANNEL, routingPayloadSql } from './routing-events';
 import { currentJsonSql, presenceJsonSql } from './desk-json';
 import { inRoutingTransaction, isRetryable, routingQuery, sqlTime, type Queryable, type RoutingStatement } from './routing-sql';
@@ -513,7 +513,7 @@ export async function sweep(now = new Date()) {
   return { timedOut: timedOut.length, abandoned: abandoned.length, overflowed: overflowed.length, clinics: touched.size };
 }
 
-/** How many statements the batched accepts and completions took (benchmarks and tests). */
-export function durableStatementStats() {
-  return { accept: acceptBatched.stats(), complete: completeBatched.stats() };
+/** How many statements the grouped accepts, completions and becoming available took (benchmarks and tests). */
+export function groupedStatementStats() {
+  return { accept: acceptBatched.stats(), complete: completeBatched.stats(), becomeAvailable: becomeAvailableStats() };
 }
