@@ -236,6 +236,13 @@ export async function* watchDesk(principal: Principal, options: { idleMs: number
   // it reads; those heard while it runs are applied on top of it.
   const heard: RawOwnParts[] = [];
   const boardKeys = new WeakMap<object, string>();
+  // Most wakes change neither part (the clinic's views wake for every change in the clinic): the own
+  // part's JSON is made once per new value, the board's once per read, so such a wake compares keys.
+  let ownKey: { own: OwnDesk; key: string } | null = null;
+  const keyOfOwn = (value: OwnDesk) => {
+    if (ownKey?.own !== value) ownKey = { own: value, key: JSON.stringify(value) };
+    return ownKey.key;
+  };
   yield* watchRouting({
     clinicId: principal.clinicId,
     topics: [clinicianTopic(principal.id)],
@@ -253,10 +260,10 @@ export async function* watchDesk(principal: Principal, options: { idleMs: number
       own = heard.splice(0).reduce(applyOwnParts, ownNow);
       board = boardNow;
       const view = { ...own, board: board.board };
-      boardKeys.set(view, board.key);
+      boardKeys.set(view, `${board.key} ${keyOfOwn(own)}`);
       return view;
     },
-    keyOf: (view) => `${boardKeys.get(view)} ${JSON.stringify({ ...view, board: null })}`,
+    keyOf: (view) => boardKeys.get(view)!,
   });
 }
 
