@@ -21,26 +21,39 @@ function random(seed: number) {
   };
 }
 
+const pick = <T,>(rnd: () => number, items: T[]) => items[Math.floor(rnd() * items.length)]!;
+
+type TestClinic = Awaited<ReturnType<typeof createClinic>>;
+
+/** A follow-up or specialist request waiting up to half an hour, some needing English, some held for a clinician. */
+function randomWaitingTask(
+  rnd: () => number,
+  clinic: TestClinic,
+  now: Date,
+  options: { englishShare: number; preferredShare: number; preferredAmong: string[] },
+) {
+  const specialist = rnd() < 0.2;
+  return {
+    clinicId: clinic.id,
+    queueId: specialist ? clinic.specialistQueueId : clinic.followUpQueueId,
+    channel: specialist ? ('SPECIALIST_REQUEST' as const) : ('WEB' as const),
+    priority: pick(rnd, [0, 0, 1, 2]),
+    enqueuedAt: new Date(now.getTime() - Math.floor(rnd() * 1800) * 1000),
+    requiredSkills: rnd() < options.englishShare ? ['lang:en'] : [],
+    preferredClinicianId: rnd() < options.preferredShare ? pick(rnd, options.preferredAmong) : null,
+    lastSeenAt: new Date(now.getTime() + 3_600_000),
+  };
+}
+
 async function randomClinic(seed: number, now: Date) {
   const rnd = random(seed);
-  const pick = <T,>(items: T[]) => items[Math.floor(rnd() * items.length)]!;
   const clinic = await createClinic({ queue: { agingSecondsPerPriority: 120, preferredClinicianSeconds: 300 } });
   const [clinician, colleague] = [await createStaff(clinic.id), await createStaff(clinic.id)];
   const skills = ['lang:en', SPECIALIST_SKILL].filter(() => rnd() < 0.5);
   await db.clinicianPresence.create({ data: { userId: clinician.id, clinicId: clinic.id, state: 'OFFLINE', skills } });
-  const tasks = Array.from({ length: 25 }, () => {
-    const specialist = rnd() < 0.2;
-    return {
-      clinicId: clinic.id,
-      queueId: specialist ? clinic.specialistQueueId : clinic.followUpQueueId,
-      channel: specialist ? ('SPECIALIST_REQUEST' as const) : ('WEB' as const),
-      priority: pick([0, 0, 1, 2]),
-      enqueuedAt: new Date(now.getTime() - Math.floor(rnd() * 1800) * 1000),
-      requiredSkills: rnd() < 0.15 ? ['lang:en'] : [],
-      preferredClinicianId: rnd() < 0.3 ? pick([clinician.id, colleague.id]) : null,
-      lastSeenAt: new Date(now.getTime() + 3_600_000),
-    };
-  });
+  const tasks = Array.from({ length: 25 }, () =>
+    randomWaitingTask(rnd, clinic, now, { englishShare: 0.15, preferredShare: 0.3, preferredAmong: [clinician.id, colleague.id] }),
+  );
   // Ahead of them all (priority 30): tasks this clinician may not take now (held for a colleague,
   // a skill nobody has, declined by them just now); in odd clinics next one they declined long ago
   // (they may take it), in even ones that task is among the rest.
@@ -176,7 +189,6 @@ describe('becoming available with waiting tasks (real PostgreSQL)', () => {
 /** Clinicians of one clinic (some already available) and waiting tasks some of them may not take. */
 async function randomGroupClinic(seed: number, now: Date) {
   const rnd = random(seed * 7919);
-  const pick = <T,>(items: T[]) => items[Math.floor(rnd() * items.length)]!;
   const clinic = await createClinic({ queue: { agingSecondsPerPriority: 120, preferredClinicianSeconds: 300 } });
   const size = 2 + (seed % 3);
   const members: { id: string; skills: string[]; idleSince: Date }[] = [];
@@ -191,22 +203,12 @@ async function randomGroupClinic(seed: number, now: Date) {
   }
   const colleague = await createStaff(clinic.id);
   await db.task.createMany({
-    data: Array.from({ length: 14 }, () => {
-      const specialist = rnd() < 0.2;
-      return {
-        clinicId: clinic.id,
-        queueId: specialist ? clinic.specialistQueueId : clinic.followUpQueueId,
-        channel: specialist ? ('SPECIALIST_REQUEST' as const) : ('WEB' as const),
-        priority: pick([0, 0, 1, 2]),
-        enqueuedAt: new Date(now.getTime() - Math.floor(rnd() * 1800) * 1000),
-        requiredSkills: rnd() < 0.2 ? ['lang:en'] : [],
-        preferredClinicianId: rnd() < 0.4 ? pick([...members.map((m) => m.id), colleague.id]) : null,
-        lastSeenAt: new Date(now.getTime() + 3_600_000),
-      };
-    }),
+    data: Array.from({ length: 14 }, () =>
+      randomWaitingTask(rnd, clinic, now, { englishShare: 0.2, preferredShare: 0.4, preferredAmong: [...members.map((m) => m.id), colleague.id] }),
+    ),
   });
   const created = await db.task.findMany({ where: { clinicId: clinic.id }, include: { queue: true } });
-  const declines = [pick(created), pick(created)].map((task) => ({ taskId: task.id, clinicianId: pick(members).id }));
+  const declines = [pick(rnd, created), pick(rnd, created)].map((task) => ({ taskId: task.id, clinicianId: pick(rnd, members).id }));
   await db.offer.createMany({
     data: declines.map((d) => ({ ...d, state: 'DECLINED' as const, expiresAt: now, respondedAt: new Date(now.getTime() - 5_000) })),
   });
