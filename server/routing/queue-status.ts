@@ -235,7 +235,7 @@ export async function* watchDesk(principal: Principal, options: { idleMs: number
   // Parts heard of, in commit order, not yet applied. Those heard before a read starts are in what
   // it reads; those heard while it runs are applied on top of it.
   const heard: RawOwnParts[] = [];
-  const boardKeys = new WeakMap<object, string>();
+  const viewKeys = new WeakMap<object, string>();
   // Most wakes change neither part (the clinic's views wake for every change in the clinic): the own
   // part's JSON is made once per new value, the board's once per read, so such a wake compares keys.
   let ownKey: { own: OwnDesk; key: string } | null = null;
@@ -260,10 +260,10 @@ export async function* watchDesk(principal: Principal, options: { idleMs: number
       own = heard.splice(0).reduce(applyOwnParts, ownNow);
       board = boardNow;
       const view = { ...own, board: board.board };
-      boardKeys.set(view, `${board.key} ${keyOfOwn(own)}`);
+      viewKeys.set(view, `${board.key} ${keyOfOwn(own)}`);
       return view;
     },
-    keyOf: (view) => boardKeys.get(view)!,
+    keyOf: (view) => viewKeys.get(view)!,
   });
 }
 
