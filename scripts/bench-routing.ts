@@ -8,7 +8,8 @@
 //  2. opens the live desk view of every clinician (the desk's tRPC subscription: watchDesk, fed by the
 //     process's LISTEN connection on `revisit_routing`), as if all 1,000 clinicians had the desk open,
 //     and drives clinicians becoming available through the real service code with BENCH_WORKERS
-//     concurrent workers (default 8). One worker cycle, for one clinician:
+//     concurrent workers (default 32: clinicians acting at the same moment, 3% of the 1,000). One
+//     worker cycle, for one clinician:
 //       setPresence(AVAILABLE)  ->  offer visible  ->  acceptOffer  ->  completeTask
 //     "Offer visible" is the moment that clinician's desk view yields a state with the new offer, the
 //     same value the browser would be sent. No polling, no sleeping.
@@ -33,7 +34,11 @@
 // available. One clinic on purpose: all dispatch rounds of a clinic are serialised by its advisory
 // lock, so one big clinic is the hardest case for offer latency.
 //
-// Environment: BENCH_CLINICIANS (1000), BENCH_TASKS (10000), BENCH_WORKERS (8), BENCH_ROUNDS (5),
+// Why 32 workers: the drive is a closed loop, so its throughput can never exceed workers / cycle time.
+// With 8, a cycle's three calls (about 8 ms end to end) capped it near 1,000/s while a fifth of the
+// two cores stayed idle: it measured the round trips, not what the routing engine sustains.
+// docs/routing-benchmark.md shows the curve over 8 to 64 workers.
+// Environment: BENCH_CLINICIANS (1000), BENCH_TASKS (10000), BENCH_WORKERS (32), BENCH_ROUNDS (5),
 // BENCH_TPS_SECONDS (5), BENCH_KEEP=1 keeps the data directory, BENCH_SWEEP=0 turns the sweeper off,
 // BENCH_STATEMENTS=1 prints PostgreSQL's time per statement (pg_stat_statements), BENCH_PROFILE=<file>
 // writes this process's CPU profile of the drive, BENCH_PG_LOG=<file> appends PostgreSQL's log to a file
@@ -51,7 +56,7 @@ import { REPO_ROOT, freePort } from './lib/proc.mjs';
 
 const CLINICIANS = intEnv('BENCH_CLINICIANS', 1000);
 const TASKS = intEnv('BENCH_TASKS', 10_000);
-const WORKERS = intEnv('BENCH_WORKERS', 8);
+const WORKERS = intEnv('BENCH_WORKERS', 32);
 const ROUNDS = intEnv('BENCH_ROUNDS', 5);
 const TPS_SECONDS = intEnv('BENCH_TPS_SECONDS', 5);
 const KEEP = process.env.BENCH_KEEP === '1';
