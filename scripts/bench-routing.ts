@@ -40,6 +40,7 @@
 // docs/routing-benchmark.md shows the curve over 8 to 64 workers.
 // Environment: BENCH_CLINICIANS (1000), BENCH_TASKS (10000), BENCH_WORKERS (32), BENCH_ROUNDS (5),
 // BENCH_TPS_SECONDS (5), BENCH_KEEP=1 keeps the data directory, BENCH_SWEEP=0 turns the sweeper off,
+// BENCH_HISTORY (200000 finished consults added at the end to time the reads over history; 0 skips),
 // BENCH_STATEMENTS=1 prints PostgreSQL's time per statement (pg_stat_statements), BENCH_PROFILE=<file>
 // writes this process's CPU profile of the drive, BENCH_PG_LOG=<file> appends PostgreSQL's log to a file
 // (with BENCH_PG_SETTINGS="shared_preload_libraries=auto_explain auto_explain.log_min_duration=0
@@ -65,6 +66,8 @@ const SWEEP = process.env.BENCH_SWEEP !== '0';
 const STATEMENTS = process.env.BENCH_STATEMENTS === '1';
 /** A file to write this process's CPU profile of the drive to (open it in Chrome DevTools). */
 const PROFILE = process.env.BENCH_PROFILE || null;
+/** Finished consults added after the drive, to time the reads over history (0: skip). */
+const HISTORY = process.env.BENCH_HISTORY === '0' ? 0 : intEnv('BENCH_HISTORY', 200_000);
 const OFFER_WAIT_LIMIT_MS = 30_000;
 
 function intEnv(name: string, fallback: number): number {
@@ -189,7 +192,7 @@ async function main() {
   process.env.DATABASE_URL = server.url;
   const { db } = await import('@/server/db');
   const service = await import('@/server/routing/routing-service');
-  const { watchDesk } = await import('@/server/routing/queue-status');
+  const { averageHandleSeconds, wallboard, watchDesk } = await import('@/server/routing/queue-status');
   const { routingListener } = await import('@/server/routing/routing-events');
   const { closeRoutingPool, routingQuery } = await import('@/server/routing/routing-sql');
   const { FOLLOW_UP_QUEUE_SLUG } = await import('@/server/routing/routing-config');
@@ -535,6 +538,37 @@ async function main() {
   );
   log(`the same through node-postgres without the ORM: ${Math.round(rawUpdates / ((performance.now() - rawStarted) / 1000))}/s`);
   await closeRoutingPool();
+
+  // ---------------------------------------------------------------------------------------------
+  // History: the reads over finished consults, with two months of a busy clinic behind them: the
+  // wallboard's day and the average handling time behind every estimated wait (read with each
+  // refresh of a queue's line).
+  if (HISTORY > 0) {
+    const spacingSeconds = (60 * 86_400) / HISTORY;
+    await db.$executeRawUnsafe(
+      `INSERT INTO "Task" (id, "clinicId", "queueId", channel, state, "enqueuedAt", "createdAt", "assignedAt", "assignedClinicianId", "completedAt", "endReason", "lastSeenAt")
+       SELECT 'bench-history-' || g, $1, $2, 'WEB', 'COMPLETED', at, at, at + interval '2 minutes', $3, at + interval '12 minutes', 'completed', at
+       FROM generate_series(1, ${HISTORY}) g, LATERAL (SELECT (now() AT TIME ZONE 'UTC') - make_interval(secs => g * ${spacingSeconds}) AS at) t`,
+      clinic.id,
+      queue.id,
+      clinicians[0]!.id,
+    );
+    await db.$executeRawUnsafe('ANALYZE "Task"');
+    const admin: Principal = { kind: 'staff', id: 'bench-admin', name: 'Bench admin', role: 'ADMIN', clinicId: clinic.id };
+    const timeIt = async (times: number, read: () => Promise<unknown>) => {
+      const took: number[] = [];
+      for (let i = 0; i < times; i++) {
+        const started = performance.now();
+        await read();
+        took.push(performance.now() - started);
+      }
+      took.sort((a, b) => a - b);
+      return `p50 ${round1(percentile(took, 50))} ms, max ${round1(took.at(-1)!)} ms`;
+    };
+    const board = await timeIt(20, () => wallboard(admin));
+    const handle = await timeIt(50, () => averageHandleSeconds(queue.id));
+    log(`history: ${HISTORY} finished consults over 60 days; wallboard ${board}; average handling time ${handle}`);
+  }
 
   await db.$disconnect();
   console.log(

@@ -302,36 +302,38 @@ export async function wallboard(principal: Principal, now = new Date()) {
   if (principal.kind !== 'staff' || principal.role !== 'ADMIN') throw forbidden('The wallboard is for clinic administrators');
   const clinic = await db.clinic.findUniqueOrThrow({ where: { id: principal.clinicId }, select: { timeZone: true } });
   const { start } = dayBounds(now, clinic.timeZone);
-  const [waiting, today, presence, queues] = await Promise.all([
-    db.task.findMany({ where: { clinicId: principal.clinicId, state: { in: ['WAITING', 'OFFERED'] } }, select: { enqueuedAt: true } }),
-    db.task.findMany({
-      where: { clinicId: principal.clinicId, createdAt: { gte: start } },
-      select: { createdAt: true, enqueuedAt: true, assignedAt: true, abandonedAt: true, state: true, queueId: true },
-    }),
+  // Counted in PostgreSQL: a busy clinic's day is thousands of tasks, and open wallboards re-read it
+  // whenever the clinic changes. Literal states, so that the live tasks are read along the partial
+  // index of the queue board.
+  const [[waiting], [today], hourly, presence] = await Promise.all([
+    db.$queryRaw<{ count: number; oldest: Date | null }[]>`
+      SELECT count(*)::int AS count, min("enqueuedAt") AS oldest FROM "Task"
+      WHERE "clinicId" = ${principal.clinicId} AND state IN ('WAITING', 'OFFERED')`,
+    db.$queryRaw<{ answered: number; abandoned: number; answerSeconds: number; withinTarget: number }[]>`
+      SELECT count(t."assignedAt")::int AS answered,
+             count(*) FILTER (WHERE t.state = 'ABANDONED')::int AS abandoned,
+             coalesce(sum(extract(epoch FROM t."assignedAt" - t."createdAt")), 0)::float8 AS "answerSeconds",
+             count(*) FILTER (WHERE extract(epoch FROM t."assignedAt" - t."createdAt") <= q."serviceLevelSeconds")::int AS "withinTarget"
+      FROM "Task" t JOIN "Queue" q ON q.id = t."queueId"
+      WHERE t."clinicId" = ${principal.clinicId} AND t."createdAt" >= ${start}::timestamp`,
+    db.$queryRaw<{ kind: 'arrived' | 'answered' | 'abandoned'; hour: number; count: number }[]>`
+      SELECT e.kind, least(23, greatest(0, floor(extract(epoch FROM e.at - ${start}::timestamp) / 3600)))::int AS hour, count(*)::int AS count
+      FROM "Task" t, LATERAL (VALUES ('arrived', t."createdAt"), ('answered', t."assignedAt"), ('abandoned', t."abandonedAt")) AS e(kind, at)
+      WHERE t."clinicId" = ${principal.clinicId} AND t."createdAt" >= ${start}::timestamp AND e.at IS NOT NULL
+      GROUP BY 1, 2`,
     db.clinicianPresence.groupBy({ by: ['state'], where: { clinicId: principal.clinicId }, _count: true }),
-    db.queue.findMany({ where: { clinicId: principal.clinicId }, select: { id: true, serviceLevelSeconds: true } }),
   ]);
-  const slOf = new Map(queues.map((q) => [q.id, q.serviceLevelSeconds]));
-  const answered = today.filter((t) => t.assignedAt);
-  const abandoned = today.filter((t) => t.state === 'ABANDONED');
-  const answerSeconds = answered.map((t) => (t.assignedAt!.getTime() - t.createdAt.getTime()) / 1000);
-  const withinTarget = answered.filter((t, i) => answerSeconds[i]! <= (slOf.get(t.queueId) ?? 120)).length;
   const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, arrived: 0, answered: 0, abandoned: 0 }));
-  const hourOf = (d: Date) => Math.min(23, Math.max(0, Math.floor((d.getTime() - start.getTime()) / 3_600_000)));
-  for (const t of today) {
-    hours[hourOf(t.createdAt)]!.arrived++;
-    if (t.assignedAt) hours[hourOf(t.assignedAt)]!.answered++;
-    if (t.abandonedAt) hours[hourOf(t.abandonedAt)]!.abandoned++;
-  }
-  const finished = answered.length + abandoned.length;
+  for (const row of hourly) hours[row.hour]![row.kind] = row.count;
+  const finished = today!.answered + today!.abandoned;
   return {
-    waitingNow: waiting.length,
-    longestWaitSeconds: waiting.length ? Math.round((now.getTime() - Math.min(...waiting.map((t) => t.enqueuedAt.getTime()))) / 1000) : 0,
-    averageSpeedOfAnswerSeconds: answered.length ? Math.round(answerSeconds.reduce((a, b) => a + b, 0) / answered.length) : null,
-    serviceLevelPercent: answered.length ? Math.round((withinTarget / answered.length) * 100) : null,
-    abandonRatePercent: finished ? Math.round((abandoned.length / finished) * 100) : null,
-    answeredToday: answered.length,
-    abandonedToday: abandoned.length,
+    waitingNow: waiting!.count,
+    longestWaitSeconds: waiting!.oldest ? Math.max(0, Math.round((now.getTime() - waiting!.oldest.getTime()) / 1000)) : 0,
+    averageSpeedOfAnswerSeconds: today!.answered ? Math.round(today!.answerSeconds / today!.answered) : null,
+    serviceLevelPercent: today!.answered ? Math.round((today!.withinTarget / today!.answered) * 100) : null,
+    abandonRatePercent: finished ? Math.round((today!.abandoned / finished) * 100) : null,
+    answeredToday: today!.answered,
+    abandonedToday: today!.abandoned,
     cliniciansByState: Object.fromEntries(presence.map((p) => [p.state, p._count])) as Record<string, number>,
     hours,
   };
