@@ -38,7 +38,16 @@ test('doctor and patient meet in the same consult room and see and hear each oth
   await expect.poll(() => patient.locator('.preview video').evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
   await expect.poll(async () => Number(await patient.getByRole('meter').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
   await expect(patient.locator('[data-quality]')).toHaveAttribute('data-quality', /good|fair/);
-  await patient.getByRole('button', { name: '进入候诊室' }).click();
+  // The continue button does not move when the camera's picture arrives: the preview's frame has the
+  // same size with the picture as without one (a video element without a picture is 300 x 150).
+  const continueButton = patient.getByRole('button', { name: '进入候诊室' });
+  const withPicture = await continueButton.boundingBox();
+  await patient.locator('.preview video').evaluate((v: HTMLVideoElement) => {
+    v.srcObject = null;
+  });
+  await expect.poll(() => patient.locator('.preview video').evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(0);
+  expect(await continueButton.boundingBox()).toEqual(withPicture);
+  await continueButton.click();
   await skipHomeVitals(patient);
   await expect(patient.getByRole('status').filter({ hasText: '您排在第 1 位' })).toBeVisible();
 

@@ -107,9 +107,13 @@ export function DeviceCheck({ onDone }: { onDone: (result: { audioOnly: boolean 
       <p>{t.deviceCheck.intro}</p>
       <div className="preview">
         <video ref={video} autoPlay playsInline muted aria-label={t.deviceCheck.cameraOk} hidden={camera !== 'granted'} />
-        {camera === 'pending' && <p role="status">{t.deviceCheck.starting}</p>}
+        {camera === 'pending' && (
+          <p role="status" className="preview-message">
+            {t.deviceCheck.starting}
+          </p>
+        )}
         {camera === 'blocked' && (
-          <p role="alert" className="alert">
+          <p role="alert" className="alert preview-message">
             {t.deviceCheck.cameraBlocked}
           </p>
         )}
