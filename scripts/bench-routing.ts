@@ -192,7 +192,7 @@ async function main() {
   process.env.DATABASE_URL = server.url;
   const { db } = await import('@/server/db');
   const service = await import('@/server/routing/routing-service');
-  const { averageHandleSeconds, wallboard, watchDesk } = await import('@/server/routing/queue-status');
+  const { averageHandleSeconds, wallboard, waitingStatus, watchDesk } = await import('@/server/routing/queue-status');
   const { routingListener } = await import('@/server/routing/routing-events');
   const { closeRoutingPool, routingQuery } = await import('@/server/routing/routing-sql');
   const { FOLLOW_UP_QUEUE_SLUG } = await import('@/server/routing/routing-config');
@@ -543,6 +543,18 @@ async function main() {
   // History: the reads over finished consults, with two months of a busy clinic behind them: the
   // wallboard's day and the average handling time behind every estimated wait (read with each
   // refresh of a queue's line).
+  const timeIt = async (times: number, read: () => Promise<unknown>) => {
+    const took: number[] = [];
+    const cpuBefore = process.cpuUsage();
+    for (let i = 0; i < times; i++) {
+      const started = performance.now();
+      await read();
+      took.push(performance.now() - started);
+    }
+    const cpu = process.cpuUsage(cpuBefore);
+    took.sort((a, b) => a - b);
+    return `p50 ${round1(percentile(took, 50))} ms, max ${round1(took.at(-1)!)} ms, Node CPU ${round1((cpu.user + cpu.system) / 1000 / times)} ms per read`;
+  };
   if (HISTORY > 0) {
     const spacingSeconds = (60 * 86_400) / HISTORY;
     await db.$executeRawUnsafe(
@@ -555,20 +567,16 @@ async function main() {
     );
     await db.$executeRawUnsafe('ANALYZE "Task"');
     const admin: Principal = { kind: 'staff', id: 'bench-admin', name: 'Bench admin', role: 'ADMIN', clinicId: clinic.id };
-    const timeIt = async (times: number, read: () => Promise<unknown>) => {
-      const took: number[] = [];
-      for (let i = 0; i < times; i++) {
-        const started = performance.now();
-        await read();
-        took.push(performance.now() - started);
-      }
-      took.sort((a, b) => a - b);
-      return `p50 ${round1(percentile(took, 50))} ms, max ${round1(took.at(-1)!)} ms`;
-    };
     const board = await timeIt(20, () => wallboard(admin));
     const handle = await timeIt(50, () => averageHandleSeconds(queue.id));
     log(`history: ${HISTORY} finished consults over 60 days; wallboard ${board}; average handling time ${handle}`);
   }
+  // A waiting patient's status: their place in the numbered line of every live task of the queue
+  // (what each refresh of the waiting rooms reads once per process, shared by all of them).
+  const last = await db.task.findFirstOrThrow({ where: { state: 'WAITING' }, orderBy: { enqueuedAt: 'desc' } });
+  const patient: Principal = { kind: 'patient', id: last.patientId!, name: 'Bench patient', clinicId: clinic.id, appointmentId: last.appointmentId! };
+  log(`a waiting patient's status with ${TASKS - assigned} waiting: ${await timeIt(20, () => waitingStatus(patient))}`);
+
 
   await db.$disconnect();
   console.log(

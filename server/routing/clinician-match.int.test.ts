@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import { SPECIALIST_SKILL } from '@/server/consult/specialist-config';
 import { createClinic, createStaff } from '@/server/testing/factories';
+import { pick, seededRandom } from '@/server/testing/random';
 import { becomeAvailable, becomeAvailableTogether, dispatchClinic } from './dispatcher';
 import { matchTasks, type WaitingTask } from './matching';
 import { DECLINE_COOLDOWN_SECONDS } from './routing-config';
@@ -11,17 +12,6 @@ import { setPresence } from './routing-service';
 // A clinician who becomes available while no one else is free is offered a task by the becoming-
 // available statement itself (SQL), not by a round (matching.ts). Both must choose the same task; and
 // for clinicians becoming available together in one statement, the same task for each of them.
-
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const pick = <T,>(rnd: () => number, items: T[]) => items[Math.floor(rnd() * items.length)]!;
 
 type TestClinic = Awaited<ReturnType<typeof createClinic>>;
 
@@ -46,7 +36,7 @@ function randomWaitingTask(
 }
 
 async function randomClinic(seed: number, now: Date) {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const clinic = await createClinic({ queue: { agingSecondsPerPriority: 120, preferredClinicianSeconds: 300 } });
   const [clinician, colleague] = [await createStaff(clinic.id), await createStaff(clinic.id)];
   const skills = ['lang:en', SPECIALIST_SKILL].filter(() => rnd() < 0.5);
@@ -188,7 +178,7 @@ describe('becoming available with waiting tasks (real PostgreSQL)', () => {
 
 /** Clinicians of one clinic (some already available) and waiting tasks some of them may not take. */
 async function randomGroupClinic(seed: number, now: Date) {
-  const rnd = random(seed * 7919);
+  const rnd = seededRandom(seed * 7919);
   const clinic = await createClinic({ queue: { agingSecondsPerPriority: 120, preferredClinicianSeconds: 300 } });
   const size = 2 + (seed % 3);
   const members: { id: string; skills: string[]; idleSince: Date }[] = [];

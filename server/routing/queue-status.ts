@@ -3,7 +3,6 @@ import { db } from '@/server/db';
 import { forbidden } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { dayBounds } from '@/server/time/zoned';
-import { compareTasks, type QueueRules, type WaitingTask } from './matching';
 import { appointmentTopic, clinicianTopic, sharedClinicRead, watchRouting } from './routing-events';
 import { routingQuery, sqlTime, type RoutingStatement } from './routing-sql';
 import { applyOwnParts, currentJsonSql, OFFER_CONTEXT_JOINS_SQL, offerJsonSql, presenceJsonSql, toOwnDesk, type OwnDesk, type RawOwnParts } from './desk-json';
@@ -35,29 +34,6 @@ export function estimateWaitSeconds(input: { position: number; freeClinicians: n
   return Math.round((notServedNow * input.handleSeconds) / Math.max(1, input.staffedClinicians));
 }
 
-async function orderedLiveTasks(queueId: string) {
-  const [queue, tasks] = await Promise.all([
-    db.queue.findUniqueOrThrow({ where: { id: queueId }, select: { id: true, requiredSkills: true, preferredClinicianSeconds: true, agingSecondsPerPriority: true } }),
-    db.task.findMany({
-      where: { queueId, state: { in: ['WAITING', 'OFFERED'] } },
-      select: {
-        id: true,
-        queueId: true,
-        priority: true,
-        enqueuedAt: true,
-        requiredSkills: true,
-        preferredClinicianId: true,
-        state: true,
-        appointmentId: true,
-      },
-    }),
-  ]);
-  const queues = new Map<string, QueueRules>([[queue.id, queue]]);
-  return tasks
-    .map((t) => ({ ...t, declinedBy: [] }) satisfies WaitingTask & { state: string })
-    .sort((a, b) => compareTasks(a, b, queues));
-}
-
 async function staffing(clinicId: string) {
   const groups = await db.clinicianPresence.groupBy({ by: ['state'], where: { clinicId }, _count: true });
   const count = (state: string) => groups.find((g) => g.state === state)?._count ?? 0;
@@ -85,14 +61,34 @@ let queueLineReads = 0;
 /** How often a queue's line was read in this process (benchmarks and tests). */
 export const queueLineReadCount = () => queueLineReads;
 
+// A queue's live tasks numbered in matching order (priority with aging, then arrival: compareTasks in
+// matching.ts, as the dispatcher's SQL ranks them). Numbered here so that a line of thousands reaches
+// Node as three short columns per task instead of being read whole and sorted.
+const queueLineStatement: RoutingStatement = {
+  name: 'routing.queueLine',
+  text: `
+    SELECT t."appointmentId", t.id AS "taskId", t.state,
+           row_number() OVER (
+             ORDER BY t."enqueuedAt" - make_interval(secs => t.priority * q."agingSecondsPerPriority"), t."enqueuedAt", t.id
+           )::int AS position
+    FROM "Task" t JOIN "Queue" q ON q.id = t."queueId"
+    WHERE t."queueId" = $1 AND t.state IN ('WAITING', 'OFFERED')`,
+};
+
+type QueueLineRow = { appointmentId: string | null; taskId: string; state: 'WAITING' | 'OFFERED'; position: number };
+
 async function readQueueLine(queueId: string, clinicId: string): Promise<QueueLine> {
   queueLineReads++;
-  const [ordered, staff, handleSeconds] = await Promise.all([orderedLiveTasks(queueId), staffing(clinicId), averageHandleSeconds(queueId)]);
+  const [rows, staff, handleSeconds] = await Promise.all([
+    routingQuery<QueueLineRow>(queueLineStatement, [queueId]),
+    staffing(clinicId),
+    averageHandleSeconds(queueId),
+  ]);
   const places: QueueLine['places'] = new Map();
-  ordered.forEach((task, i) => {
-    if (task.appointmentId) places.set(task.appointmentId, { taskId: task.id, state: task.state as 'WAITING' | 'OFFERED', position: i + 1 });
-  });
-  return { places, waitingCount: ordered.length, freeClinicians: staff.free, staffedClinicians: staff.staffed, handleSeconds };
+  for (const row of rows) {
+    if (row.appointmentId) places.set(row.appointmentId, { taskId: row.taskId, state: row.state, position: row.position });
+  }
+  return { places, waitingCount: rows.length, freeClinicians: staff.free, staffedClinicians: staff.staffed, handleSeconds };
 }
 
 /**
