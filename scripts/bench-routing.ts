@@ -40,6 +40,7 @@
 // docs/routing-benchmark.md shows the curve over 8 to 64 workers.
 // Environment: BENCH_CLINICIANS (1000), BENCH_TASKS (10000), BENCH_WORKERS (32), BENCH_ROUNDS (5),
 // BENCH_TPS_SECONDS (5), BENCH_KEEP=1 keeps the data directory, BENCH_SWEEP=0 turns the sweeper off,
+// BENCH_WAITING_ROOMS=<n> opens n patients' waiting rooms (spread over the line) during the drive,
 // BENCH_HISTORY (200000 finished consults added at the end to time the reads over history; 0 skips),
 // BENCH_STATEMENTS=1 prints PostgreSQL's time per statement (pg_stat_statements), BENCH_PROFILE=<file>
 // writes this process's CPU profile of the drive, BENCH_PG_LOG=<file> appends PostgreSQL's log to a file
@@ -66,6 +67,8 @@ const SWEEP = process.env.BENCH_SWEEP !== '0';
 const STATEMENTS = process.env.BENCH_STATEMENTS === '1';
 /** A file to write this process's CPU profile of the drive to (open it in Chrome DevTools). */
 const PROFILE = process.env.BENCH_PROFILE || null;
+/** Waiting rooms open during the drive (patients spread over the whole line), 0 by default. */
+const WAITING_ROOMS = process.env.BENCH_WAITING_ROOMS ? intEnv('BENCH_WAITING_ROOMS', 0) : 0;
 /** Finished consults added after the drive, to time the reads over history (0: skip). */
 const HISTORY = process.env.BENCH_HISTORY === '0' ? 0 : intEnv('BENCH_HISTORY', 200_000);
 const OFFER_WAIT_LIMIT_MS = 30_000;
@@ -192,7 +195,7 @@ async function main() {
   process.env.DATABASE_URL = server.url;
   const { db } = await import('@/server/db');
   const service = await import('@/server/routing/routing-service');
-  const { averageHandleSeconds, wallboard, waitingStatus, watchDesk } = await import('@/server/routing/queue-status');
+  const { averageHandleSeconds, queueLineReadCount, wallboard, waitingStatus, watchDesk, watchWaitingStatus } = await import('@/server/routing/queue-status');
   const { routingListener } = await import('@/server/routing/routing-events');
   const { closeRoutingPool, routingQuery } = await import('@/server/routing/routing-sql');
   const { FOLLOW_UP_QUEUE_SLUG } = await import('@/server/routing/routing-config');
@@ -335,6 +338,22 @@ async function main() {
   while (desks.some((d) => d.views === 0)) await new Promise((r) => setTimeout(r, 50));
   log(`opened ${CLINICIANS} desk views in ${Math.round(performance.now() - opened)} ms`);
 
+  // Open waiting rooms: patients spread over the whole line, so some are served during the drive.
+  const rooms = WAITING_ROOMS
+    ? (await db.task.findMany({ where: { state: 'WAITING' }, orderBy: { enqueuedAt: 'asc' }, select: { patientId: true, appointmentId: true } }))
+        .filter((_, i, all) => i % Math.max(1, Math.floor(all.length / WAITING_ROOMS)) === 0)
+        .slice(0, WAITING_ROOMS)
+    : [];
+  const roomViews = rooms.map(() => 0);
+  const roomLoops = rooms.map(async (room, i) => {
+    const patient: Principal = { kind: 'patient', id: room.patientId!, name: 'Bench patient', clinicId: clinic.id, appointmentId: room.appointmentId! };
+    for await (const _status of watchWaitingStatus(patient, { idleMs: 60_000, signal: closeDesks.signal })) roomViews[i]!++;
+  });
+  if (rooms.length) {
+    while (roomViews.some((n) => n === 0)) await new Promise((r) => setTimeout(r, 50));
+    log(`opened ${rooms.length} waiting rooms`);
+  }
+
   /** Resolves with the clinician's next new offer and the moment their desk view showed it. */
   function offerVisible(c: number) {
     return new Promise<{ offer: { id: string }; at: number }>((resolve, reject) => {
@@ -399,6 +418,8 @@ async function main() {
   const walAtStart = await walCounters(db);
   const maintenanceAtStart = await maintenanceCounts(db);
   const batchesAtStart = service.groupedStatementStats();
+  const lineReadsAtStart = queueLineReadCount();
+  const roomViewsAtStart = roomViews.reduce((a, b) => a + b, 0);
   const progress = setInterval(() => {
     const seconds = (performance.now() - driveStarted) / 1000;
     log(`  ${assigned}/${total} assigned, ${Math.round(assigned / seconds)}/s so far, ${views} desk views sent`);
@@ -448,6 +469,12 @@ async function main() {
   const maintenanceAtEnd = await maintenanceCounts(db);
   const driveSeconds = (lastAcceptAt - driveStarted) / 1000;
   const assignmentsPerSecond = assigned / driveSeconds;
+  if (rooms.length) {
+    log(
+      `${rooms.length} waiting rooms: ${roomViews.reduce((a, b) => a + b, 0) - roomViewsAtStart} statuses sent, ` +
+        `${queueLineReadCount() - lineReadsAtStart} reads of the queue's line during the drive`,
+    );
+  }
   latencies.sort((a, b) => a - b);
   const p50 = percentile(latencies, 50);
   const p99 = percentile(latencies, 99);
@@ -502,7 +529,7 @@ async function main() {
   }
 
   closeDesks.abort();
-  await Promise.all(deskLoops);
+  await Promise.all([...deskLoops, ...roomLoops]);
   await routingListener().close();
 
   // ---------------------------------------------------------------------------------------------

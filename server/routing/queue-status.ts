@@ -96,15 +96,21 @@ async function readQueueLine(queueId: string, clinicId: string): Promise<QueueLi
  * after each change however many patients wait, instead of one per patient.
  */
 function sharedQueueLine(queueId: string, clinicId: string) {
-  return sharedClinicRead(`line:${queueId}`, clinicId, () => readQueueLine(queueId, clinicId));
+  return sharedClinicRead(`line:${queueId}`, clinicId, async () => {
+    const line = await readQueueLine(queueId, clinicId);
+    latestLines.set(queueId, line);
+    return line;
+  });
 }
+/** The last line read of each queue in this process, whatever change it followed. */
+const latestLines = new Map<string, QueueLine>();
 
-/** The patient's status if their visit has a live task in `line`. */
-function statusInLine(line: QueueLine, appointmentId: string): WaitingStatus | null {
+/** The patient's status if their visit has a live task in `line` (`state`: their task's, if read since). */
+function statusInLine(line: QueueLine, appointmentId: string, state?: 'WAITING' | 'OFFERED'): WaitingStatus | null {
   const place = line.places.get(appointmentId);
   if (!place) return null;
   return {
-    state: place.state,
+    state: state ?? place.state,
     taskId: place.taskId,
     position: place.position,
     waitingCount: line.waitingCount,
@@ -115,6 +121,36 @@ function statusInLine(line: QueueLine, appointmentId: string): WaitingStatus | n
       handleSeconds: line.handleSeconds,
     }),
   };
+}
+
+type PatientTask = { id: string; state: string; queueId: string; clinicId: string; endReason: string | null };
+
+/** The status of a patient whose task is no longer in a line (or who has none), else null. */
+function statusOutOfLine(task: PatientTask | null, appointmentId: string): WaitingStatus | null {
+  if (!task) return { state: 'ENDED', reason: null };
+  if (task.state === 'ASSIGNED') return { state: 'ASSIGNED', taskId: task.id, appointmentId };
+  if (task.state !== 'WAITING' && task.state !== 'OFFERED') return { state: 'ENDED', reason: task.endReason };
+  return null;
+}
+
+const patientTaskStatement: RoutingStatement = {
+  name: 'routing.patientTask',
+  text: `SELECT id, state, "queueId", "clinicId", "endReason" FROM "Task" WHERE "appointmentId" = $1 ORDER BY "createdAt" DESC LIMIT 1`,
+};
+
+/**
+ * The patient's status after a change that names them (an offer, its answer, the consult starting or
+ * ending): such a change does not move them in the line, so their own task is read and their place
+ * taken from the last line read in this process, without reading the line again. Null when that line
+ * does not hold their task (just queued, moved to another queue): the caller reads it.
+ */
+export async function waitingStatusAfterOwnChange(principal: Extract<Principal, { kind: 'patient' }>): Promise<{ status: WaitingStatus; queueId: string | null } | null> {
+  const [task = null] = await routingQuery<PatientTask>(patientTaskStatement, [principal.appointmentId]);
+  const outOfLine = statusOutOfLine(task, principal.appointmentId);
+  if (outOfLine || !task) return { status: outOfLine ?? { state: 'ENDED', reason: null }, queueId: null };
+  const line = latestLines.get(task.queueId);
+  if (!line || line.places.get(principal.appointmentId)?.taskId !== task.id) return null;
+  return { status: statusInLine(line, principal.appointmentId, task.state as 'WAITING' | 'OFFERED')!, queueId: task.queueId };
 }
 
 /** Reads of the patient's task and line before giving up when the task keeps changing in between. */
@@ -128,14 +164,13 @@ async function readWaitingStatus(principal: Extract<Principal, { kind: 'patient'
       orderBy: { createdAt: 'desc' },
       select: { id: true, state: true, queueId: true, clinicId: true, endReason: true },
     });
-    if (!task) return { status: { state: 'ENDED', reason: null }, queueId: null };
-    if (task.state === 'ASSIGNED') return { status: { state: 'ASSIGNED', taskId: task.id, appointmentId: principal.appointmentId }, queueId: null };
-    if (task.state !== 'WAITING' && task.state !== 'OFFERED') return { status: { state: 'ENDED', reason: task.endReason }, queueId: null };
+    const outOfLine = statusOutOfLine(task, principal.appointmentId);
+    if (outOfLine) return { status: outOfLine, queueId: null };
     // The shared line may have been read before this task's latest change was heard of; if the task
     // is not in it, the line is read again, after the task.
-    const line = attempt === 0 ? await sharedQueueLine(task.queueId, task.clinicId) : await readQueueLine(task.queueId, task.clinicId);
+    const line = attempt === 0 ? await sharedQueueLine(task!.queueId, task!.clinicId) : await readQueueLine(task!.queueId, task!.clinicId);
     const status = statusInLine(line, principal.appointmentId);
-    if (status) return { status, queueId: task.queueId };
+    if (status) return { status, queueId: task!.queueId };
   }
   throw new Error('The waiting-room status kept changing while it was read');
 }
@@ -277,7 +312,16 @@ export function watchWaitingStatus(
   return watchRouting({
     clinicId: principal.clinicId,
     topics: [appointmentTopic(principal.appointmentId)],
-    read: async () => {
+    read: async (changed) => {
+      // Changes that name this patient wake them at once and may come hundreds of times a second in a
+      // busy clinic; only the others (at most every 400 ms) read the line again.
+      if (queueId && changed.own && !changed.clinic) {
+        const afterOwn = await waitingStatusAfterOwnChange(principal);
+        if (afterOwn) {
+          queueId = afterOwn.queueId;
+          return afterOwn.status;
+        }
+      }
       const inLine = queueId ? statusInLine(await sharedQueueLine(queueId, principal.clinicId), principal.appointmentId) : null;
       if (inLine) return inLine;
       const read = await readWaitingStatus(principal);
