@@ -52,7 +52,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSy
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { runMigrations, startPostgres } from './lib/postgres.mjs';
 import { REPO_ROOT, freePort } from './lib/proc.mjs';
 
@@ -418,6 +418,8 @@ async function main() {
   const walAtStart = await walCounters(db);
   const maintenanceAtStart = await maintenanceCounts(db);
   const batchesAtStart = service.groupedStatementStats();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const lineReadsAtStart = queueLineReadCount();
   const roomViewsAtStart = roomViews.reduce((a, b) => a + b, 0);
   const progress = setInterval(() => {
@@ -464,11 +466,16 @@ async function main() {
   if (profiler) log(`CPU profile of the drive written to ${await profiler.stop(PROFILE!)}`);
   if (failure) throw failure;
   const nodeCpu = process.cpuUsage(nodeCpuAtStart);
+  loopDelay.disable();
   const pgCpuAtEnd = postgresCpuSeconds(server.pid);
   const walAtEnd = await walCounters(db);
   const maintenanceAtEnd = await maintenanceCounts(db);
   const driveSeconds = (lastAcceptAt - driveStarted) / 1000;
   const assignmentsPerSecond = assigned / driveSeconds;
+  log(
+    `event loop delay during the drive: p50 ${round1(loopDelay.percentile(50) / 1e6)} ms, p99 ${round1(loopDelay.percentile(99) / 1e6)} ms, ` +
+      `max ${round1(loopDelay.max / 1e6)} ms (how long a ready callback, such as an offer's notification, can wait)`,
+  );
   if (rooms.length) {
     log(
       `${rooms.length} waiting rooms: ${roomViews.reduce((a, b) => a + b, 0) - roomViewsAtStart} statuses sent, ` +

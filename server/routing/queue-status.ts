@@ -11,17 +11,24 @@ import { applyOwnParts, currentJsonSql, OFFER_CONTEXT_JOINS_SQL, offerJsonSql, p
 export const DEFAULT_HANDLE_SECONDS = 600;
 const HANDLE_TIME_SAMPLE = 20;
 
+// The waiting rooms' reads go through the routing pool, not the ORM: they run at every change of a
+// busy clinic, and the ORM compiles each query anew (a fraction of a millisecond of CPU each, enough
+// to hold the event loop for a hundred milliseconds when hundreds of rooms read at once).
+
+const handleTimeStatement: RoutingStatement = {
+  name: 'routing.handleTime',
+  text: `
+    SELECT avg(extract(epoch FROM r."completedAt" - r."assignedAt"))::float8 AS seconds
+    FROM (SELECT "assignedAt", "completedAt" FROM "Task"
+          WHERE "queueId" = $1 AND state = 'COMPLETED' AND "assignedAt" IS NOT NULL AND "completedAt" IS NOT NULL
+          ORDER BY "completedAt" DESC LIMIT ${HANDLE_TIME_SAMPLE}) r`,
+};
+
 /** Average handling time (assigned -> completed) of the queue's most recent consults. */
 export async function averageHandleSeconds(queueId: string): Promise<number> {
-  const recent = await db.task.findMany({
-    where: { queueId, state: 'COMPLETED', assignedAt: { not: null }, completedAt: { not: null } },
-    orderBy: { completedAt: 'desc' },
-    take: HANDLE_TIME_SAMPLE,
-    select: { assignedAt: true, completedAt: true },
-  });
-  if (recent.length === 0) return DEFAULT_HANDLE_SECONDS;
-  const total = recent.reduce((sum, t) => sum + (t.completedAt!.getTime() - t.assignedAt!.getTime()) / 1000, 0);
-  return Math.max(60, Math.round(total / recent.length));
+  const [row] = await routingQuery<{ seconds: number | null }>(handleTimeStatement, [queueId]);
+  if (row?.seconds == null) return DEFAULT_HANDLE_SECONDS;
+  return Math.max(60, Math.round(row.seconds));
 }
 
 /**
@@ -34,13 +41,17 @@ export function estimateWaitSeconds(input: { position: number; freeClinicians: n
   return Math.round((notServedNow * input.handleSeconds) / Math.max(1, input.staffedClinicians));
 }
 
-async function staffing(clinicId: string) {
-  const groups = await db.clinicianPresence.groupBy({ by: ['state'], where: { clinicId }, _count: true });
-  const count = (state: string) => groups.find((g) => g.state === state)?._count ?? 0;
-  return {
-    free: count('AVAILABLE'),
-    staffed: count('AVAILABLE') + count('BUSY') + count('WRAP_UP'),
-  };
+const staffingStatement: RoutingStatement = {
+  name: 'routing.staffing',
+  text: `
+    SELECT count(*) FILTER (WHERE state = 'AVAILABLE')::int AS free,
+           count(*) FILTER (WHERE state IN ('AVAILABLE', 'BUSY', 'WRAP_UP'))::int AS staffed
+    FROM "ClinicianPresence" WHERE "clinicId" = $1`,
+};
+
+async function staffing(clinicId: string): Promise<{ free: number; staffed: number }> {
+  const [row] = await routingQuery<{ free: number; staffed: number }>(staffingStatement, [clinicId]);
+  return row!;
 }
 
 export type WaitingStatus =
@@ -159,11 +170,7 @@ const STATUS_READ_ATTEMPTS = 5;
 /** The patient's status, and the queue their task is in while it is live. */
 async function readWaitingStatus(principal: Extract<Principal, { kind: 'patient' }>): Promise<{ status: WaitingStatus; queueId: string | null }> {
   for (let attempt = 0; attempt < STATUS_READ_ATTEMPTS; attempt++) {
-    const task = await db.task.findFirst({
-      where: { appointmentId: principal.appointmentId },
-      orderBy: { createdAt: 'desc' },
-      select: { id: true, state: true, queueId: true, clinicId: true, endReason: true },
-    });
+    const [task = null] = await routingQuery<PatientTask>(patientTaskStatement, [principal.appointmentId]);
     const outOfLine = statusOutOfLine(task, principal.appointmentId);
     if (outOfLine) return { status: outOfLine, queueId: null };
     // The shared line may have been read before this task's latest change was heard of; if the task
