@@ -574,9 +574,7 @@ async function main() {
   await closeRoutingPool();
 
   // ---------------------------------------------------------------------------------------------
-  // History: the reads over finished consults, with two months of a busy clinic behind them: the
-  // wallboard's day and the average handling time behind every estimated wait (read with each
-  // refresh of a queue's line).
+  // Reads outside the drive, one after another.
   const timeIt = async (times: number, read: () => Promise<unknown>) => {
     const took: number[] = [];
     const cpuBefore = process.cpuUsage();
@@ -589,6 +587,9 @@ async function main() {
     took.sort((a, b) => a - b);
     return `p50 ${round1(percentile(took, 50))} ms, max ${round1(took.at(-1)!)} ms, Node CPU ${round1((cpu.user + cpu.system) / 1000 / times)} ms per read`;
   };
+  // History: the reads over finished consults, with two months of a busy clinic behind them: the
+  // wallboard's day and the average handling time behind every estimated wait (read with each
+  // refresh of a queue's line).
   if (HISTORY > 0) {
     const spacingSeconds = (60 * 86_400) / HISTORY;
     await db.$executeRawUnsafe(

@@ -136,14 +136,6 @@ function statusInLine(line: QueueLine, appointmentId: string, state?: 'WAITING' 
 
 type PatientTask = { id: string; state: string; queueId: string; clinicId: string; endReason: string | null };
 
-/** The status of a patient whose task is no longer in a line (or who has none), else null. */
-function statusOutOfLine(task: PatientTask | null, appointmentId: string): WaitingStatus | null {
-  if (!task) return { state: 'ENDED', reason: null };
-  if (task.state === 'ASSIGNED') return { state: 'ASSIGNED', taskId: task.id, appointmentId };
-  if (task.state !== 'WAITING' && task.state !== 'OFFERED') return { state: 'ENDED', reason: task.endReason };
-  return null;
-}
-
 const patientTaskStatement: RoutingStatement = {
   name: 'routing.patientTask',
   text: `SELECT id, state, "queueId", "clinicId", "endReason" FROM "Task" WHERE "appointmentId" = $1 ORDER BY "createdAt" DESC LIMIT 1`,
@@ -156,12 +148,20 @@ const patientTaskStatement: RoutingStatement = {
  * does not hold their task (just queued, moved to another queue): the caller reads it.
  */
 export async function waitingStatusAfterOwnChange(principal: Extract<Principal, { kind: 'patient' }>): Promise<{ status: WaitingStatus; queueId: string | null } | null> {
-  const [task = null] = await routingQuery<PatientTask>(patientTaskStatement, [principal.appointmentId]);
-  const outOfLine = statusOutOfLine(task, principal.appointmentId);
-  if (outOfLine || !task) return { status: outOfLine ?? { state: 'ENDED', reason: null }, queueId: null };
-  const line = latestLines.get(task.queueId);
-  if (!line || line.places.get(principal.appointmentId)?.taskId !== task.id) return null;
-  return { status: statusInLine(line, principal.appointmentId, task.state as 'WAITING' | 'OFFERED')!, queueId: task.queueId };
+  const read = await readPatientTask(principal.appointmentId);
+  if ('status' in read) return { status: read.status, queueId: null };
+  const line = latestLines.get(read.task.queueId);
+  if (!line || line.places.get(principal.appointmentId)?.taskId !== read.task.id) return null;
+  return { status: statusInLine(line, principal.appointmentId, read.state)!, queueId: read.task.queueId };
+}
+
+/** The patient's latest task while it is in a line; otherwise the status that says why it is not. */
+async function readPatientTask(appointmentId: string): Promise<{ task: PatientTask; state: 'WAITING' | 'OFFERED' } | { status: WaitingStatus }> {
+  const [task] = await routingQuery<PatientTask>(patientTaskStatement, [appointmentId]);
+  if (!task) return { status: { state: 'ENDED', reason: null } };
+  if (task.state === 'WAITING' || task.state === 'OFFERED') return { task, state: task.state };
+  if (task.state === 'ASSIGNED') return { status: { state: 'ASSIGNED', taskId: task.id, appointmentId } };
+  return { status: { state: 'ENDED', reason: task.endReason } };
 }
 
 /** Reads of the patient's task and line before giving up when the task keeps changing in between. */
@@ -170,14 +170,14 @@ const STATUS_READ_ATTEMPTS = 5;
 /** The patient's status, and the queue their task is in while it is live. */
 async function readWaitingStatus(principal: Extract<Principal, { kind: 'patient' }>): Promise<{ status: WaitingStatus; queueId: string | null }> {
   for (let attempt = 0; attempt < STATUS_READ_ATTEMPTS; attempt++) {
-    const [task = null] = await routingQuery<PatientTask>(patientTaskStatement, [principal.appointmentId]);
-    const outOfLine = statusOutOfLine(task, principal.appointmentId);
-    if (outOfLine) return { status: outOfLine, queueId: null };
+    const read = await readPatientTask(principal.appointmentId);
+    if ('status' in read) return { status: read.status, queueId: null };
+    const { queueId, clinicId } = read.task;
     // The shared line may have been read before this task's latest change was heard of; if the task
     // is not in it, the line is read again, after the task.
-    const line = attempt === 0 ? await sharedQueueLine(task!.queueId, task!.clinicId) : await readQueueLine(task!.queueId, task!.clinicId);
+    const line = attempt === 0 ? await sharedQueueLine(queueId, clinicId) : await readQueueLine(queueId, clinicId);
     const status = statusInLine(line, principal.appointmentId);
-    if (status) return { status, queueId: task!.queueId };
+    if (status) return { status, queueId };
   }
   throw new Error('The waiting-room status kept changing while it was read');
 }
