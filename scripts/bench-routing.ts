@@ -55,6 +55,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { runMigrations, startPostgres } from './lib/postgres.mjs';
 import { REPO_ROOT, freePort } from './lib/proc.mjs';
+import { seededRandom } from '@/server/testing/random';
 
 const CLINICIANS = intEnv('BENCH_CLINICIANS', 1000);
 const TASKS = intEnv('BENCH_TASKS', 10_000);
@@ -83,18 +84,6 @@ function intEnv(name: string, fallback: number): number {
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run loads the same data. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -204,7 +193,8 @@ async function main() {
   // ---------------------------------------------------------------------------------------------
   // Load
   const loadStarted = performance.now();
-  const rnd = random(20261124);
+  // Seeded, so every run loads the same data.
+  const rnd = seededRandom(20261124);
   const now = Date.now();
   const clinic = await db.clinic.create({ data: { slug: 'bench', name: 'Bench clinic', timeZone: 'Asia/Shanghai' } });
   const queue = await db.queue.create({

@@ -16,9 +16,10 @@ describe('queue line positions (real PostgreSQL)', () => {
     const queue = await db.queue.findUniqueOrThrow({ where: { id: clinic.followUpQueueId } });
     const now = Date.now();
     const sameMoment = new Date(now - 20 * 60_000);
-    const tasks = [];
+    const tasks: Awaited<ReturnType<typeof db.task.create>>[] = [];
     for (let i = 0; i < 12; i++) {
       const visit = await addVisit(clinic.id, doctor.id);
+      const priority = pick(rnd, [0, 0, 1, 2]);
       tasks.push(
         await db.task.create({
           data: {
@@ -27,14 +28,13 @@ describe('queue line positions (real PostgreSQL)', () => {
             channel: 'WEB',
             patientId: visit.patient.id,
             appointmentId: visit.appointment.id,
-            priority: pick(rnd, [0, 0, 1, 2]),
             // Two arrivals at the same moment with the same priority are ordered by id.
+            priority: i === 1 ? tasks[0]!.priority : priority,
             enqueuedAt: i < 2 ? sameMoment : new Date(now - Math.floor(rnd() * 60 * 60_000)),
             state: rnd() < 0.25 ? 'OFFERED' : 'WAITING',
           },
         }),
       );
-      if (i === 1) tasks[1] = await db.task.update({ where: { id: tasks[1]!.id }, data: { priority: tasks[0]!.priority } });
     }
     const rules = new Map<string, QueueRules>([[queue.id, queue]]);
     const expected = [...tasks].sort((a, b) => compareTasks({ ...a, declinedBy: [] }, { ...b, declinedBy: [] }, rules));
