@@ -50,7 +50,13 @@ async function runVitest(projects, env) {
     return;
   }
   totals.passed += report.numPassedTests;
-  totals.failed += report.numFailedTests + (report.numFailedTestSuites ?? 0);
+  // A failed test also fails its describe blocks and its file, so suites are not added to the count;
+  // a file that failed with no failed test (it did not load, or a hook threw) counts as one failure.
+  const brokenFiles = report.testResults.filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+  );
+  totals.failed += report.numFailedTests + brokenFiles.length;
+  for (const file of brokenFiles) console.error(`${path.relative(REPO_ROOT, file.name)} failed outside its tests: ${file.message}`);
   totals.skipped += report.numPendingTests + report.numTodoTests;
 }
 

@@ -34,9 +34,15 @@ describe('live routing views over LISTEN/NOTIFY (real PostgreSQL)', () => {
     const doctor: Principal = { kind: 'staff', id: s.doctor.id, name: s.doctor.name, role: 'CLINICIAN', clinicId: s.clinic.id };
     const listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
     const carried: string[] = [];
+    // This listener is a connection of its own: PostgreSQL delivers each notification to it and to the
+    // desk's listener independently, so the desk can yield before this one has heard the same change.
+    let heard: { count: number; resolve: () => void } | null = null;
+    const carriedCount = (count: number) =>
+      carried.length >= count ? Promise.resolve() : new Promise<void>((resolve) => (heard = { count, resolve }));
     listener.on('notification', ({ payload }) => {
       const own = payload?.startsWith('{') ? (JSON.parse(payload) as { own?: Record<string, unknown> | null }).own : null;
       if (own?.u === s.doctor.id) carried.push(Object.keys(own).filter((k) => k !== 'u').sort().join('+'));
+      if (heard && carried.length >= heard.count) heard.resolve();
     });
     await listener.connect();
     await listener.query(`LISTEN ${ROUTING_CHANNEL}`);
@@ -74,6 +80,7 @@ describe('live routing views over LISTEN/NOTIFY (real PostgreSQL)', () => {
     expect(wrapUp).toEqual(await ownDesk(doctor));
 
     // Each of the four changes carried the doctor's new parts (so open desks needed no read).
+    await carriedCount(4);
     expect(carried).toEqual(['presence', 'offer', 'current+offer+presence', 'current+presence']);
     abort.abort();
     await desk.return(undefined);
