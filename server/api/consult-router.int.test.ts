@@ -6,17 +6,13 @@ import { createContext } from '@/server/api/trpc';
 import type { Principal } from '@/server/auth/session-types';
 import { db } from '@/server/db';
 import { telehealthConsentFor } from '@/server/visit/consent-service';
-import { createPatient, createStaff, createVisitScenario, createAppointment } from '@/server/testing/factories';
+import { createPatient, createStaff, createVisitScenario, createAppointment, patientPrincipal } from '@/server/testing/factories';
 
 // The real LiveKit server started by the test harness.
 const verifier = new TokenVerifier(process.env.LIVEKIT_API_KEY!, process.env.LIVEKIT_API_SECRET!);
 
 function staff(user: { id: string; name: string; clinicId: string; role: 'CLINICIAN' | 'NURSE' | 'ADMIN' }): Principal {
   return { kind: 'staff', id: user.id, name: user.name, role: user.role, clinicId: user.clinicId };
-}
-
-function patientOf(s: Awaited<ReturnType<typeof createVisitScenario>>): Principal {
-  return { kind: 'patient', id: s.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: s.appointment.id };
 }
 
 describe('consult.join (real PostgreSQL and LiveKit)', () => {
@@ -38,19 +34,19 @@ describe('consult.join (real PostgreSQL and LiveKit)', () => {
   });
 
   it('keeps the patient in the waiting room until a clinician takes them, then lets them in', async () => {
-    await expect(createCaller(createContext(patientOf(s))).consult.join({ appointmentId: s.appointment.id })).rejects.toMatchObject({
+    await expect(createCaller(createContext(patientPrincipal(s))).consult.join({ appointmentId: s.appointment.id })).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
-    const patientCaller = createCaller(createContext(patientOf(s)));
+    const patientCaller = createCaller(createContext(patientPrincipal(s)));
     const doctorCaller = createCaller(createContext(staff(s.doctor)));
     await expect(patientCaller.waitingRoom.join()).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    const { text } = await telehealthConsentFor(patientOf(s), 'en');
+    const { text } = await telehealthConsentFor(patientPrincipal(s), 'en');
     await patientCaller.visit.acceptConsent({ locale: 'en', text });
     await patientCaller.waitingRoom.join();
     await doctorCaller.desk.setPresence({ state: 'AVAILABLE' });
     const offer = await db.offer.findFirstOrThrow({ where: { clinicianId: s.doctor.id, state: 'PENDING' } });
     await doctorCaller.desk.accept({ offerId: offer.id });
-    const joined = await createCaller(createContext(patientOf(s))).consult.join({ appointmentId: s.appointment.id });
+    const joined = await createCaller(createContext(patientPrincipal(s))).consult.join({ appointmentId: s.appointment.id });
     expect(joined.role).toBe('patient');
     const claims = await verifier.verify(joined.token);
     expect(claims.sub).toBe(s.patient.id);
@@ -60,7 +56,7 @@ describe('consult.join (real PostgreSQL and LiveKit)', () => {
   it('refuses a patient of another visit and staff of another clinic', async () => {
     const other = await createVisitScenario();
     await expect(
-      createCaller(createContext(patientOf(other))).consult.join({ appointmentId: s.appointment.id }),
+      createCaller(createContext(patientPrincipal(other))).consult.join({ appointmentId: s.appointment.id }),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(
       createCaller(createContext(staff(other.doctor))).consult.join({ appointmentId: s.appointment.id }),
@@ -108,7 +104,7 @@ describe('consult.join (real PostgreSQL and LiveKit)', () => {
   });
 
   it('refuses a patient the staff list', async () => {
-    await expect(createCaller(createContext(patientOf(s))).appointment.listToday()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(createCaller(createContext(patientPrincipal(s))).appointment.listToday()).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });
 

@@ -6,7 +6,7 @@ import { createContext } from '@/server/api/trpc';
 import type { Principal } from '@/server/auth/session-types';
 import { db } from '@/server/db';
 import { createFhirGateway } from '@/server/fhir/gateway';
-import { addVisit, createClinic, createStaff, createVisitScenario } from '@/server/testing/factories';
+import { addVisit, createClinic, createStaff, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
 import { saveWrapUp } from '@/server/visit/wrap-up-service';
 import { deliverDueWrites } from './fhir-outbox';
 import { createChartFixture, linkChart } from './testing/chart-fixture';
@@ -23,13 +23,6 @@ const staff = (user: { id: string; name: string; clinicId: string; role: string 
   name: user.name,
   role: user.role as 'CLINICIAN',
   clinicId: user.clinicId,
-});
-const patientOf = (s: { patient: { id: string; clinicId: string }; appointment: { id: string } }): Principal => ({
-  kind: 'patient',
-  id: s.patient.id,
-  name: 'P',
-  clinicId: s.patient.clinicId,
-  appointmentId: s.appointment.id,
 });
 const caller = (principal: Principal) => createCaller(createContext(principal));
 
@@ -85,7 +78,7 @@ describe('EHR panel (clinical.chart)', () => {
   it('lets a nurse of the clinic see it, and refuses patients and staff of other clinics', async () => {
     const nurse = await createStaff(s.clinic.id, 'NURSE');
     await expect(caller(staff(nurse)).clinical.chart({ appointmentId: s.appointment.id })).resolves.toBeTruthy();
-    expect(await refusedWith(caller(patientOf(s)).clinical.chart({ appointmentId: s.appointment.id }))).toBe('FORBIDDEN');
+    expect(await refusedWith(caller(patientPrincipal(s)).clinical.chart({ appointmentId: s.appointment.id }))).toBe('FORBIDDEN');
     const otherClinic = await createClinic();
     const stranger = await createStaff(otherClinic.id, 'CLINICIAN');
     expect(await refusedWith(caller(staff(stranger)).clinical.chart({ appointmentId: s.appointment.id }))).toBe('FORBIDDEN');
@@ -96,7 +89,7 @@ describe('EHR panel (clinical.chart)', () => {
   it('says clearly when the patient has no chart', async () => {
     const bare = await createVisitScenario();
     expect(await caller(staff(bare.doctor)).clinical.chart({ appointmentId: bare.appointment.id })).toEqual({ chart: null });
-    const error = await caller(patientOf(bare))
+    const error = await caller(patientPrincipal(bare))
       .clinical.submitVitals({ appointmentId: bare.appointment.id, clientReadingId: randomUUID(), reading: { heartRate: 70 } })
       .catch((e) => e);
     expect(error.code).toBe('CONFLICT');
@@ -109,10 +102,10 @@ describe('home vitals', () => {
     const s = await scenarioWithChart(5);
     const clientReadingId = randomUUID();
     const input = { appointmentId: s.appointment.id, clientReadingId, reading: { systolic: 171, diastolic: 99, heartRate: 88, bloodGlucose: 9.4 } };
-    const result = await caller(patientOf(s)).clinical.submitVitals(input);
+    const result = await caller(patientPrincipal(s)).clinical.submitVitals(input);
     expect(result).toEqual({ status: 'stored', observations: 3 });
     // The same reading sent again (a retry after a lost answer) stores nothing new.
-    await caller(patientOf(s)).clinical.submitVitals(input);
+    await caller(patientPrincipal(s)).clinical.submitVitals(input);
     const stored = await observationsWithIdentifier(s.fhirPatientId);
     expect(stored).toHaveLength(3);
     for (const observation of stored) {
@@ -128,7 +121,7 @@ describe('home vitals', () => {
   it('refuses values outside physiological limits and writes nothing', async () => {
     const s = await scenarioWithChart(1);
     const before = await db.fhirWrite.count({ where: { patientId: s.patient.id } });
-    const error = await caller(patientOf(s))
+    const error = await caller(patientPrincipal(s))
       .clinical.submitVitals({ appointmentId: s.appointment.id, clientReadingId: randomUUID(), reading: { systolic: 400, diastolic: 80 } })
       .catch((e) => e);
     expect(error.code).toBe('BAD_REQUEST');
@@ -146,7 +139,7 @@ describe('home vitals', () => {
 
   it('keeps the reading in PostgreSQL while FHIR is down and stores it exactly once when it is back', async () => {
     const s = await scenarioWithChart(1);
-    const result = await submitVitals(() => downGateway, patientOf(s), {
+    const result = await submitVitals(() => downGateway, patientPrincipal(s), {
       appointmentId: s.appointment.id,
       clientReadingId: randomUUID(),
       reading: { systolic: 150, diastolic: 92, bodyWeight: 71.2 },
@@ -173,7 +166,7 @@ describe('home vitals', () => {
   it('lets two workers race for the same queued writes without storing anything twice', async () => {
     const s = await scenarioWithChart(1);
     for (let i = 0; i < 6; i++) {
-      await submitVitals(() => downGateway, patientOf(s), { appointmentId: s.appointment.id, clientReadingId: randomUUID(), reading: { heartRate: 60 + i } });
+      await submitVitals(() => downGateway, patientPrincipal(s), { appointmentId: s.appointment.id, clientReadingId: randomUUID(), reading: { heartRate: 60 + i } });
     }
     await db.fhirWrite.updateMany({ where: { patientId: s.patient.id }, data: { nextAttemptAt: new Date(0) } });
     const [a, b] = await Promise.all([deliverDueWrites(gateway), deliverDueWrites(gateway)]);
@@ -188,7 +181,7 @@ describe('home vitals', () => {
     const neighbour = await addVisit(s.clinic.id, s.doctor.id);
     const reading = { heartRate: 70 };
     expect(
-      await refusedWith(caller(patientOf(s)).clinical.submitVitals({ appointmentId: neighbour.appointment.id, clientReadingId: randomUUID(), reading })),
+      await refusedWith(caller(patientPrincipal(s)).clinical.submitVitals({ appointmentId: neighbour.appointment.id, clientReadingId: randomUUID(), reading })),
     ).toBe('FORBIDDEN');
     const other = await createClinic();
     const stranger = await createStaff(other.id, 'NURSE');
@@ -205,7 +198,7 @@ describe('shared panels', () => {
   });
 
   it('shows the patient exactly the shared panel, only while it is shared', async () => {
-    const patient = caller(patientOf(s));
+    const patient = caller(patientPrincipal(s));
     expect(await patient.clinical.currentShare({ appointmentId: s.appointment.id })).toBeNull();
     // Before anything is shared, the patient cannot use a guessed share id to read the chart.
     expect(await refusedWith(patient.clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: randomUUID() }))).toBe('FORBIDDEN');
@@ -236,20 +229,20 @@ describe('shared panels', () => {
 
   it('serves a care-plan note to participants and nobody else', async () => {
     const share = await caller(staff(s.doctor)).clinical.share({ appointmentId: s.appointment.id, kind: 'carePlan', note: '每天早上测量血压 Measure your blood pressure every morning' });
-    expect(await caller(patientOf(s)).clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId })).toMatchObject({
+    expect(await caller(patientPrincipal(s)).clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId })).toMatchObject({
       kind: 'carePlan',
       note: '每天早上测量血压 Measure your blood pressure every morning',
     });
     // Another patient of the same doctor, another clinic's clinician, another clinic's patient: all refused.
     const neighbour = await addVisit(s.clinic.id, s.doctor.id);
-    expect(await refusedWith(caller(patientOf(neighbour)).clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId }))).toBe('FORBIDDEN');
-    expect(await refusedWith(caller(patientOf(neighbour)).clinical.currentShare({ appointmentId: s.appointment.id }))).toBe('FORBIDDEN');
+    expect(await refusedWith(caller(patientPrincipal(neighbour)).clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId }))).toBe('FORBIDDEN');
+    expect(await refusedWith(caller(patientPrincipal(neighbour)).clinical.currentShare({ appointmentId: s.appointment.id }))).toBe('FORBIDDEN');
     const other = await createVisitScenario();
     expect(await refusedWith(caller(staff(other.doctor)).clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId }))).toBe('FORBIDDEN');
-    expect(await refusedWith(caller(patientOf(other)).clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId }))).toBe('FORBIDDEN');
+    expect(await refusedWith(caller(patientPrincipal(other)).clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId }))).toBe('FORBIDDEN');
     // Patients cannot share or stop sharing.
-    expect(await refusedWith(caller(patientOf(s)).clinical.share({ appointmentId: s.appointment.id, kind: 'medications' }))).toBe('FORBIDDEN');
-    expect(await refusedWith(caller(patientOf(s)).clinical.stopSharing({ appointmentId: s.appointment.id }))).toBe('FORBIDDEN');
+    expect(await refusedWith(caller(patientPrincipal(s)).clinical.share({ appointmentId: s.appointment.id, kind: 'medications' }))).toBe('FORBIDDEN');
+    expect(await refusedWith(caller(patientPrincipal(s)).clinical.stopSharing({ appointmentId: s.appointment.id }))).toBe('FORBIDDEN');
     // Another clinic's clinician cannot share into this consult.
     expect(await refusedWith(caller(staff(other.doctor)).clinical.share({ appointmentId: s.appointment.id, kind: 'medications' }))).toBe('FORBIDDEN');
   });
@@ -258,7 +251,7 @@ describe('shared panels', () => {
     const t = await scenarioWithChart(1);
     const share = await caller(staff(t.doctor)).clinical.share({ appointmentId: t.appointment.id, kind: 'medications' });
     await db.appointment.update({ where: { id: t.appointment.id }, data: { status: 'COMPLETED' } });
-    expect(await refusedWith(caller(patientOf(t)).clinical.sharedPanel({ appointmentId: t.appointment.id, shareId: share.shareId }))).toBe('CONFLICT');
+    expect(await refusedWith(caller(patientPrincipal(t)).clinical.sharedPanel({ appointmentId: t.appointment.id, shareId: share.shareId }))).toBe('CONFLICT');
   });
 });
 

@@ -9,8 +9,10 @@ import { freePort } from '@/scripts/lib/proc.mjs';
 import { startLivekit } from '@/scripts/lib/livekit.mjs';
 import { createLivekitGateway } from '@/server/livekit/livekit-gateway';
 import { receiveLivekitWebhook } from '@/server/livekit/webhook-service';
-import { acceptOffer, enqueueForAppointment, setPresence } from '@/server/routing/routing-service';
-import { createSpecialist, createStaff, createVisitScenario } from '@/server/testing/factories';
+import { acceptOffer } from '@/server/routing/offers';
+import { enqueueForAppointment } from '@/server/routing/patient-queue';
+import { setPresence } from '@/server/routing/presence';
+import { createSpecialist, createStaff, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
 import { consultRoomName, joinConsult } from './consult-service';
 import { muteParticipant, removeParticipant } from './participant-service';
 import { requestSpecialist } from './specialist-request-service';
@@ -74,8 +76,8 @@ async function connect(principal: Principal, appointmentId: string, withMicropho
 describe('consult room participants (real LiveKit and its webhooks)', () => {
   it('records who joined and left with their roles, caps the room, and enforces mute and remove rules', async () => {
     const s = await createVisitScenario();
-    const patient: Principal = { kind: 'patient', id: s.patient.id, name: 'Patient', clinicId: s.clinic.id, appointmentId: s.appointment.id };
-    await enqueueForAppointment(patient as Extract<Principal, { kind: 'patient' }>);
+    const patient = patientPrincipal(s, 'Patient');
+    await enqueueForAppointment(patient);
     await setPresence(staff(s.doctor), 'AVAILABLE');
     await acceptOffer(staff(s.doctor), (await db.offer.findFirstOrThrow({ where: { clinicianId: s.doctor.id, state: 'PENDING' } })).id);
     const specialist = await createSpecialist(s.clinic.id, ['cardiology']);

@@ -5,9 +5,11 @@ import type { Principal } from '@/server/auth/session-types';
 import { db } from '@/server/db';
 import { env } from '@/server/env';
 import { livekit } from '@/server/livekit';
-import { acceptOffer, enqueueForAppointment, setPresence } from '@/server/routing/routing-service';
+import { acceptOffer } from '@/server/routing/offers';
+import { enqueueForAppointment } from '@/server/routing/patient-queue';
+import { setPresence } from '@/server/routing/presence';
 import { createSipGateway } from '@/server/sip/sip-gateway';
-import { createVisitScenario } from '@/server/testing/factories';
+import { createVisitScenario, patientPrincipal } from '@/server/testing/factories';
 import { dialOutToConsult } from './dial-out-service';
 
 // The harness's real LiveKit, which has no SIP bridge: a configured trunk reaches LiveKit and fails there.
@@ -17,8 +19,8 @@ const staff = (u: Staff): Principal => ({ kind: 'staff', id: u.id, name: u.name,
 describe('dial-out (real LiveKit without SIP)', () => {
   it('is disabled with its reason without a trunk, refuses bad numbers and patients, and reports a failed call', async () => {
     const s = await createVisitScenario();
-    const patient: Principal = { kind: 'patient', id: s.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: s.appointment.id };
-    await enqueueForAppointment(patient as Extract<Principal, { kind: 'patient' }>);
+    const patient = patientPrincipal(s);
+    await enqueueForAppointment(patient);
     await setPresence(staff(s.doctor), 'AVAILABLE');
     await acceptOffer(staff(s.doctor), (await db.offer.findFirstOrThrow({ where: { clinicianId: s.doctor.id, state: 'PENDING' } })).id);
     const gp = createCaller(createContext(staff(s.doctor)));

@@ -4,8 +4,10 @@ import { createCaller } from '@/server/api/root';
 import { createContext } from '@/server/api/trpc';
 import type { Principal } from '@/server/auth/session-types';
 import { db } from '@/server/db';
-import { acceptOffer, enqueueForAppointment, setPresence } from '@/server/routing/routing-service';
-import { createStaff, createVisitScenario } from '@/server/testing/factories';
+import { acceptOffer } from '@/server/routing/offers';
+import { enqueueForAppointment } from '@/server/routing/patient-queue';
+import { setPresence } from '@/server/routing/presence';
+import { createStaff, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
 import { sendDueMessages } from '@/server/notify/outbox-worker';
 import { startFakeSmsServer, type FakeSmsServer } from '@/server/notify/testing/fake-sms-server';
 import { TwilioSmsProvider } from '@/server/notify/twilio-sms-provider';
@@ -27,8 +29,8 @@ afterAll(async () => {
 
 async function runningConsult() {
   const s = await createVisitScenario();
-  const patient: Principal = { kind: 'patient', id: s.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: s.appointment.id };
-  await enqueueForAppointment(patient as Extract<Principal, { kind: 'patient' }>);
+  const patient = patientPrincipal(s);
+  await enqueueForAppointment(patient);
   await setPresence(staff(s.doctor), 'AVAILABLE');
   await acceptOffer(staff(s.doctor), (await db.offer.findFirstOrThrow({ where: { clinicianId: s.doctor.id, state: 'PENDING' } })).id);
   return { ...s, patientPrincipal: patient };

@@ -4,9 +4,12 @@ import { createCaller } from '@/server/api/root';
 import { createContext } from '@/server/api/trpc';
 import type { Principal } from '@/server/auth/session-types';
 import { db } from '@/server/db';
-import { acceptOffer, enqueueForAppointment, setPresence, sweep } from '@/server/routing/routing-service';
+import { acceptOffer } from '@/server/routing/offers';
+import { enqueueForAppointment } from '@/server/routing/patient-queue';
+import { setPresence } from '@/server/routing/presence';
+import { sweep } from '@/server/routing/sweeper';
 import { deskState } from '@/server/routing/queue-status';
-import { createSpecialist, createStaff, createVisitScenario } from '@/server/testing/factories';
+import { createSpecialist, createStaff, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
 import { authorizeConsult } from './consult-service';
 import { listSpecialistRequests } from './specialist-request-service';
 import { keepSpecialistRequestsAlive } from './specialist-tasks';
@@ -21,8 +24,8 @@ const caller = (p: Principal) => createCaller(createContext(p));
 /** A visit whose patient waited and was taken by the doctor: the consult is running. */
 async function runningConsult() {
   const s = await createVisitScenario();
-  const patient: Principal = { kind: 'patient', id: s.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: s.appointment.id };
-  await enqueueForAppointment(patient as Extract<Principal, { kind: 'patient' }>);
+  const patient = patientPrincipal(s);
+  await enqueueForAppointment(patient);
   await setPresence(staff(s.doctor), 'AVAILABLE');
   const offer = await db.offer.findFirstOrThrow({ where: { clinicianId: s.doctor.id, state: 'PENDING' } });
   await acceptOffer(staff(s.doctor), offer.id);
@@ -127,7 +130,7 @@ describe('specialist requests (real PostgreSQL, routing and LiveKit)', () => {
   it('community-clinic mode: a nurse starts the consult with the patient at their side and brings in a specialist', async () => {
     const s = await createVisitScenario();
     const nurse = await createStaff(s.clinic.id, 'NURSE');
-    const patient: Principal = { kind: 'patient', id: s.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: s.appointment.id };
+    const patient = patientPrincipal(s);
     await expect(authorizeConsult(patient, s.appointment.id)).rejects.toMatchObject({ reason: 'notYourTurn' });
     await expect(caller(staff(s.doctor)).multiparty.startWithPatient({ appointmentId: s.appointment.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 

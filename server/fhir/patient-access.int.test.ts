@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Principal, StaffRole } from '@/server/auth/session-types';
 import { db } from '@/server/db';
 import { DomainError } from '@/server/errors';
-import { addVisit, createClinic, createStaff, createVisitScenario } from '@/server/testing/factories';
+import { addVisit, createClinic, createStaff, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
 import { auditChartRead, authorizePatientChart, registerChartAccessRule } from './patient-access';
 
 type Scenario = Awaited<ReturnType<typeof createVisitScenario>>;
@@ -12,13 +12,6 @@ const staffOf = (user: { id: string; name: string; role: string; clinicId: strin
   name: user.name,
   role: user.role as StaffRole,
   clinicId: user.clinicId,
-});
-const patientOf = (s: { patient: { id: string; clinicId: string }; appointment: { id: string } }): Principal => ({
-  kind: 'patient',
-  id: s.patient.id,
-  name: 'P',
-  clinicId: s.patient.clinicId,
-  appointmentId: s.appointment.id,
 });
 
 async function refusal(promise: Promise<unknown>): Promise<DomainError> {
@@ -40,15 +33,15 @@ describe('patient chart access', () => {
     await linkChart(s, 'fhir-own');
     const neighbour = await addVisit(s.clinic.id, s.doctor.id);
 
-    const own = await authorizePatientChart(patientOf(s), s.patient.id);
+    const own = await authorizePatientChart(patientPrincipal(s), s.patient.id);
     expect(own).toMatchObject({ patientId: s.patient.id, fhirPatientId: 'fhir-own', grantedBy: 'self', clinicId: s.clinic.id });
 
-    const error = await refusal(authorizePatientChart(patientOf(s), neighbour.patient.id));
+    const error = await refusal(authorizePatientChart(patientPrincipal(s), neighbour.patient.id));
     expect(error.code).toBe('FORBIDDEN');
     expect(error.reason).toBe('chartForbidden');
     const other = await createVisitScenario();
-    expect((await refusal(authorizePatientChart(patientOf(s), other.patient.id))).code).toBe('FORBIDDEN');
-    expect((await refusal(authorizePatientChart(patientOf(other), s.patient.id))).code).toBe('FORBIDDEN');
+    expect((await refusal(authorizePatientChart(patientPrincipal(s), other.patient.id))).code).toBe('FORBIDDEN');
+    expect((await refusal(authorizePatientChart(patientPrincipal(other), s.patient.id))).code).toBe('FORBIDDEN');
   });
 
   it('lets staff see patients of their own clinic only', async () => {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
-import { addVisit, createStaff, createVisitScenario, staffPrincipal } from '@/server/testing/factories';
-import { acceptOffer, completeTask, groupedStatementStats, enqueueForAppointment, setPresence } from './routing-service';
+import { addVisit, createStaff, createVisitScenario, patientPrincipal, staffPrincipal } from '@/server/testing/factories';
+import { acceptOffer } from './offers';
+import { completeTask } from './task-completion';
+import { groupedStatementStats } from './grouped-statement-stats';
+import { enqueueForAppointment } from './patient-queue';
+import { setPresence } from './presence';
 
 const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
 /** A call's outcome as a value: its result, or the error's code. */
@@ -17,7 +21,7 @@ async function cliniciansWithOffers(n: number) {
   const clinicians = [staffPrincipal(s.doctor), ...(await Promise.all(Array.from({ length: n - 1 }, () => createStaff(s.clinic.id, 'CLINICIAN')))).map(staffPrincipal)];
   const visits = [s, ...(await Promise.all(Array.from({ length: n - 1 }, () => addVisit(s.clinic.id, s.doctor.id))))];
   for (const visit of visits) {
-    await enqueueForAppointment({ kind: 'patient', id: visit.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: visit.appointment.id });
+    await enqueueForAppointment(patientPrincipal(visit));
   }
   const offers = [];
   for (const clinician of clinicians) {
@@ -99,7 +103,7 @@ describe('accepts, completions and becoming available arriving together (real Po
     const clinicians = [staffPrincipal(s.doctor), ...(await Promise.all(Array.from({ length: 5 }, () => createStaff(s.clinic.id, 'CLINICIAN')))).map(staffPrincipal)];
     const visits = [s, ...(await Promise.all(Array.from({ length: 5 }, () => addVisit(s.clinic.id, s.doctor.id))))];
     for (const visit of visits) {
-      await enqueueForAppointment({ kind: 'patient', id: visit.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: visit.appointment.id });
+      await enqueueForAppointment(patientPrincipal(visit));
     }
     const before = groupedStatementStats().becomeAvailable;
 

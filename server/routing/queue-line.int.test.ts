@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
-import { addVisit, createClinic, createStaff } from '@/server/testing/factories';
+import { addVisit, createClinic, createStaff, patientPrincipal } from '@/server/testing/factories';
 import { pick, seededRandom } from '@/server/testing/random';
 import { compareTasks, type QueueRules } from './matching';
 import { queueLineReadCount, waitingStatus, waitingStatusAfterOwnChange } from './queue-status';
@@ -55,23 +55,22 @@ describe('queue line positions (real PostgreSQL)', () => {
     const clinic = await createClinic();
     const doctor = await createStaff(clinic.id);
     const [first, second, later] = [await addVisit(clinic.id, doctor.id), await addVisit(clinic.id, doctor.id), await addVisit(clinic.id, doctor.id)];
-    const patientOf = (visit: typeof first) => ({ kind: 'patient' as const, id: visit.patient.id, name: 'P', clinicId: clinic.id, appointmentId: visit.appointment.id });
     const enqueue = (visit: typeof first, minutesAgo: number) =>
       db.task.create({
         data: { clinicId: clinic.id, queueId: clinic.followUpQueueId, channel: 'WEB', patientId: visit.patient.id, appointmentId: visit.appointment.id, enqueuedAt: new Date(Date.now() - minutesAgo * 60_000) },
       });
     const firstTask = await enqueue(first, 10);
     await enqueue(second, 5);
-    expect(await waitingStatus(patientOf(second))).toMatchObject({ state: 'WAITING', position: 2, waitingCount: 2 });
+    expect(await waitingStatus(patientPrincipal(second))).toMatchObject({ state: 'WAITING', position: 2, waitingCount: 2 });
 
     const readsBefore = queueLineReadCount();
     await db.task.update({ where: { id: firstTask.id }, data: { state: 'OFFERED' } });
-    expect(await waitingStatusAfterOwnChange(patientOf(first))).toEqual({
+    expect(await waitingStatusAfterOwnChange(patientPrincipal(first))).toEqual({
       status: expect.objectContaining({ state: 'OFFERED', taskId: firstTask.id, position: 1, waitingCount: 2 }),
       queueId: clinic.followUpQueueId,
     });
     await db.task.update({ where: { id: firstTask.id }, data: { state: 'ASSIGNED', assignedAt: new Date(), assignedClinicianId: doctor.id } });
-    expect(await waitingStatusAfterOwnChange(patientOf(first))).toEqual({
+    expect(await waitingStatusAfterOwnChange(patientPrincipal(first))).toEqual({
       status: { state: 'ASSIGNED', taskId: firstTask.id, appointmentId: first.appointment.id },
       queueId: null,
     });
@@ -79,7 +78,7 @@ describe('queue line positions (real PostgreSQL)', () => {
 
     // Queued after the last line read: not in it, so the caller reads the line.
     await enqueue(later, 0);
-    expect(await waitingStatusAfterOwnChange(patientOf(later))).toBeNull();
-    expect(await waitingStatus(patientOf(later))).toMatchObject({ state: 'WAITING', position: 2, waitingCount: 2 });
+    expect(await waitingStatusAfterOwnChange(patientPrincipal(later))).toBeNull();
+    expect(await waitingStatus(patientPrincipal(later))).toMatchObject({ state: 'WAITING', position: 2, waitingCount: 2 });
   });
 });

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import { spawnScript } from '@/server/testing/spawn-script';
 import type { Principal } from '@/server/auth/session-types';
-import { addVisit, createClinic, createStaff } from '@/server/testing/factories';
-import { acceptOffer, enqueueForAppointment, setPresence } from './routing-service';
+import { addVisit, createClinic, createStaff, patientPrincipal } from '@/server/testing/factories';
+import { acceptOffer } from './offers';
+import { enqueueForAppointment } from './patient-queue';
+import { setPresence } from './presence';
 
 type Cast = { clinicId: string; doctors: { id: string; name: string }[]; visits: { patientId: string; appointmentId: string }[] };
 
@@ -70,7 +72,7 @@ describe('routing under concurrency (real PostgreSQL, several processes)', () =>
     const doctor = await createStaff(clinic.id, 'CLINICIAN');
     const visit = await addVisit(clinic.id, doctor.id);
     const principal: Principal = { kind: 'staff', id: doctor.id, name: doctor.name, role: 'CLINICIAN', clinicId: clinic.id };
-    await enqueueForAppointment({ kind: 'patient', id: visit.patient.id, name: 'P', clinicId: clinic.id, appointmentId: visit.appointment.id });
+    await enqueueForAppointment(patientPrincipal(visit));
     await setPresence(principal, 'AVAILABLE');
     const offer = await db.offer.findFirstOrThrow({ where: { clinicianId: doctor.id, state: 'PENDING' } });
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => acceptOffer(principal, offer.id)));

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '@/server/auth/session-types';
-import { addVisit, createVisitScenario } from '@/server/testing/factories';
+import { addVisit, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
 import { deskState, ownDesk, queueLineReadCount, waitingStatus, watchDesk, watchWaitingStatus, type WaitingStatus } from './queue-status';
 import pg from 'pg';
 import { CLINIC_VIEW_INTERVAL_MS, ROUTING_CHANNEL, watchRouting } from './routing-events';
-import { acceptOffer, completeTask, enqueueForAppointment, setPresence } from './routing-service';
+import { acceptOffer } from './offers';
+import { completeTask } from './task-completion';
+import { enqueueForAppointment } from './patient-queue';
+import { setPresence } from './presence';
 
 describe('live routing views over LISTEN/NOTIFY (real PostgreSQL)', () => {
   it('pushes every change to a watcher without waiting for its idle re-read', async () => {
@@ -20,7 +23,7 @@ describe('live routing views over LISTEN/NOTIFY (real PostgreSQL)', () => {
       const visit = n === 1 ? s : await addVisit(s.clinic.id, s.doctor.id);
       const started = performance.now();
       const next = views.next();
-      await enqueueForAppointment({ kind: 'patient', id: visit.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: visit.appointment.id });
+      await enqueueForAppointment(patientPrincipal(visit));
       expect((await next).value?.board).toHaveLength(n);
       latencies.push(Math.round(performance.now() - started));
     }
@@ -62,7 +65,7 @@ describe('live routing views over LISTEN/NOTIFY (real PostgreSQL)', () => {
     expect(available).toEqual(await ownDesk(doctor));
 
     next = own();
-    await enqueueForAppointment({ kind: 'patient', id: s.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: s.appointment.id });
+    await enqueueForAppointment(patientPrincipal(s));
     const offered = await next;
     expect(offered.offer).toMatchObject({ appointmentId: s.appointment.id, patientName: expect.any(String) });
     expect(offered).toEqual(await ownDesk(doctor));
@@ -91,8 +94,8 @@ describe('live routing views over LISTEN/NOTIFY (real PostgreSQL)', () => {
     const s = await createVisitScenario({ queue: { preferredClinicianSeconds: 0 } });
     const doctor: Principal = { kind: 'staff', id: s.doctor.id, name: s.doctor.name, role: 'CLINICIAN', clinicId: s.clinic.id };
     const visits = [s, ...(await Promise.all(Array.from({ length: 5 }, () => addVisit(s.clinic.id, s.doctor.id))))];
-    const patients: Principal[] = visits.map((v) => ({ kind: 'patient', id: v.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: v.appointment.id }));
-    for (const patient of patients) await enqueueForAppointment(patient as Extract<Principal, { kind: 'patient' }>);
+    const patients = visits.map((v) => patientPrincipal(v));
+    for (const patient of patients) await enqueueForAppointment(patient);
 
     const abort = new AbortController();
     const rooms = patients.map((p) => watchWaitingStatus(p, { idleMs: 120_000, signal: abort.signal }));

@@ -1,37 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
-import type { Principal } from '@/server/auth/session-types';
-import { addVisit, createStaff, createVisitScenario, staffPrincipal } from '@/server/testing/factories';
-import { acceptOffer, declineOffer, enqueueForAppointment, leaveQueue, setPresence, sweep, completeTask } from './routing-service';
+import { addVisit, createStaff, createVisitScenario, patientPrincipal, staffPrincipal } from '@/server/testing/factories';
+import { acceptOffer, declineOffer } from './offers';
+import { enqueueForAppointment, leaveQueue } from './patient-queue';
+import { setPresence } from './presence';
+import { sweep } from './sweeper';
+import { completeTask } from './task-completion';
 import { waitingStatus } from './queue-status';
 
-const patientOf = (s: { patient: { id: string }; appointment: { id: string } }, clinicId: string): Extract<Principal, { kind: 'patient' }> => ({
-  kind: 'patient',
-  id: s.patient.id,
-  name: 'P',
-  clinicId,
-  appointmentId: s.appointment.id,
-});
 const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
 const pendingOfferFor = (clinicianId: string) => db.offer.findFirst({ where: { clinicianId, state: 'PENDING' } });
 
 async function scenarioWithWaitingPatient(options: Parameters<typeof createVisitScenario>[0] = {}) {
   const s = await createVisitScenario(options);
-  const task = await enqueueForAppointment(patientOf(s, s.clinic.id));
+  const task = await enqueueForAppointment(patientPrincipal(s));
   return { ...s, task };
 }
 
 describe('routing (real PostgreSQL)', () => {
   it('gives a reconnecting patient the same task, even when requests race', async () => {
     const s = await createVisitScenario();
-    const tasks = await Promise.all(Array.from({ length: 6 }, () => enqueueForAppointment(patientOf(s, s.clinic.id))));
+    const tasks = await Promise.all(Array.from({ length: 6 }, () => enqueueForAppointment(patientPrincipal(s))));
     expect(new Set(tasks.map((t) => t.id)).size).toBe(1);
     expect(await db.task.count({ where: { appointmentId: s.appointment.id } })).toBe(1);
   });
 
   it('offers the patient to their own doctor when available; accepting assigns in one step', async () => {
     const s = await scenarioWithWaitingPatient();
-    expect(await waitingStatus(patientOf(s, s.clinic.id))).toMatchObject({ state: 'WAITING', position: 1 });
+    expect(await waitingStatus(patientPrincipal(s))).toMatchObject({ state: 'WAITING', position: 1 });
     await setPresence(staffPrincipal(s.doctor), 'AVAILABLE');
     const offer = await pendingOfferFor(s.doctor.id);
     expect(offer?.taskId).toBe(s.task.id);
@@ -42,7 +38,7 @@ describe('routing (real PostgreSQL)', () => {
     expect(task).toMatchObject({ state: 'ASSIGNED', assignedClinicianId: s.doctor.id });
     expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: s.doctor.id } })).state).toBe('BUSY');
     expect((await db.appointment.findUniqueOrThrow({ where: { id: s.appointment.id } })).status).toBe('IN_PROGRESS');
-    expect(await waitingStatus(patientOf(s, s.clinic.id))).toEqual({ state: 'ASSIGNED', taskId: s.task.id, appointmentId: s.appointment.id });
+    expect(await waitingStatus(patientPrincipal(s))).toEqual({ state: 'ASSIGNED', taskId: s.task.id, appointmentId: s.appointment.id });
   });
 
   it('refuses accepting twice, someone else’s offer and an expired offer, changing nothing', async () => {
@@ -65,7 +61,7 @@ describe('routing (real PostgreSQL)', () => {
   it('returns a declined task to its original place and does not offer it straight back', async () => {
     const s = await scenarioWithWaitingPatient({ queue: { preferredClinicianSeconds: 0 } });
     const second = await addVisit(s.clinic.id, s.doctor.id);
-    await enqueueForAppointment(patientOf(second, s.clinic.id));
+    await enqueueForAppointment(patientPrincipal(second));
     await setPresence(staffPrincipal(s.doctor), 'AVAILABLE');
     const first = (await pendingOfferFor(s.doctor.id))!;
     expect(first.taskId).toBe(s.task.id);
@@ -74,7 +70,7 @@ describe('routing (real PostgreSQL)', () => {
     const task = await db.task.findUniqueOrThrow({ where: { id: s.task.id } });
     expect(task.state).toBe('WAITING');
     expect(task.enqueuedAt).toEqual(s.task.enqueuedAt);
-    expect(await waitingStatus(patientOf(s, s.clinic.id))).toMatchObject({ position: 1 });
+    expect(await waitingStatus(patientPrincipal(s))).toMatchObject({ position: 1 });
     // The doctor is offered the next patient instead of the one they just declined.
     expect((await pendingOfferFor(s.doctor.id))?.taskId).not.toBe(s.task.id);
   });
@@ -115,18 +111,18 @@ describe('routing (real PostgreSQL)', () => {
 
   it('abandons at once when the patient leaves', async () => {
     const s = await scenarioWithWaitingPatient();
-    expect(await leaveQueue(patientOf(s, s.clinic.id))).toEqual({ left: true });
+    expect(await leaveQueue(patientPrincipal(s))).toEqual({ left: true });
     expect((await db.task.findUniqueOrThrow({ where: { id: s.task.id } })).endReason).toBe('left');
   });
 
   it('moves everyone up when the first patient is served', async () => {
     const s = await scenarioWithWaitingPatient();
     const second = await addVisit(s.clinic.id, s.doctor.id);
-    await enqueueForAppointment(patientOf(second, s.clinic.id));
-    expect(await waitingStatus(patientOf(second, s.clinic.id))).toMatchObject({ position: 2, waitingCount: 2 });
+    await enqueueForAppointment(patientPrincipal(second));
+    expect(await waitingStatus(patientPrincipal(second))).toMatchObject({ position: 2, waitingCount: 2 });
     await setPresence(staffPrincipal(s.doctor), 'AVAILABLE');
     await acceptOffer(staffPrincipal(s.doctor), (await pendingOfferFor(s.doctor.id))!.id);
-    expect(await waitingStatus(patientOf(second, s.clinic.id))).toMatchObject({ position: 1, waitingCount: 1 });
+    expect(await waitingStatus(patientPrincipal(second))).toMatchObject({ position: 1, waitingCount: 1 });
   });
 
   it('puts the clinician in wrap-up after the consult and makes them available when it ends', async () => {
@@ -154,7 +150,7 @@ describe('routing (real PostgreSQL)', () => {
     const s = await createVisitScenario();
     const overflow = await db.queue.create({ data: { clinicId: s.clinic.id, slug: 'overflow', name: 'Overflow' } });
     await db.queue.update({ where: { id: s.clinic.followUpQueueId }, data: { overflowQueueId: overflow.id, overflowAfterSeconds: 30 } });
-    const task = await enqueueForAppointment(patientOf(s, s.clinic.id));
+    const task = await enqueueForAppointment(patientPrincipal(s));
     await db.task.update({ where: { id: task.id }, data: { lastSeenAt: later(40) } });
     await sweep(later(40));
     const moved = await db.task.findUniqueOrThrow({ where: { id: task.id } });
@@ -165,7 +161,7 @@ describe('routing (real PostgreSQL)', () => {
   it('refuses patients and admins at the clinician desk', async () => {
     const s = await scenarioWithWaitingPatient();
     const admin = await createStaff(s.clinic.id, 'ADMIN');
-    await expect(setPresence(patientOf(s, s.clinic.id), 'AVAILABLE')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(setPresence(patientPrincipal(s), 'AVAILABLE')).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(setPresence(staffPrincipal(admin), 'AVAILABLE')).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });

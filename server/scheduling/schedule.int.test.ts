@@ -4,7 +4,7 @@ import { createCaller } from '@/server/api/root';
 import { createContext } from '@/server/api/trpc';
 import type { Principal, StaffRole } from '@/server/auth/session-types';
 import { db } from '@/server/db';
-import { createAppointment, createClinic, createPatient, createStaff, createVisitScenario } from '@/server/testing/factories';
+import { createAppointment, createClinic, createPatient, createStaff, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
 import { localDate, zonedTimeToUtc } from '@/server/time/zoned';
 import { addDays, isWorkingDay } from './calendar';
 import { PATIENT_RESCHEDULE_DAYS, PATIENT_RESCHEDULE_MIN_NOTICE_MINUTES } from './scheduling-config';
@@ -14,13 +14,6 @@ type Staff = Awaited<ReturnType<typeof createStaff>>;
 type Scenario = Awaited<ReturnType<typeof createVisitScenario>>;
 
 const staffOf = (user: Staff): Principal => ({ kind: 'staff', id: user.id, name: user.name, role: user.role as StaffRole, clinicId: user.clinicId });
-const patientOf = (s: { patient: { id: string }; clinic: { id: string }; appointment: { id: string } }): Principal => ({
-  kind: 'patient',
-  id: s.patient.id,
-  name: 'P',
-  clinicId: s.clinic.id,
-  appointmentId: s.appointment.id,
-});
 const as = (principal: Principal) => createCaller(createContext(principal));
 
 /** The first clinic working day at least `daysAhead` days after today in the clinic. */
@@ -131,9 +124,9 @@ describe('booking follow-ups (real PostgreSQL)', () => {
 
     const s = await createVisitScenario();
     await expect(
-      as(patientOf(s)).schedule.create({ patientId: s.patient.id, clinicianId: s.doctor.id, date, time: '10:00', durationMinutes: 15 }),
+      as(patientPrincipal(s)).schedule.create({ patientId: s.patient.id, clinicianId: s.doctor.id, date, time: '10:00', durationMinutes: 15 }),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(as(patientOf(s)).schedule.list({ view: 'day' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(as(patientPrincipal(s)).schedule.list({ view: 'day' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(createCaller(createContext(null)).schedule.list({ view: 'day' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     expect(await db.appointment.findUniqueOrThrow({ where: { id: booked.id } })).toMatchObject({ status: 'SCHEDULED' });
   });
@@ -282,7 +275,7 @@ describe('the patient moves their own visit (real PostgreSQL)', () => {
     const other = await createPatient(s.clinic.id);
     await as(staffOf(s.doctor)).schedule.create({ patientId: other.id, clinicianId: s.doctor.id, date, time: '09:00', durationMinutes: 30 });
 
-    const free = await as(patientOf(s)).schedule.listMyFreeSlots();
+    const free = await as(patientPrincipal(s)).schedule.listMyFreeSlots();
     expect(free.appointmentId).toBe(s.appointment.id);
     const today = localDate(new Date(), tz);
     const last = addDays(today, PATIENT_RESCHEDULE_DAYS - 1);
@@ -305,7 +298,7 @@ describe('the patient moves their own visit (real PostgreSQL)', () => {
   });
 
   it('moves their visit into a free slot and queues the messages', async () => {
-    const { clinic, doctor, patient, tz } = await clinicWithDoctor();
+    const { doctor, patient, tz } = await clinicWithDoctor();
     const booked = await as(staffOf(doctor)).schedule.create({
       patientId: patient.id,
       clinicianId: doctor.id,
@@ -315,7 +308,7 @@ describe('the patient moves their own visit (real PostgreSQL)', () => {
     });
     // Signed in by their link: checked in.
     await db.appointment.update({ where: { id: booked.id }, data: { status: 'CHECKED_IN' } });
-    const me = as(patientOf({ patient, clinic, appointment: booked }));
+    const me = as(patientPrincipal({ patient, appointment: booked }));
     const free = await me.schedule.listMyFreeSlots();
     const chosen = free.days[1]!.slots[3]!;
     const moved = await me.schedule.rescheduleMine({ appointmentId: booked.id, startsAt: chosen.toISOString() });
@@ -338,7 +331,7 @@ describe('the patient moves their own visit (real PostgreSQL)', () => {
     const neighbour = await createPatient(s.clinic.id);
     const date = workingDate(tz, 2);
     const theirs = await as(staffOf(s.doctor)).schedule.create({ patientId: neighbour.id, clinicianId: s.doctor.id, date, time: '10:00', durationMinutes: 15 });
-    const me = as(patientOf(s));
+    const me = as(patientPrincipal(s));
     const at = (time: string, day = date) => zonedTimeToUtc(day, time, tz).toISOString();
 
     await expect(me.schedule.rescheduleMine({ appointmentId: theirs.id, startsAt: at('11:00') })).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -359,7 +352,7 @@ describe('the patient moves their own visit (real PostgreSQL)', () => {
     // A free slot half an hour away is too short notice for the clinician.
     const soon = zonedTimeToUtc(date, '10:30', tz);
     await expect(
-      rescheduleMyAppointment(patientOf(s), { appointmentId: s.appointment.id, startsAt: soon.toISOString() }, new Date(soon.getTime() - 30 * 60_000)),
+      rescheduleMyAppointment(patientPrincipal(s), { appointmentId: s.appointment.id, startsAt: soon.toISOString() }, new Date(soon.getTime() - 30 * 60_000)),
     ).rejects.toMatchObject({ code: 'CONFLICT', reason: 'notFreeSlot' });
     expect((await db.appointment.findUniqueOrThrow({ where: { id: theirs.id } })).startsAt.toISOString()).toBe(at('10:00'));
     expect((await db.appointment.findUniqueOrThrow({ where: { id: s.appointment.id } })).startsAt).toEqual(s.appointment.startsAt);
@@ -367,11 +360,11 @@ describe('the patient moves their own visit (real PostgreSQL)', () => {
     // Another patient's link cannot move this visit either.
     const stranger = await createVisitScenario();
     await expect(
-      as(patientOf(stranger)).schedule.rescheduleMine({ appointmentId: s.appointment.id, startsAt: at('11:00') }),
+      as(patientPrincipal(stranger)).schedule.rescheduleMine({ appointmentId: s.appointment.id, startsAt: at('11:00') }),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
 
     const closed = await createAppointment({ clinicId: s.clinic.id, patientId: s.patient.id, clinicianId: s.doctor.id, status: 'COMPLETED' });
-    const closedPatient = patientOf({ ...s, appointment: closed });
+    const closedPatient = patientPrincipal({ ...s, appointment: closed });
     await expect(as(closedPatient).schedule.listMyFreeSlots()).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(as(closedPatient).schedule.rescheduleMine({ appointmentId: closed.id, startsAt: at('11:00') })).rejects.toMatchObject({
       code: 'CONFLICT',

@@ -15,6 +15,14 @@ export function staffPrincipal(user: { id: string; name: string; clinicId: strin
   return { kind: 'staff', id: user.id, name: user.name, role: user.role, clinicId: user.clinicId };
 }
 
+/** The signed-in principal of a patient on their visit (a scenario, or addVisit's patient and appointment). */
+export function patientPrincipal(
+  visit: { patient: { id: string; clinicId: string }; appointment: { id: string } },
+  name = 'P',
+): Extract<Principal, { kind: 'patient' }> {
+  return { kind: 'patient', id: visit.patient.id, name, clinicId: visit.patient.clinicId, appointmentId: visit.appointment.id };
+}
+
 /** A clinic with its follow-up queue (`clinic.followUpQueueId`) and specialist queue (`clinic.specialistQueueId`). */
 export async function createClinic(overrides: { timeZone?: string; queue?: Partial<Prisma.QueueCreateWithoutClinicInput> } = {}) {
   const id = unique();

@@ -3,13 +3,12 @@ import { createCaller } from '@/server/api/root';
 import { createContext } from '@/server/api/trpc';
 import { db } from '@/server/db';
 import type { Principal } from '@/server/auth/session-types';
-import { createAppointment, createStaff, createVisitScenario } from '@/server/testing/factories';
+import { createAppointment, createStaff, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
 import { addDays, weekdayOf } from '@/server/scheduling/calendar';
 import { localDate, zonedTimeToUtc } from '@/server/time/zoned';
 import { STANDARD_TELEHEALTH_CONSENT } from './consent-service';
 
 type Scenario = Awaited<ReturnType<typeof createVisitScenario>>;
-const patientOf = (s: Scenario): Principal => ({ kind: 'patient', id: s.patient.id, name: 'P', clinicId: s.clinic.id, appointmentId: s.appointment.id });
 const doctorOf = (s: Scenario): Principal => ({ kind: 'staff', id: s.doctor.id, name: s.doctor.name, role: 'CLINICIAN', clinicId: s.clinic.id });
 /** Moves the scenario's visit to 10:00 clinic time on a Monday a week or more ahead, so intervals land predictably. */
 async function onMondayMorning(s: Scenario): Promise<Date> {
@@ -25,7 +24,7 @@ const note = { freeText: 'Reviewed home readings.', assessment: 'Hypertension, c
 describe('telehealth consent (real PostgreSQL)', () => {
   it('stores the exact text accepted, once, with the time', async () => {
     const s = await createVisitScenario();
-    const patient = createCaller(createContext(patientOf(s)));
+    const patient = createCaller(createContext(patientPrincipal(s)));
     const text = STANDARD_TELEHEALTH_CONSENT['zh-CN'];
     const first = await patient.visit.acceptConsent({ locale: 'zh-CN', text });
     const again = await patient.visit.acceptConsent({ locale: 'zh-CN', text });
@@ -39,7 +38,7 @@ describe('telehealth consent (real PostgreSQL)', () => {
     const s = await createVisitScenario();
     await db.clinic.update({ where: { id: s.clinic.id }, data: { consentTextEn: 'Clinic-specific consent text.' } });
     await expect(
-      createCaller(createContext(patientOf(s))).visit.acceptConsent({ locale: 'en', text: STANDARD_TELEHEALTH_CONSENT.en }),
+      createCaller(createContext(patientPrincipal(s))).visit.acceptConsent({ locale: 'en', text: STANDARD_TELEHEALTH_CONSENT.en }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(
       createCaller(createContext(doctorOf(s))).visit.acceptConsent({ locale: 'en', text: 'Clinic-specific consent text.' }),
@@ -73,7 +72,7 @@ describe('wrap-up (real PostgreSQL)', () => {
     });
     expect(await db.appointment.count({ where: { previousAppointmentId: s.appointment.id } })).toBe(1);
 
-    const summary = await createCaller(createContext(patientOf(s))).visit.summary();
+    const summary = await createCaller(createContext(patientPrincipal(s))).visit.summary();
     expect(summary.plan).toBe('Continue amlodipine 5 mg; walk 30 minutes a day.');
     expect(summary.next?.startsAt).toBe(next.startsAt.toISOString());
     expect(JSON.stringify(summary)).not.toContain(note.assessment);
