@@ -2,16 +2,17 @@
 // so no `server-only` here. Nothing connects until the first query.
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient, type Prisma } from './db/generated/client';
+import { databaseUrl, isProduction } from './env';
 
 function createDb() {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL }) });
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl() }) });
 }
 
 // One client per process; in development it survives hot reloads instead of leaking pools.
 const cache = globalThis as typeof globalThis & { __revisitDb?: ReturnType<typeof createDb> };
 
 export const db = cache.__revisitDb ?? createDb();
-if (process.env.NODE_ENV !== 'production') cache.__revisitDb = db;
+if (!isProduction()) cache.__revisitDb = db;
 
 export type Db = typeof db;
 /** The client handed to `db.$transaction(async (tx) => ...)`. */

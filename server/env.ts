@@ -4,11 +4,13 @@ import { z } from 'zod';
 const unsetIfEmpty = <T extends z.ZodType>(inner: T) => z.preprocess((value) => (value === '' ? undefined : value), inner);
 
 // The one place that reads process.env: every setting is validated once, at start-up.
+const databaseUrlSchema = z
+  .string({ error: 'DATABASE_URL is missing: set it to a postgres:// connection string' })
+  .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://');
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  DATABASE_URL: z
-    .string({ error: 'DATABASE_URL is missing: set it to a postgres:// connection string' })
-    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://'),
+  DATABASE_URL: databaseUrlSchema,
   AUTH_SECRET: z
     .string({ error: 'AUTH_SECRET is missing: generate one with `openssl rand -base64 32`' })
     .min(32, 'AUTH_SECRET must be at least 32 characters long'),
@@ -92,3 +94,17 @@ export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
 }
+
+/**
+ * The database alone, for every connection the process opens (the Prisma client, the routing pool, the
+ * routing listener). Read when first connecting, so scripts and tests that start their own PostgreSQL can
+ * set DATABASE_URL before that, and without the web app's other settings.
+ */
+export function databaseUrl(): string {
+  const result = databaseUrlSchema.safeParse(process.env.DATABASE_URL);
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
+  return result.data;
+}
+
+/** Whether this process runs a production build (read without the other settings, like databaseUrl). */
+export const isProduction = () => process.env.NODE_ENV === 'production';

@@ -4,16 +4,14 @@ import { db } from '@/server/db';
 import { conflict, forbidden, notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
-import { dispatchClinic, lockClinicRouting } from '@/server/routing/dispatcher';
-import { publishRoutingChange } from '@/server/routing/routing-events';
-import { authorizeConsult } from './consult-service';
+import { createWaitingTask, dispatchClinic, endOpenTasks } from '@/server/routing/tasks';
+import { authorizeConsult } from './consult-access';
 import { may } from './consult-policy';
 import { finishSpecialistTasks } from './specialist-tasks';
 import { SPECIALIST_QUEUE_SLUG, SPECIALIST_SKILL, URGENT_PRIORITY, type SpecialistDepartment } from './specialist-config';
 
 /** What the specialist's desk shows with the offer: whom it is for and who asked. */
 export type SpecialistTaskAttributes = {
-  consultAppointmentId: string;
   patientName: string;
   reason: string | null;
   requestedBy: string;
@@ -44,7 +42,6 @@ export async function requestSpecialist(
   const queue = await db.queue.findUnique({ where: { clinicId_slug: { clinicId: appointment.clinicId, slug: SPECIALIST_QUEUE_SLUG } } });
   if (!queue) throw notFound('This clinic has no specialist queue', 'noSpecialistQueue');
   const attributes: SpecialistTaskAttributes = {
-    consultAppointmentId: appointment.id,
     patientName: `${appointment.patient.familyName}${appointment.patient.givenName}`,
     reason: (await db.appointment.findUniqueOrThrow({ where: { id: appointment.id }, select: { reason: true } })).reason,
     requestedBy: principal.name,
@@ -54,7 +51,8 @@ export async function requestSpecialist(
     note: input.note || null,
   };
   const request = await db.$transaction(async (tx) => {
-    await lockClinicRouting(tx, appointment.clinicId);
+    // One request per department at a time: requests for the same consult queue up on its row.
+    await tx.$queryRaw`SELECT id FROM "Appointment" WHERE id = ${appointment.id} FOR UPDATE`;
     const live = await tx.specialistRequest.findMany({
       where: { appointmentId: appointment.id, department: input.department, cancelledAt: null },
       select: { taskId: true },
@@ -63,20 +61,16 @@ export async function requestSpecialist(
       where: { id: { in: live.map((r) => r.taskId) }, state: { in: ['WAITING', 'OFFERED', 'ASSIGNED'] } },
     });
     if (liveTasks > 0) throw conflict('A specialist of this department is already requested for this consult', 'alreadyRequested');
-    const task = await tx.task.create({
-      data: {
-        clinicId: appointment.clinicId,
-        queueId: queue.id,
-        channel: 'SPECIALIST_REQUEST',
-        patientId: appointment.patient.id,
-        // Not appointmentId: that column holds the patient's own task (one live task per appointment).
-        priority: input.urgency === 'URGENT' ? URGENT_PRIORITY : 0,
-        requiredSkills: [SPECIALIST_SKILL, input.department],
-        attributes,
-        enqueuedAt: now,
-        createdAt: now,
-        lastSeenAt: now,
-      },
+    const task = await createWaitingTask(tx, {
+      clinicId: appointment.clinicId,
+      queueId: queue.id,
+      channel: 'SPECIALIST_REQUEST',
+      patientId: appointment.patient.id,
+      consultAppointmentId: appointment.id,
+      priority: input.urgency === 'URGENT' ? URGENT_PRIORITY : 0,
+      requiredSkills: [SPECIALIST_SKILL, input.department],
+      attributes,
+      now,
     });
     const created = await tx.specialistRequest.create({
       data: {
@@ -98,7 +92,6 @@ export async function requestSpecialist(
       subject: `Appointment/${appointment.id}`,
       detail: { requestId: created.id, department: input.department, urgency: input.urgency },
     });
-    await publishRoutingChange(tx, appointment.clinicId);
     return created;
   });
   await dispatchClinic(appointment.clinicId, now);
@@ -110,18 +103,12 @@ export async function cancelSpecialistRequest(principal: Principal, requestId: s
   if (!request) throw notFound('This specialist request does not exist');
   await requireHost(principal, request.appointmentId);
   await db.$transaction(async (tx) => {
-    await lockClinicRouting(tx, request.clinicId);
-    await tx.offer.updateMany({ where: { taskId: request.taskId, state: 'PENDING' }, data: { state: 'RESCINDED', respondedAt: now } });
-    const cancelled = await tx.task.updateMany({
-      where: { id: request.taskId, state: { in: ['WAITING', 'OFFERED'] } },
-      data: { state: 'CANCELLED', cancelledAt: now, endReason: 'cancelledByRequester' },
-    });
-    if (cancelled.count !== 1) {
+    const ended = await endOpenTasks(tx, request.clinicId, { taskIds: [request.taskId] }, 'cancelledByRequester', now);
+    if (ended.length === 0) {
       const task = await tx.task.findUniqueOrThrow({ where: { id: request.taskId }, select: { state: true } });
       if (task.state === 'ASSIGNED') throw conflict('The specialist has already accepted', 'alreadyAccepted');
     }
     await tx.specialistRequest.updateMany({ where: { id: request.id, cancelledAt: null }, data: { cancelledAt: now } });
-    await publishRoutingChange(tx, request.clinicId);
   });
   return { cancelled: true };
 }

@@ -7,7 +7,7 @@ import { pick, seededRandom } from '@/server/testing/random';
 import { becomeAvailable, becomeAvailableTogether, dispatchClinic } from './dispatcher';
 import { matchTasks, type WaitingTask } from './matching';
 import { DECLINE_COOLDOWN_SECONDS } from './routing-config';
-import { setPresence } from './routing-service';
+import { setPresence } from './presence';
 
 // A clinician who becomes available while no one else is free is offered a task by the becoming-
 // available statement itself (SQL), not by a round (matching.ts). Both must choose the same task; and

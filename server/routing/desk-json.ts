@@ -32,7 +32,7 @@ export const presenceJsonSql = (p: string) =>
  */
 export const offerJsonSql = (o: string) => `json_build_object(
     'id', ${o}.id, 'expiresAt', ${o}."expiresAt", 'offeredAt', ${o}."createdAt",
-    'appointmentId', COALESCE(a.id, t.attributes ->> 'consultAppointmentId'),
+    'appointmentId', COALESCE(a.id, t."consultAppointmentId"),
     'patientName', COALESCE(pt."familyName" || pt."givenName", t.attributes ->> 'patientName'),
     'reason', COALESCE(a.reason, t.attributes ->> 'reason'), 'waitingSince', t."enqueuedAt",
     'specialistRequest', CASE WHEN t.channel = 'SPECIALIST_REQUEST' THEN json_build_object(
@@ -44,7 +44,7 @@ export const OFFER_CONTEXT_JOINS_SQL = `LEFT JOIN "Appointment" a ON a.id = t."a
 
 /** `t`: the assigned Task row. */
 export const currentJsonSql = (t: string) =>
-  `json_build_object('id', ${t}.id, 'appointmentId', COALESCE(${t}."appointmentId", ${t}.attributes ->> 'consultAppointmentId'))`;
+  `json_build_object('id', ${t}.id, 'appointmentId', COALESCE(${t}."appointmentId", ${t}."consultAppointmentId"))`;
 
 const utcDate = (value: string) => new Date(`${value}Z`);
 const utcIso = (value: string) => utcDate(value).toISOString();

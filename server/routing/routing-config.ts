@@ -9,3 +9,6 @@ export const DECLINE_COOLDOWN_SECONDS = 30;
 
 /** How often the waiting page's connection refreshes the task's last-seen time. */
 export const HEARTBEAT_SECONDS = 10;
+
+/** Live views (waiting room, desk, wallboard) are read again at least this often even when nothing changed. */
+export const LIVE_VIEW_IDLE_MS = HEARTBEAT_SECONDS * 1000;

@@ -16,6 +16,7 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { DbTx } from '@/server/db';
 import type { RawOwnParts } from './desk-json';
+import { databaseUrl } from '@/server/env';
 
 export const ROUTING_CHANNEL = 'revisit_routing';
 
@@ -46,6 +47,9 @@ export function routingPayloadSql(clinic: string, topics: string[], own?: string
  * The "own" part of a payload: the clinician (`user`, an SQL expression) and the new value of each
  * desk part named in `parts` (SQL expressions for presenceJsonSql, offerJsonSql, currentJsonSql or NULL).
  */
+/** The SQL expression that sends a routing notification from inside a statement. */
+export const notifySql = (clinic: string, topics: string[], own?: string) => `pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql(clinic, topics, own)})`;
+
 export function ownPartsSql(user: string, parts: { presence?: string; offer?: string; current?: string }): string {
   const fields = Object.entries(parts).map(([name, value]) => `'${name}', ${value}`);
   return `json_build_object('u', ${user}, ${fields.join(', ')})`;
@@ -80,7 +84,7 @@ class RoutingListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const client = new pg.Client({ connectionString: databaseUrl() });
     client.on('notification', (message) => {
       if (message.channel !== ROUTING_CHANNEL || !message.payload) return;
       const parsed = parsePayload(message.payload);

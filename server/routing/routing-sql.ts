@@ -6,6 +6,7 @@
 // Parameters are passed as ISO strings (`toISOString()`, always UTC) and cast with `::timestamp(3)`,
 // which drops the trailing `Z`; results are parsed back as UTC whatever the process's time zone is.
 import pg from 'pg';
+import { databaseUrl } from '@/server/env';
 
 const TIMESTAMP_OID = 1114;
 const parseUtcTimestamp = (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
@@ -17,7 +18,7 @@ const routingTypes = {
 
 function createPool(settings: string) {
   const pool = new pg.Pool({
-    connectionString: process.env.DATABASE_URL,
+    connectionString: databaseUrl(),
     max: 10,
     allowExitOnIdle: true,
     types: routingTypes,
@@ -96,4 +97,14 @@ export async function closeRoutingPool(): Promise<void> {
 export function isRetryable(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return code === '40001' || code === '40P01';
+}
+
+/** Runs a one-statement change again, once, if PostgreSQL broke a deadlock by cancelling it (nothing was written). */
+export async function retryOnceOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!isRetryable(error)) throw error;
+    return run();
+  }
 }

@@ -1,4 +1,4 @@
-import { sweep } from './routing-service';
+import { sweep } from './sweeper';
 
 /** Runs the time-driven routing changes every `intervalMs` in this process; returns a stop function. */
 export function startRoutingWorker(intervalMs: number): () => void {

@@ -1,12 +1,12 @@
 // Booking, moving and cancelling follow-up visits, for clinic staff and for the patient of a visit.
 import { db, type DbTx } from '@/server/db';
-import { conflict, DomainError, forbidden, notFound } from '@/server/errors';
+import { conflict, DomainError, forbidden, notFound, type ErrorReason } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
+import { requirePatient, requireStaff, type PatientPrincipal } from '@/server/auth/guards';
 import { recordAudit } from '@/server/audit/audit-service';
 import { queueMessage } from '@/server/notify/outbox';
 import { cancelVisitMessages, scheduleVisitMessages } from '@/server/notify/reminders';
-import { lockClinicRouting } from '@/server/routing/dispatcher';
-import { publishRoutingChange } from '@/server/routing/routing-events';
+import { endOpenTasks } from '@/server/routing/tasks';
 import { formatDateTime, formatTime, localDate, zonedTimeToUtc } from '@/server/time/zoned';
 import { findForClinicBetween } from './appointment-repository';
 import {
@@ -46,22 +46,12 @@ import type {
   ScheduleViewInput,
 } from './schemas';
 
-type Staff = Extract<Principal, { kind: 'staff' }>;
-type PatientPrincipal = Extract<Principal, { kind: 'patient' }>;
-
 const PATIENT_SEARCH_LIMIT = 50;
 
-const invalid = (message: string, reason: string) => new DomainError('BAD_REQUEST', message, reason);
+const invalid = (message: string, reason: ErrorReason) => new DomainError('BAD_REQUEST', message, reason);
 
-function requireStaff(principal: Principal): Staff {
-  if (principal.kind !== 'staff') throw forbidden('Only clinic staff can manage the schedule', 'forbidden');
-  return principal;
-}
-
-function requirePatient(principal: Principal): PatientPrincipal {
-  if (principal.kind !== 'patient') throw forbidden('Only the patient of a visit can move it from their link', 'forbidden');
-  return principal;
-}
+const STAFF_ONLY = 'Only clinic staff can manage the schedule';
+const PATIENT_ONLY = 'Only the patient of a visit can move it from their link';
 
 function isChangeable(status: string): boolean {
   return (CHANGEABLE_STATUSES as readonly string[]).includes(status);
@@ -103,23 +93,6 @@ async function assertBookable(
   }
 }
 
-/** A patient waiting in the queue for a visit that moves or is cancelled leaves the queue. */
-async function endLiveTasks(tx: DbTx, appointment: { id: string; clinicId: string }, endReason: string, now: Date) {
-  const live = await tx.task.findMany({
-    where: { appointmentId: appointment.id, state: { in: ['WAITING', 'OFFERED'] } },
-    select: { id: true },
-  });
-  if (live.length === 0) return;
-  await lockClinicRouting(tx, appointment.clinicId);
-  const ids = live.map((task) => task.id);
-  await tx.offer.updateMany({ where: { taskId: { in: ids }, state: 'PENDING' }, data: { state: 'RESCINDED', respondedAt: now } });
-  await tx.task.updateMany({
-    where: { id: { in: ids }, state: { in: ['WAITING', 'OFFERED'] } },
-    data: { state: 'CANCELLED', cancelledAt: now, endReason },
-  });
-  await publishRoutingChange(tx, appointment.clinicId);
-}
-
 function notChangeable(status: string) {
   return conflict(`This visit is ${status.toLowerCase().replace('_', ' ')} and can no longer be changed`, 'notChangeable');
 }
@@ -140,7 +113,8 @@ async function moveAppointment(
   const unchanged =
     to.startsAt.getTime() === appointment.startsAt.getTime() && to.durationMinutes === appointment.durationMinutes;
   if (unchanged) return;
-  await endLiveTasks(tx, appointment, 'rescheduled', now);
+  // A patient waiting in the queue for a visit that moves leaves the queue.
+  await endOpenTasks(tx, appointment.clinicId, { appointmentId: appointment.id }, 'rescheduled', now);
   // Conditional: a consult that started a moment ago is not moved from under the clinician.
   const moved = await tx.appointment.updateMany({
     where: { id: appointment.id, status: { in: [...CHANGEABLE_STATUSES] } },
@@ -187,20 +161,20 @@ async function lockedAppointment(tx: DbTx, appointmentId: string) {
 
 /** What the schedule screen needs first: the clinic, its time zone, today there, and its clinicians. */
 export async function getScheduleContext(principal: Principal, now = new Date()) {
-  const staff = requireStaff(principal);
+  const staff = requireStaff(principal, undefined, STAFF_ONLY);
   const clinic = await clinicOf(staff.clinicId);
   const clinicians = await findCliniciansOfClinic(db, staff.clinicId);
   return { clinicName: clinic.name, timeZone: clinic.timeZone, today: localDate(now, clinic.timeZone), clinicians };
 }
 
 export async function listPatients(principal: Principal, query?: string) {
-  const staff = requireStaff(principal);
+  const staff = requireStaff(principal, undefined, STAFF_ONLY);
   return findPatientsOfClinic(db, staff.clinicId, query, PATIENT_SEARCH_LIMIT);
 }
 
 /** One clinician's day or week (Monday to Sunday), grouped by clinic-local date. */
 export async function listSchedule(principal: Principal, input: ScheduleViewInput, now = new Date()) {
-  const staff = requireStaff(principal);
+  const staff = requireStaff(principal, undefined, STAFF_ONLY);
   const clinic = await clinicOf(staff.clinicId);
   const clinicians = await findCliniciansOfClinic(db, staff.clinicId);
   const clinicianId =
@@ -237,7 +211,7 @@ export async function listSchedule(principal: Principal, input: ScheduleViewInpu
 }
 
 export async function createAppointment(principal: Principal, input: CreateAppointmentInput, now = new Date()) {
-  const staff = requireStaff(principal);
+  const staff = requireStaff(principal, undefined, STAFF_ONLY);
   const clinic = await clinicOf(staff.clinicId);
   const startsAt = zonedTimeToUtc(input.date, input.time, clinic.timeZone);
   return db.$transaction(async (tx) => {
@@ -276,7 +250,7 @@ export async function createAppointment(principal: Principal, input: CreateAppoi
 }
 
 export async function rescheduleAppointment(principal: Principal, input: RescheduleAppointmentInput, now = new Date()) {
-  const staff = requireStaff(principal);
+  const staff = requireStaff(principal, undefined, STAFF_ONLY);
   return db.$transaction(async (tx) => {
     const appointment = await lockedAppointment(tx, input.appointmentId);
     if (appointment.clinicId !== staff.clinicId) throw forbidden('This appointment belongs to another clinic', 'forbidden');
@@ -289,12 +263,12 @@ export async function rescheduleAppointment(principal: Principal, input: Resched
 }
 
 export async function cancelAppointment(principal: Principal, input: CancelAppointmentInput, now = new Date()) {
-  const staff = requireStaff(principal);
+  const staff = requireStaff(principal, undefined, STAFF_ONLY);
   return db.$transaction(async (tx) => {
     const appointment = await lockedAppointment(tx, input.appointmentId);
     if (appointment.clinicId !== staff.clinicId) throw forbidden('This appointment belongs to another clinic', 'forbidden');
     if (!isChangeable(appointment.status)) throw notChangeable(appointment.status);
-    await endLiveTasks(tx, appointment, 'appointmentCancelled', now);
+    await endOpenTasks(tx, appointment.clinicId, { appointmentId: appointment.id }, 'appointmentCancelled', now);
     const cancelled = await tx.appointment.updateMany({
       where: { id: appointment.id, status: { in: [...CHANGEABLE_STATUSES] } },
       data: { status: 'CANCELLED' },
@@ -371,7 +345,7 @@ function earliestPatientStart(now: Date): Date {
 
 /** The patient's visit and their clinician's free times for the next days, grouped by clinic-local day. */
 export async function listMyFreeSlots(principal: Principal, now = new Date()) {
-  const patient = requirePatient(principal);
+  const patient = requirePatient(principal, PATIENT_ONLY);
   const appointment = await ownAppointment(db, patient, patient.appointmentId);
   if (!isChangeable(appointment.status)) throw notChangeable(appointment.status);
   const timeZone = appointment.clinic.timeZone;
@@ -392,7 +366,7 @@ export async function listMyFreeSlots(principal: Principal, now = new Date()) {
 
 /** The patient moves their own visit to one of their clinician's free times. */
 export async function rescheduleMyAppointment(principal: Principal, input: PatientRescheduleInput, now = new Date()) {
-  const patient = requirePatient(principal);
+  const patient = requirePatient(principal, PATIENT_ONLY);
   const startsAt = new Date(input.startsAt);
   return db.$transaction(async (tx) => {
     const first = await ownAppointment(tx, patient, input.appointmentId);

@@ -2,8 +2,11 @@
 // patient and clinician actions until it is stopped (or killed). Used by the concurrency test.
 import { db } from '@/server/db';
 import type { Principal } from '@/server/auth/session-types';
-import { acceptOffer, declineOffer, enqueueForAppointment, leaveQueue, setPresence, sweep, touchTask } from '../routing-service';
-import { completeTask } from '../routing-service';
+import { acceptOffer, declineOffer } from '../offers';
+import { enqueueForAppointment, leaveQueue, touchTask } from '../patient-queue';
+import { setPresence } from '../presence';
+import { sweep } from '../sweeper';
+import { completeTask } from '../task-completion';
 
 type Cast = {
   clinicId: string;

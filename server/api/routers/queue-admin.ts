@@ -1,0 +1,15 @@
+import { createTRPCRouter, staffProcedure } from '@/server/api/trpc';
+import { LIVE_VIEW_IDLE_MS } from '@/server/routing/routing-config';
+import { listQueues, updateQueue } from '@/server/routing/queue-admin-service';
+import { watchWallboard } from '@/server/routing/queue-status';
+import { queueSettingsInput } from '@/server/routing/schemas';
+
+const adminProcedure = staffProcedure(['ADMIN']);
+
+export const queueAdminRouter = createTRPCRouter({
+  list: adminProcedure.query(({ ctx }) => listQueues(ctx.principal)),
+  update: adminProcedure.input(queueSettingsInput).mutation(({ ctx, input }) => updateQueue(ctx.principal, input)),
+  watchWallboard: adminProcedure.subscription(async function* ({ ctx, signal }) {
+    yield* watchWallboard(ctx.principal, { idleMs: LIVE_VIEW_IDLE_MS, signal });
+  }),
+});

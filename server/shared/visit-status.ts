@@ -1,0 +1,6 @@
+// What a visit's status means, for the server and the UI alike. server/shared/ holds pure modules both
+// sides import: no server-only, no Node or Next imports (the status type is the schema's own enum).
+import type { AppointmentStatus } from '@/server/db/generated/enums';
+
+/** A visit in one of these has ended or will not happen: no consult room, no patient or guest links. */
+export const CLOSED_VISIT_STATUSES: ReadonlySet<AppointmentStatus> = new Set<AppointmentStatus>(['CANCELLED', 'COMPLETED', 'NO_SHOW']);
