@@ -5,7 +5,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Participant } from 'livekit-client';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { mayMute, mayRemove, type PartyRole, type permissionsOf } from '@/server/consult/consult-policy';
+import { mayMute, mayRemove, type ConsultPermissions, type PartyRole } from '@/server/consult/consult-policy';
 import { format } from '@/server/i18n/locales';
 import { multipartyError } from './participants-errors';
 import { RoleBadge, useParticipantRole } from './participants-roles';
@@ -15,7 +15,7 @@ import { DialOutPanel } from './participants-dial-out';
 import { InvitePanel } from './participants-invite';
 import styles from './participants.module.css';
 
-export type ConsultAccess = { partyRole: PartyRole; permissions: ReturnType<typeof permissionsOf> };
+export type ConsultAccess = { partyRole: PartyRole; permissions: ConsultPermissions };
 
 /**
  * Who is in the consult with their roles, and what this person may do about it: mute or remove others,

@@ -3,7 +3,7 @@
 import { ParticipantTile, useMaybeTrackRefContext, useParticipantInfo } from '@livekit/components-react';
 import type { Participant } from 'livekit-client';
 import { useI18n } from '@/components/providers/i18n-provider';
-import { partyRoleOf, readParticipantMetadata, type PartyRole } from '@/server/consult/consult-policy';
+import { partyRoleOf, readParticipantMetadata } from '@/server/consult/consult-policy';
 import styles from './participants.module.css';
 
 /** A participant's role as LiveKit carries it (server-signed metadata), kept current when it changes. */
@@ -11,7 +11,7 @@ export function useParticipantRole(participant: Participant | undefined) {
   const info = useParticipantInfo({ participant });
   const identity = info.identity ?? participant?.identity ?? '';
   return {
-    role: partyRoleOf(identity, info.metadata) as PartyRole | null,
+    role: partyRoleOf(identity, info.metadata),
     withPatient: readParticipantMetadata(info.metadata)?.withPatient === true,
   };
 }

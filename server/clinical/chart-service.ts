@@ -4,9 +4,9 @@ import type { Principal } from '@/server/auth/session-types';
 import { db } from '@/server/db';
 import { DomainError } from '@/server/errors';
 import type { FhirGateway } from '@/server/fhir/gateway';
+import { authorizeConsult } from '@/server/consult/consult-access';
 import { buildChart, buildVitals, type EhrChart } from './chart-mapper';
 import { auditRead, authorizeChartRead, type ChartPatient } from './chart-access';
-import { authorizeConsultParticipant, requireStaffParticipant } from './consult-participant';
 import { VITALS, BLOOD_PRESSURE, type VitalKind } from './vital-signs';
 
 /** How far back the trend charts go. */
@@ -59,10 +59,10 @@ export async function chartForConsult(
   appointmentId: string,
   now = new Date(),
 ): Promise<{ chart: (EhrChart & { timeZone: string }) | null }> {
-  const participant = requireStaffParticipant(await authorizeConsultParticipant(principal, appointmentId, { open: false }));
+  const participant = await authorizeConsult(principal, appointmentId, { purpose: 'clinical', open: false, careTeam: true });
   let patient: ChartPatient;
   try {
-    patient = await authorizeChartRead(principal, participant.appointment.patientId);
+    patient = await authorizeChartRead(principal, participant.appointment.patient.id);
   } catch (error) {
     // Not an error to the person looking: the panel says the patient has no record yet.
     if (error instanceof DomainError && error.reason === 'noChart') return { chart: null };

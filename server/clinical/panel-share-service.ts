@@ -8,10 +8,11 @@ import { registerChartAccessRule } from '@/server/fhir/patient-access';
 import { forbidden } from '@/server/errors';
 import { recordAudit } from '@/server/audit/audit-service';
 import type { FhirGateway } from '@/server/fhir/gateway';
+import { authorizeConsult } from '@/server/consult/consult-access';
+import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
 import { auditRead, authorizeChartRead } from './chart-access';
 import { searchActiveMedications, vitalTrend } from './chart-service';
 import { buildChart } from './chart-mapper';
-import { authorizeConsultParticipant, requireStaffParticipant } from './consult-participant';
 import type { SharePanelInput } from './schemas';
 
 export type CurrentShare = { shareId: string; kind: SharePanelInput['kind']; vital: string | null; sharedAt: string } | null;
@@ -21,7 +22,7 @@ const asShare = (row: { shareId: string; kind: string; vital: string | null; sha
   row ? { shareId: row.shareId, kind: row.kind as SharePanelInput['kind'], vital: row.vital, sharedAt: row.sharedAt.toISOString() } : null;
 
 export async function sharePanel(principal: Principal, input: SharePanelInput): Promise<NonNullable<CurrentShare>> {
-  const participant = requireStaffParticipant(await authorizeConsultParticipant(principal, input.appointmentId));
+  const participant = await authorizeConsult(principal, input.appointmentId, { purpose: 'clinical', careTeam: true });
   const fields = {
     shareId: randomUUID(),
     kind: input.kind,
@@ -41,7 +42,7 @@ export async function sharePanel(principal: Principal, input: SharePanelInput): 
       actor: participant.actor,
       action: 'clinical.panel-shared',
       clinicId: participant.appointment.clinicId,
-      patientId: participant.appointment.patientId,
+      patientId: participant.appointment.patient.id,
       subject: `Appointment/${input.appointmentId}`,
       detail: { shareId: fields.shareId, kind: fields.kind, vital: fields.vital },
     });
@@ -51,7 +52,7 @@ export async function sharePanel(principal: Principal, input: SharePanelInput): 
 }
 
 export async function stopSharing(principal: Principal, appointmentId: string): Promise<{ stopped: boolean }> {
-  const participant = requireStaffParticipant(await authorizeConsultParticipant(principal, appointmentId, { open: false }));
+  const participant = await authorizeConsult(principal, appointmentId, { purpose: 'clinical', open: false, careTeam: true });
   return db.$transaction(async (tx) => {
     const removed = await tx.sharedPanel.deleteMany({ where: { appointmentId } });
     if (removed.count > 0) {
@@ -59,7 +60,7 @@ export async function stopSharing(principal: Principal, appointmentId: string): 
         actor: participant.actor,
         action: 'clinical.panel-unshared',
         clinicId: participant.appointment.clinicId,
-        patientId: participant.appointment.patientId,
+        patientId: participant.appointment.patient.id,
         subject: `Appointment/${appointmentId}`,
       });
     }
@@ -69,7 +70,7 @@ export async function stopSharing(principal: Principal, appointmentId: string): 
 
 /** What is shared in this consult now (no clinical data): how late joiners catch up. */
 export async function currentShare(principal: Principal, appointmentId: string): Promise<CurrentShare> {
-  await authorizeConsultParticipant(principal, appointmentId);
+  await authorizeConsult(principal, appointmentId, { purpose: 'clinical' });
   return asShare(await db.sharedPanel.findUnique({ where: { appointmentId }, select: shareSelect }));
 }
 
@@ -85,11 +86,11 @@ export async function sharedPanelView(
   input: { appointmentId: string; shareId: string },
   now = new Date(),
 ): Promise<SharedPanelView> {
-  const participant = await authorizeConsultParticipant(principal, input.appointmentId);
+  const participant = await authorizeConsult(principal, input.appointmentId, { purpose: 'clinical' });
   const share = await db.sharedPanel.findUnique({ where: { appointmentId: input.appointmentId } });
   if (!share || share.shareId !== input.shareId) throw forbidden('This panel is no longer shared', 'notShared');
   if (share.kind === 'carePlan') return { shareId: share.shareId, kind: 'carePlan', note: share.careNote ?? '' };
-  const patient = await authorizeChartRead(principal, participant.appointment.patientId);
+  const patient = await authorizeChartRead(principal, participant.appointment.patient.id);
   let view: SharedPanelView;
   if (share.kind === 'medications') {
     const meds = await searchActiveMedications(gateway(), patient);
@@ -115,7 +116,7 @@ registerChartAccessRule({
   async admits(principal, patient, client) {
     const shares = await client.sharedPanel.findMany({ select: { appointmentId: true }, where: { appointmentId: { in: await openAppointmentsOf(client, patient.id) } } });
     for (const share of shares) {
-      const participant = await authorizeConsultParticipant(principal, share.appointmentId).catch(() => null);
+      const participant = await authorizeConsult(principal, share.appointmentId, { purpose: 'clinical' }).catch(() => null);
       if (participant) return true;
     }
     return false;
@@ -124,7 +125,7 @@ registerChartAccessRule({
 
 async function openAppointmentsOf(client: Db | DbTx, patientId: string): Promise<string[]> {
   const rows = await client.appointment.findMany({
-    where: { patientId, status: { in: ['SCHEDULED', 'CHECKED_IN', 'IN_PROGRESS'] } },
+    where: { patientId, status: { notIn: [...CLOSED_VISIT_STATUSES] } },
     select: { id: true },
   });
   return rows.map((row) => row.id);

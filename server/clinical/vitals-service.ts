@@ -1,12 +1,13 @@
 // Home vitals: the patient (or the nurse with them) enters a reading; it is queued in PostgreSQL together
 // with its audit entry, then stored in FHIR at once, or by the worker once the FHIR server is back.
 import type { Principal } from '@/server/auth/session-types';
+import { isPatient } from '@/server/auth/guards';
 import { db } from '@/server/db';
 import { DomainError } from '@/server/errors';
 import { recordAudit } from '@/server/audit/audit-service';
 import type { FhirGateway } from '@/server/fhir/gateway';
+import { authorizeConsult } from '@/server/consult/consult-access';
 import { chartPatient } from './chart-access';
-import { authorizeConsultParticipant } from './consult-participant';
 import { deliverNow, enqueueFhirWrite } from './fhir-outbox';
 import { toFhirObservations } from './observation-mapper';
 import type { SubmitVitalsInput } from './schemas';
@@ -30,11 +31,11 @@ export async function submitVitals(
   input: SubmitVitalsInput,
   now = new Date(),
 ): Promise<SubmitVitalsResult> {
-  const participant = await authorizeConsultParticipant(principal, input.appointmentId);
-  const patient = await chartPatient(participant.appointment.patientId);
+  const participant = await authorizeConsult(principal, input.appointmentId, { purpose: 'clinical' });
+  const patient = await chartPatient(participant.appointment.patient.id);
   const takenAt = takenAtOf(input, now);
   const performer: fhir4.Reference =
-    principal.kind === 'patient'
+    isPatient(principal)
       ? { reference: patient.reference }
       : { display: principal.name, identifier: { system: 'urn:revisit:staff', value: principal.id } };
   const observations = toFhirObservations(input.reading, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { may, mayMute, mayRemove, partyRoleOf, permissionsOf, readParticipantMetadata, PARTY_ROLES } from './consult-policy';
+import { isCareTeam, may, mayMute, mayRemove, partyRoleOf, permissionsOf, readParticipantMetadata, sideOf, PARTY_ROLES } from './consult-policy';
 
 describe('consult policy', () => {
   it('lets only the hosts (GP, nurse) request a specialist and end the consult for everyone', () => {
@@ -39,6 +39,11 @@ describe('consult policy', () => {
     expect(PARTY_ROLES.filter((target) => mayMute('SPECIALIST', target))).toEqual(['PATIENT', 'INTERPRETER', 'FAMILY', 'PHONE']);
     expect(mayMute('PATIENT', 'FAMILY')).toBe(false);
     expect(mayMute('INTERPRETER', 'PATIENT')).toBe(false);
+  });
+
+  it('counts GP, specialist and nurse as the care team, and puts each party on its side of the call', () => {
+    expect(PARTY_ROLES.filter(isCareTeam)).toEqual(['GP', 'SPECIALIST', 'NURSE']);
+    expect(PARTY_ROLES.map(sideOf)).toEqual(['patient', 'clinician', 'clinician', 'nurse', 'guest', 'guest', 'guest']);
   });
 
   it('reads roles from token metadata, phone parties from their SIP identity, and nothing from junk', () => {

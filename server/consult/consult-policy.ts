@@ -17,6 +17,31 @@ export type ConsultAction =
 const CLINICAL: readonly PartyRole[] = ['GP', 'SPECIALIST', 'NURSE'];
 const HOSTS: readonly PartyRole[] = ['GP', 'NURSE'];
 
+/** The care team of a consult: who sees the chart and shares panels (not the patient, guests or phones). */
+export function isCareTeam(role: PartyRole): boolean {
+  return CLINICAL.includes(role);
+}
+
+/**
+ * The side of the call a party is on, as the token metadata's `role` carries it and the room's clinical
+ * panels read it: the patient, a clinician (GP or specialist), a nurse, or anyone else let in.
+ */
+const SIDE_OF = {
+  PATIENT: 'patient',
+  GP: 'clinician',
+  SPECIALIST: 'clinician',
+  NURSE: 'nurse',
+  INTERPRETER: 'guest',
+  FAMILY: 'guest',
+  PHONE: 'guest',
+} as const satisfies Record<PartyRole, string>;
+
+export type ConsultSide = (typeof SIDE_OF)[PartyRole];
+
+export function sideOf(role: PartyRole): ConsultSide {
+  return SIDE_OF[role];
+}
+
 const RULES: Record<ConsultAction, readonly PartyRole[]> = {
   // The clinicians who hold the consult bring in a specialist; a specialist does not chain another.
   requestSpecialist: HOSTS,
@@ -50,8 +75,10 @@ export function mayMute(actor: PartyRole, target: PartyRole): boolean {
   return !CLINICAL.includes(target) || (HOSTS.includes(actor) && target === 'SPECIALIST');
 }
 
+export type ConsultPermissions = Record<ConsultAction, boolean>;
+
 /** Everything the room needs to draw the right buttons for this person. */
-export function permissionsOf(role: PartyRole) {
+export function permissionsOf(role: PartyRole): ConsultPermissions {
   return {
     requestSpecialist: may(role, 'requestSpecialist'),
     invite: may(role, 'invite'),

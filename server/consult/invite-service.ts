@@ -10,13 +10,14 @@ import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
 import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
 import { hashLinkToken, isWellFormedLinkToken, linkTokenSchema, newLinkToken } from '@/server/access-links/link-token';
-import { authorizeConsult, consultRoomName, guestIdentity } from './consult-service';
+import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
+import { authorizeConsult } from './consult-access';
+import { consultRoomName, guestIdentity } from './consult-service';
 import { may } from './consult-policy';
 
 /** An invitation is good for this long after it is made. */
 export const INVITE_TTL_HOURS = 4;
 export const INVITE_MAX_FAILED_ATTEMPTS = 5;
-const CLOSED = new Set(['CANCELLED', 'COMPLETED', 'NO_SHOW']);
 
 export const createInviteInput = z.object({
   appointmentId: z.string().min(1).max(64),
@@ -68,7 +69,7 @@ async function refusalFor(invite: InviteRow | null, now: Date): Promise<InviteRe
   if (invite.failedAttempts >= INVITE_MAX_FAILED_ATTEMPTS) return 'locked';
   if (invite.expiresAt <= now) return 'expired';
   const appointment = await db.appointment.findUnique({ where: { id: invite.appointmentId }, select: { status: true } });
-  if (!appointment || CLOSED.has(appointment.status)) return 'ended';
+  if (!appointment || CLOSED_VISIT_STATUSES.has(appointment.status)) return 'ended';
   return null;
 }
 

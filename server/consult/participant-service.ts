@@ -5,7 +5,8 @@ import { forbidden, notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
 import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
-import { authorizeConsult, consultIdentity, consultRoomName } from './consult-service';
+import { authorizeConsult } from './consult-access';
+import { consultIdentity, consultRoomName } from './consult-service';
 import { may, mayMute, mayRemove, partyRoleOf } from './consult-policy';
 import { finishSpecialistTasks } from './specialist-tasks';
 

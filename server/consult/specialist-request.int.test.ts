@@ -10,7 +10,7 @@ import { setPresence } from '@/server/routing/presence';
 import { sweep } from '@/server/routing/sweeper';
 import { deskState } from '@/server/routing/queue-status';
 import { createSpecialist, createStaff, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
-import { authorizeConsult } from './consult-service';
+import { authorizeConsult } from './consult-access';
 import { listSpecialistRequests } from './specialist-request-service';
 import { keepSpecialistRequestsAlive } from './specialist-tasks';
 

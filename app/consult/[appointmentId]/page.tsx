@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { currentPrincipal } from '@/server/auth/auth';
-import { authorizeConsult } from '@/server/consult/consult-service';
+import { authorizeConsult } from '@/server/consult/consult-access';
 import { DomainError } from '@/server/errors';
 import { getMessages } from '@/server/i18n/locale';
 import { ConsultRoomLoader } from '@/components/consult/consult-room-loader';

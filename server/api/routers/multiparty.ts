@@ -3,7 +3,7 @@ import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
 import { env } from '@/server/env';
 import { livekit } from '@/server/livekit';
 import { watchRouting } from '@/server/routing/routing-events';
-import { authorizeConsult } from '@/server/consult/consult-service';
+import { authorizeConsult } from '@/server/consult/consult-access';
 import {
   appointmentInput,
   participantActionInput,
