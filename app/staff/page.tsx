@@ -5,6 +5,7 @@ import { serverCaller } from '@/server/api/server-caller';
 import { getMessages } from '@/server/i18n/locale';
 import { format } from '@/server/i18n/messages';
 import { formatTime } from '@/server/time/zoned';
+import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
 import { SignOutButton } from '@/components/auth/sign-out-button';
 import { ClinicianDesk } from '@/components/desk/clinician-desk';
 
@@ -67,7 +68,7 @@ export default async function StaffHomePage() {
                     <span className="status">{t.appointmentStatus[appointment.status]}</span>
                   </td>
                   <td>
-                    {canJoin && !['CANCELLED', 'COMPLETED', 'NO_SHOW'].includes(appointment.status) && (
+                    {canJoin && !CLOSED_VISIT_STATUSES.has(appointment.status) && (
                       <Link
                         className="button"
                         href={`/consult/${appointment.id}`}

@@ -1,5 +1,6 @@
 import { db, type DbTx } from '@/server/db';
 import { recordAudit } from '@/server/audit/audit-service';
+import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
 import { findLinkByTokenHash, lockLinkRow, type LinkForCheck } from './access-link-repository';
 import { hashLinkToken, isWellFormedLinkToken, newLinkToken } from './link-token';
 
@@ -14,11 +15,9 @@ export type LinkPreview =
   | { ok: true; clinicName: string; clinicianName: string; startsAt: Date; timeZone: string }
   | { ok: false; reason: LinkRefusal };
 
-const CLOSED_STATUSES = new Set(['CANCELLED', 'COMPLETED', 'NO_SHOW']);
-
 function refusalFor(link: LinkForCheck | null, now: Date): LinkRefusal | null {
   if (!link) return 'malformed';
-  if (link.revokedAt || CLOSED_STATUSES.has(link.appointment.status)) return 'revoked';
+  if (link.revokedAt || CLOSED_VISIT_STATUSES.has(link.appointment.status)) return 'revoked';
   if (link.lockedAt) return 'locked';
   if (link.expiresAt <= now) return 'expired';
   if (link.useCount >= link.maxUses) return 'used';

@@ -3,6 +3,7 @@ import { z, ZodError } from 'zod';
 import { db } from '@/server/db';
 import { DomainError, type DomainErrorCode } from '@/server/errors';
 import type { Principal, StaffRole } from '@/server/auth/session-types';
+import { requireStaff } from '@/server/auth/guards';
 
 export type Context = { db: typeof db; principal: Principal | null };
 
@@ -60,10 +61,8 @@ export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
 
 export function staffProcedure(roles: readonly StaffRole[]) {
   return signedInProcedure.use(({ ctx, next }) => {
-    const principal = ctx.principal;
-    if (principal.kind !== 'staff' || !roles.includes(principal.role)) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: `This needs one of the roles: ${roles.join(', ')}.` });
-    }
+    // A domain refusal like the services' own: the middleware above maps it to FORBIDDEN with this message.
+    const principal = requireStaff(ctx.principal, roles, `This needs one of the roles: ${roles.join(', ')}.`);
     return next({ ctx: { ...ctx, principal } });
   });
 }

@@ -3,6 +3,7 @@
 // refusal is audited as well as every read; the check runs before anything is fetched from FHIR.
 import { recordAudit } from '@/server/audit/audit-service';
 import type { Principal } from '@/server/auth/session-types';
+import { isPatient, isStaff } from '@/server/auth/guards';
 import { db as defaultDb, type Db, type DbTx } from '@/server/db';
 import { DomainError, forbidden } from '@/server/errors';
 
@@ -73,11 +74,9 @@ export async function authorizePatientChart(
 }
 
 async function grantFor(principal: Principal, patient: ChartPatient, client: Db | DbTx): Promise<string | undefined> {
-  if (principal.kind === 'patient') {
-    if (principal.id === patient.id) return 'self';
-  } else if (principal.clinicId === patient.clinicId) {
-    return 'clinic';
-  }
+  if (isPatient(principal) && principal.id === patient.id) return 'self';
+  // Staff only: a guest's principal names the clinic too, but guests come in through an extra rule.
+  if (isStaff(principal) && principal.clinicId === patient.clinicId) return 'clinic';
   for (const rule of extraRules) {
     if (await rule.admits(principal, patient, client)) return rule.name;
   }

@@ -1,14 +1,10 @@
 import type { z } from 'zod';
 import { db } from '@/server/db';
-import { forbidden, notFound } from '@/server/errors';
+import { notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
+import { requireAdmin } from '@/server/auth/guards';
 import type { Prisma } from '@/server/db/generated/client';
 import type { listMessagesInput } from './schemas';
-
-function requireAdmin(principal: Principal) {
-  if (principal.kind !== 'staff' || principal.role !== 'ADMIN') throw forbidden('Only clinic administrators see the message log');
-  return principal;
-}
 
 const messageForAdmin = {
   id: true,
@@ -27,7 +23,7 @@ const messageForAdmin = {
 
 /** The clinic's most recent messages, newest first. Texts are the stored previews: links are cut short. */
 export async function listClinicMessages(principal: Principal, input: z.infer<typeof listMessagesInput>) {
-  const admin = requireAdmin(principal);
+  const admin = requireAdmin(principal, 'Only clinic administrators see the message log');
   const clinic = await db.clinic.findUnique({ where: { id: admin.clinicId }, select: { timeZone: true } });
   if (!clinic) throw notFound('Clinic not found');
   const rows = await db.message.findMany({

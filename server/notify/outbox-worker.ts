@@ -6,6 +6,7 @@ import { env } from '@/server/env';
 import { Prisma, type MessageKind, type MessageStatus } from '@/server/db/generated/client';
 import { issueVisitLink } from '@/server/access-links/access-link-service';
 import { inviteUrl, reissueInviteCredentials } from '@/server/consult/invite-service';
+import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
 import { startsAtOfKey } from './message-keys';
 import { previewOf, renderMessage, visitLinkUrl, type MessageText } from './message-templates';
 import {
@@ -160,7 +161,7 @@ async function prepare(claim: Claim, clock: () => Date, appUrl: string): Promise
 async function prepareInvite(tx: DbTx, message: MessageForSending, appUrl: string): Promise<Prepared> {
   const appointment = message.appointment;
   const credentials = await reissueInviteCredentials(tx, message.dedupeKey.slice('consult-invite:'.length));
-  if (!appointment || !credentials.open || ['CANCELLED', 'COMPLETED', 'NO_SHOW'].includes(appointment.status)) {
+  if (!appointment || !credentials.open || CLOSED_VISIT_STATUSES.has(appointment.status)) {
     await tx.message.update({ where: { id: message.id }, data: { status: 'SKIPPED', lastError: 'invite-closed' satisfies SkipReason, lockedUntil: null } });
     return { action: 'done', outcome: 'skipped' };
   }

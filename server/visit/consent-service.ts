@@ -1,6 +1,7 @@
 import { db } from '@/server/db';
-import { conflict, forbidden } from '@/server/errors';
+import { conflict } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
+import { requirePatient } from '@/server/auth/guards';
 import { recordAudit } from '@/server/audit/audit-service';
 import type { AppLocale } from '@/server/i18n/messages';
 
@@ -11,14 +12,11 @@ export const STANDARD_TELEHEALTH_CONSENT: Record<AppLocale, string> = {
     'I agree to have my follow-up visit with the clinic by video. I understand that a video visit cannot fully replace an in-person examination and my doctor may ask me to come to the clinic; the call runs over an encrypted connection and my health information is kept confidential; the visit is not recorded unless I agree separately. In an emergency I will call 120 (or my local emergency number) at once.',
 };
 
-function requirePatient(principal: Principal) {
-  if (principal.kind !== 'patient') throw forbidden('Only the patient can give consent for their visit');
-  return principal;
-}
+const PATIENT_ONLY = 'Only the patient can give consent for their visit';
 
 /** The clinic's own consent text in the patient's language, or the standard one. */
 export async function telehealthConsentFor(principal: Principal, locale: AppLocale) {
-  const patient = requirePatient(principal);
+  const patient = requirePatient(principal, PATIENT_ONLY);
   const [clinic, consent] = await Promise.all([
     db.clinic.findUniqueOrThrow({ where: { id: patient.clinicId }, select: { consentTextZh: true, consentTextEn: true } }),
     db.consent.findUnique({
@@ -32,7 +30,7 @@ export async function telehealthConsentFor(principal: Principal, locale: AppLoca
 
 /** Stores the acceptance with the exact text shown and the time; accepting twice keeps the first. */
 export async function acceptTelehealthConsent(principal: Principal, input: { locale: AppLocale; text: string }) {
-  const patient = requirePatient(principal);
+  const patient = requirePatient(principal, PATIENT_ONLY);
   const current = await telehealthConsentFor(principal, input.locale);
   if (current.text !== input.text) throw conflict('The consent text has changed; please read it again', 'consentChanged');
   return db.$transaction(async (tx) => {

@@ -1,6 +1,7 @@
 import { db, type DbTx } from '@/server/db';
 import { conflict, forbidden, notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
+import { requireCareStaff, requirePatient } from '@/server/auth/guards';
 import { recordAudit } from '@/server/audit/audit-service';
 import { scheduleVisitMessages } from '@/server/notify/reminders';
 import { computeFreeSlots } from '@/server/scheduling/calendar';
@@ -12,13 +13,8 @@ import { fhirGateway } from '@/server/fhir/gateway';
 import type { WrapUpInput } from './schemas';
 
 
-function requireClinician(principal: Principal) {
-  if (principal.kind !== 'staff' || principal.role === 'ADMIN') throw forbidden('Only clinicians write visit notes');
-  return principal;
-}
-
 async function loadForWrapUp(principal: Principal, appointmentId: string) {
-  const staff = requireClinician(principal);
+  const staff = requireCareStaff(principal, 'Only clinicians write visit notes');
   const appointment = await db.appointment.findUnique({
     where: { id: appointmentId },
     select: {
@@ -135,9 +131,9 @@ export async function saveWrapUp(principal: Principal, input: WrapUpInput) {
 
 /** What the patient sees after the visit: the plan and the next appointment, nothing else. */
 export async function visitSummary(principal: Principal) {
-  if (principal.kind !== 'patient') throw forbidden('Only the patient sees their visit summary');
+  const patient = requirePatient(principal, 'Only the patient sees their visit summary');
   const appointment = await db.appointment.findUniqueOrThrow({
-    where: { id: principal.appointmentId },
+    where: { id: patient.appointmentId },
     select: {
       status: true,
       startsAt: true,
