@@ -8,7 +8,7 @@ import { acceptOffer } from '@/server/routing/offers';
 import { enqueueForAppointment } from '@/server/routing/patient-queue';
 import { setPresence } from '@/server/routing/presence';
 import { sweep } from '@/server/routing/sweeper';
-import { deskState } from '@/server/routing/queue-status';
+import { deskState } from '@/server/routing/desk-view';
 import { createSpecialist, createStaff, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
 import { authorizeConsult } from './consult-access';
 import { listSpecialistRequests } from './specialist-request-service';

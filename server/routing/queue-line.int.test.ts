@@ -3,7 +3,7 @@ import { db } from '@/server/db';
 import { addVisit, createClinic, createStaff, patientPrincipal } from '@/server/testing/factories';
 import { pick, seededRandom } from '@/server/testing/random';
 import { compareTasks, type QueueRules } from './matching';
-import { queueLineReadCount, waitingStatus, waitingStatusAfterOwnChange } from './queue-status';
+import { queueLineReadCount, waitingStatus, waitingStatusAfterOwnChange } from './waiting-room-status';
 
 // A waiting patient's position is their place in the order the dispatcher offers tasks in
 // (matching.ts, compareTasks): priority with aging, then arrival.

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '@/server/auth/session-types';
 import { addVisit, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
-import { deskState, ownDesk, queueLineReadCount, waitingStatus, watchDesk, watchWaitingStatus, type WaitingStatus } from './queue-status';
+import { deskState, ownDesk, watchDesk } from './desk-view';
+import { queueLineReadCount, waitingStatus, watchWaitingStatus, type WaitingStatus } from './waiting-room-status';
 import pg from 'pg';
 import { CLINIC_VIEW_INTERVAL_MS, ROUTING_CHANNEL, watchRouting } from './routing-events';
 import { acceptOffer } from './offers';

@@ -6,7 +6,7 @@ import { enqueueForAppointment, leaveQueue } from './patient-queue';
 import { setPresence } from './presence';
 import { sweep } from './sweeper';
 import { completeTask } from './task-completion';
-import { waitingStatus } from './queue-status';
+import { waitingStatus } from './waiting-room-status';
 
 const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
 const pendingOfferFor = (clinicianId: string) => db.offer.findFirst({ where: { clinicianId, state: 'PENDING' } });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import { createClinic, createStaff, staffPrincipal } from '@/server/testing/factories';
-import { wallboard } from './queue-status';
+import { wallboard } from './wallboard';
 
 // 14:00 in Shanghai; the clinic's day began at 2026-11-23T16:00:00Z.
 const now = new Date('2026-11-24T06:00:00Z');

@@ -3,7 +3,7 @@ import { CARE_ROLES } from '@/server/auth/guards';
 import { LIVE_VIEW_IDLE_MS } from '@/server/routing/routing-config';
 import { acceptOffer, declineOffer } from '@/server/routing/offers';
 import { setPresence } from '@/server/routing/presence';
-import { watchDesk } from '@/server/routing/queue-status';
+import { watchDesk } from '@/server/routing/desk-view';
 import { offerIdInput, presenceInput } from '@/server/routing/schemas';
 
 const careStaffProcedure = staffProcedure(CARE_ROLES);

@@ -1,7 +1,7 @@
 import { createTRPCRouter, staffProcedure } from '@/server/api/trpc';
 import { LIVE_VIEW_IDLE_MS } from '@/server/routing/routing-config';
 import { listQueues, updateQueue } from '@/server/routing/queue-admin-service';
-import { watchWallboard } from '@/server/routing/queue-status';
+import { watchWallboard } from '@/server/routing/wallboard';
 import { queueSettingsInput } from '@/server/routing/schemas';
 
 const adminProcedure = staffProcedure(['ADMIN']);

@@ -2,7 +2,7 @@ import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
 import { requirePatient } from '@/server/auth/guards';
 import { LIVE_VIEW_IDLE_MS } from '@/server/routing/routing-config';
 import { joinWaitingRoom, leaveQueue, touchTask } from '@/server/routing/patient-queue';
-import { watchWaitingStatus } from '@/server/routing/queue-status';
+import { watchWaitingStatus } from '@/server/routing/waiting-room-status';
 
 const patientOnly = 'Only patients wait in the waiting room.';
 

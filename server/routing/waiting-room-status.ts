@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
+// The waiting room: a patient's place in their queue's line and the estimated wait, live.
 import { db } from '@/server/db';
-import { forbidden } from '@/server/errors';
+import { conflict } from '@/server/errors';
+import { requirePatient } from '@/server/auth/guards';
 import type { Principal } from '@/server/auth/session-types';
-import { dayBounds } from '@/server/time/zoned';
-import { appointmentTopic, clinicianTopic, sharedClinicRead, watchRouting } from './routing-events';
+import { appointmentTopic, sharedClinicRead, watchRouting } from './routing-events';
 import { routingQuery, sqlTime, type RoutingStatement } from './routing-sql';
-import { applyOwnParts, currentJsonSql, OFFER_CONTEXT_JOINS_SQL, offerJsonSql, presenceJsonSql, toOwnDesk, type OwnDesk, type RawOwnParts } from './desk-json';
 
 /** Used until a queue has completed consults to learn from. */
 export const DEFAULT_HANDLE_SECONDS = 600;
@@ -179,130 +178,12 @@ async function readWaitingStatus(principal: Extract<Principal, { kind: 'patient'
     const status = statusInLine(line, principal.appointmentId);
     if (status) return { status, queueId };
   }
-  throw new Error('The waiting-room status kept changing while it was read');
+  throw conflict('The waiting-room status kept changing while it was read; please try again', 'retry');
 }
 
-export async function waitingStatus(principal: Principal): Promise<WaitingStatus> {
-  if (principal.kind !== 'patient') throw forbidden('Only the waiting patient can see their place in line');
+export async function waitingStatus(caller: Principal): Promise<WaitingStatus> {
+  const principal = requirePatient(caller, 'Only the waiting patient can see their place in line');
   return (await readWaitingStatus(principal)).status;
-}
-
-// A clinician's own part of the desk in one statement: read when a desk opens, at every change that
-// names the clinician without carrying the new parts, and when the desk has been idle.
-const ownDeskStatement: RoutingStatement = {
-  name: 'routing.ownDesk',
-  text: `
-    SELECT
-      (SELECT ${presenceJsonSql('p')} FROM "ClinicianPresence" p WHERE p."userId" = $1) AS presence,
-      (SELECT ${offerJsonSql('o')}
-       FROM "Offer" o JOIN "Task" t ON t.id = o."taskId"
-       ${OFFER_CONTEXT_JOINS_SQL}
-       WHERE o."clinicianId" = $1 AND o.state = 'PENDING' AND o."expiresAt" > $2::timestamp(3)
-       ORDER BY o."createdAt" LIMIT 1) AS offer,
-      (SELECT ${currentJsonSql('t')} FROM "Task" t WHERE t."assignedClinicianId" = $1 AND t.state = 'ASSIGNED' LIMIT 1) AS current`,
-};
-
-/** The clinician's presence, the offer ringing for them and their consult. */
-export async function ownDesk(principal: Principal, now = new Date()): Promise<OwnDesk> {
-  if (principal.kind !== 'staff') throw forbidden('Only clinic staff have a desk');
-  const [row] = await routingQuery<RawOwnParts>(ownDeskStatement, [principal.id, sqlTime(now)]);
-  return toOwnDesk(row);
-}
-
-type BoardRow = {
-  id: string;
-  state: 'WAITING' | 'OFFERED';
-  waitingSince: string;
-  priority: number;
-  channel: 'WEB' | 'PHONE' | 'SPECIALIST_REQUEST';
-  queueName: string;
-  reason: string | null;
-  patientName: string | null;
-  preferredClinician: string | null;
-};
-
-// The first 50 live tasks of the clinic in arrival order, read along the partial index
-// "Task_live_board_idx", with what the board shows of each.
-const boardStatement: RoutingStatement = {
-  name: 'routing.board',
-  text: `
-    SELECT t.id, t.state, t."enqueuedAt" AS "waitingSince", t.priority, t.channel, q.name AS "queueName",
-           t.attributes ->> 'reason' AS reason,
-           COALESCE(pt."familyName" || pt."givenName", t.attributes ->> 'patientName') AS "patientName", u.name AS "preferredClinician"
-    FROM (SELECT * FROM "Task" WHERE "clinicId" = $1 AND state IN ('WAITING', 'OFFERED') ORDER BY "enqueuedAt" LIMIT 50) t
-    JOIN "Queue" q ON q.id = t."queueId"
-    LEFT JOIN "Appointment" a ON a.id = t."appointmentId"
-    LEFT JOIN "Patient" pt ON pt.id = a."patientId"
-    LEFT JOIN "User" u ON u.id = t."preferredClinicianId"
-    ORDER BY t."enqueuedAt", t.id`,
-};
-
-/** The clinic's queue board: who waits, how long, reason, priority, preferred clinician (first 50). */
-async function readQueueBoard(clinicId: string) {
-  const rows = await routingQuery<Omit<BoardRow, 'waitingSince'> & { waitingSince: Date }>(boardStatement, [clinicId]);
-  return rows.map((row): BoardRow => ({ ...row, waitingSince: row.waitingSince.toISOString() }));
-}
-
-/**
- * Open desks of the clinic in this process share a read of the board when they wake together, and
- * its JSON, so that each desk compares one string instead of serialising the board again.
- */
-function sharedQueueBoard(clinicId: string) {
-  return sharedClinicRead(`board:${clinicId}`, clinicId, async () => {
-    const board = await readQueueBoard(clinicId);
-    return { board, key: createHash('sha1').update(JSON.stringify(board)).digest('base64') };
-  });
-}
-
-/** What a clinician's desk shows: their presence, the offer ringing for them, their consult, the board. */
-export async function deskState(principal: Principal, now = new Date()) {
-  if (principal.kind !== 'staff') throw forbidden('Only clinic staff have a desk');
-  const [own, board] = await Promise.all([ownDesk(principal, now), readQueueBoard(principal.clinicId)]);
-  return { ...own, board };
-}
-
-/**
- * The desk's live view: the clinician's own part changes at once when a change names them (taking
- * the new parts from the notification when it carries them, reading them otherwise), the board when
- * the clinic's views wake (at most every CLINIC_VIEW_INTERVAL_MS, shared by all desks).
- */
-export async function* watchDesk(principal: Principal, options: { idleMs: number; signal?: AbortSignal }) {
-  if (principal.kind !== 'staff') throw forbidden('Only clinic staff have a desk');
-  let own: OwnDesk | null = null;
-  let board: Awaited<ReturnType<typeof sharedQueueBoard>> | null = null;
-  // Parts heard of, in commit order, not yet applied. Those heard before a read starts are in what
-  // it reads; those heard while it runs are applied on top of it.
-  const heard: RawOwnParts[] = [];
-  const viewKeys = new WeakMap<object, string>();
-  // Most wakes change neither part (the clinic's views wake for every change in the clinic): the own
-  // part's JSON is made once per new value, the board's once per read, so such a wake compares keys.
-  let ownKey: { own: OwnDesk; key: string } | null = null;
-  const keyOfOwn = (value: OwnDesk) => {
-    if (ownKey?.own !== value) ownKey = { own: value, key: JSON.stringify(value) };
-    return ownKey.key;
-  };
-  yield* watchRouting({
-    clinicId: principal.clinicId,
-    topics: [clinicianTopic(principal.id)],
-    idleMs: options.idleMs,
-    signal: options.signal,
-    onParts: (parts) => heard.push(parts),
-    read: async (changed) => {
-      const readOwn = changed.own || !own;
-      const inRead = readOwn ? heard.length : 0;
-      const [ownNow, boardNow] = await Promise.all([
-        readOwn ? ownDesk(principal) : own!,
-        changed.clinic || !board ? sharedQueueBoard(principal.clinicId) : board,
-      ]);
-      heard.splice(0, inRead);
-      own = heard.splice(0).reduce(applyOwnParts, ownNow);
-      board = boardNow;
-      const view = { ...own, board: board.board };
-      viewKeys.set(view, `${board.key} ${keyOfOwn(own)}`);
-      return view;
-    },
-    keyOf: (view) => viewKeys.get(view)!,
-  });
 }
 
 /**
@@ -311,10 +192,10 @@ export async function* watchDesk(principal: Principal, options: { idleMs: number
  * itself is read only when it is not (or no longer) there.
  */
 export function watchWaitingStatus(
-  principal: Principal,
+  caller: Principal,
   options: { idleMs: number; signal?: AbortSignal; onIdle?: (status: WaitingStatus) => Promise<void> },
 ) {
-  if (principal.kind !== 'patient') throw forbidden('Only the waiting patient can see their place in line');
+  const principal = requirePatient(caller, 'Only the waiting patient can see their place in line');
   let queueId: string | null = null;
   return watchRouting({
     clinicId: principal.clinicId,
@@ -337,51 +218,4 @@ export function watchWaitingStatus(
     },
     ...options,
   });
-}
-
-/** The wallboard's live view: with the clinic's views. */
-export function watchWallboard(principal: Principal, options: { idleMs: number; signal?: AbortSignal }) {
-  return watchRouting({ clinicId: principal.clinicId, read: () => wallboard(principal), ...options });
-}
-
-/** The admin wallboard for today in the clinic's time zone. */
-export async function wallboard(principal: Principal, now = new Date()) {
-  if (principal.kind !== 'staff' || principal.role !== 'ADMIN') throw forbidden('The wallboard is for clinic administrators');
-  const clinic = await db.clinic.findUniqueOrThrow({ where: { id: principal.clinicId }, select: { timeZone: true } });
-  const { start } = dayBounds(now, clinic.timeZone);
-  // Counted in PostgreSQL: a busy clinic's day is thousands of tasks, and open wallboards re-read it
-  // whenever the clinic changes. Literal states, so that the live tasks are read along the partial
-  // index of the queue board.
-  const [[waiting], [today], hourly, presence] = await Promise.all([
-    db.$queryRaw<{ count: number; oldest: Date | null }[]>`
-      SELECT count(*)::int AS count, min("enqueuedAt") AS oldest FROM "Task"
-      WHERE "clinicId" = ${principal.clinicId} AND state IN ('WAITING', 'OFFERED')`,
-    db.$queryRaw<{ answered: number; abandoned: number; answerSeconds: number; withinTarget: number }[]>`
-      SELECT count(t."assignedAt")::int AS answered,
-             count(*) FILTER (WHERE t.state = 'ABANDONED')::int AS abandoned,
-             coalesce(sum(extract(epoch FROM t."assignedAt" - t."createdAt")), 0)::float8 AS "answerSeconds",
-             count(*) FILTER (WHERE extract(epoch FROM t."assignedAt" - t."createdAt") <= q."serviceLevelSeconds")::int AS "withinTarget"
-      FROM "Task" t JOIN "Queue" q ON q.id = t."queueId"
-      WHERE t."clinicId" = ${principal.clinicId} AND t."createdAt" >= ${start}::timestamp`,
-    db.$queryRaw<{ kind: 'arrived' | 'answered' | 'abandoned'; hour: number; count: number }[]>`
-      SELECT e.kind, least(23, greatest(0, floor(extract(epoch FROM e.at - ${start}::timestamp) / 3600)))::int AS hour, count(*)::int AS count
-      FROM "Task" t, LATERAL (VALUES ('arrived', t."createdAt"), ('answered', t."assignedAt"), ('abandoned', t."abandonedAt")) AS e(kind, at)
-      WHERE t."clinicId" = ${principal.clinicId} AND t."createdAt" >= ${start}::timestamp AND e.at IS NOT NULL
-      GROUP BY 1, 2`,
-    db.clinicianPresence.groupBy({ by: ['state'], where: { clinicId: principal.clinicId }, _count: true }),
-  ]);
-  const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, arrived: 0, answered: 0, abandoned: 0 }));
-  for (const row of hourly) hours[row.hour]![row.kind] = row.count;
-  const finished = today!.answered + today!.abandoned;
-  return {
-    waitingNow: waiting!.count,
-    longestWaitSeconds: waiting!.oldest ? Math.max(0, Math.round((now.getTime() - waiting!.oldest.getTime()) / 1000)) : 0,
-    averageSpeedOfAnswerSeconds: today!.answered ? Math.round(today!.answerSeconds / today!.answered) : null,
-    serviceLevelPercent: today!.answered ? Math.round((today!.withinTarget / today!.answered) * 100) : null,
-    abandonRatePercent: finished ? Math.round((today!.abandoned / finished) * 100) : null,
-    answeredToday: today!.answered,
-    abandonedToday: today!.abandoned,
-    cliniciansByState: Object.fromEntries(presence.map((p) => [p.state, p._count])) as Record<string, number>,
-    hours,
-  };
 }
