@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import Link from 'next/link';
 import './globals.css';
 import { getMessages } from '@/server/i18n/locale';
+import { pickMessages } from '@/server/shared/i18n/dictionaries';
 import { I18nProvider } from '@/components/providers/i18n-provider';
 import { TrpcProvider } from '@/components/providers/trpc-provider';
 import { LanguageSwitcher } from '@/components/layout/language-switcher';
@@ -16,10 +17,11 @@ export const viewport: Viewport = { width: 'device-width', initialScale: 1, them
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const { locale, t } = await getMessages();
+  // Only what every screen shares; each page adds its own screen's strings (ScreenMessages).
   return (
     <html lang={locale}>
       <body>
-        <I18nProvider locale={locale} messages={t}>
+        <I18nProvider locale={locale} messages={pickMessages(locale, ['common'])}>
           <TrpcProvider>
             <header className="site-header">
               <Link href="/" className="brand">

@@ -3,6 +3,7 @@ import { AdminGate } from '@/components/admin/admin-gate';
 import { getMessages } from '@/server/i18n/locale';
 import { QueueSettings } from '@/components/admin/queue-settings';
 import { Wallboard } from '@/components/admin/wallboard';
+import { ScreenMessages } from '@/components/providers/screen-messages';
 
 export const dynamic = 'force-dynamic';
 
@@ -23,8 +24,10 @@ export default async function AdminPage() {
             </Link>
           </div>
         </div>
-        <Wallboard />
-        <QueueSettings />
+        <ScreenMessages screen="admin">
+          <Wallboard />
+          <QueueSettings />
+        </ScreenMessages>
       </section>
     </AdminGate>
   );

@@ -5,6 +5,7 @@ import { serverCaller } from '@/server/api/server-caller';
 import { getMessages } from '@/server/i18n/locale';
 import { localDateSchema } from '@/server/scheduling/schemas';
 import { ScheduleBoard } from '@/components/schedule/schedule-board';
+import { ScreenMessages } from '@/components/providers/screen-messages';
 
 export const dynamic = 'force-dynamic';
 
@@ -34,14 +35,16 @@ export default async function SchedulePage({ searchParams }: { searchParams: Pro
           {t.schedule.back}
         </Link>
       </div>
-      <ScheduleBoard
-        timeZone={timeZone}
-        today={today}
-        clinicians={clinicians}
-        initialClinicianId={initialClinicianId}
-        initialView={search.view === 'day' ? 'day' : 'week'}
-        initialDate={date}
-      />
+      <ScreenMessages screen="schedule">
+        <ScheduleBoard
+          timeZone={timeZone}
+          today={today}
+          clinicians={clinicians}
+          initialClinicianId={initialClinicianId}
+          initialView={search.view === 'day' ? 'day' : 'week'}
+          initialDate={date}
+        />
+      </ScreenMessages>
     </section>
   );
 }

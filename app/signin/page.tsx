@@ -2,6 +2,7 @@ import { redirect } from 'next/navigation';
 import { currentPrincipal } from '@/server/auth/auth';
 import { getMessages } from '@/server/i18n/locale';
 import { StaffSignInForm } from '@/components/auth/staff-sign-in-form';
+import { ScreenMessages } from '@/components/providers/screen-messages';
 
 export default async function SignInPage() {
   if ((await currentPrincipal())?.kind === 'staff') redirect('/staff');
@@ -9,7 +10,9 @@ export default async function SignInPage() {
   return (
     <section className="card">
       <h1>{t.staffSignIn.title}</h1>
-      <StaffSignInForm />
+      <ScreenMessages screen="staffSignIn">
+        <StaffSignInForm />
+      </ScreenMessages>
     </section>
   );
 }

@@ -3,11 +3,12 @@ import { redirect } from 'next/navigation';
 import { currentPrincipal } from '@/server/auth/auth';
 import { serverCaller } from '@/server/api/server-caller';
 import { getMessages } from '@/server/i18n/locale';
-import { format } from '@/server/i18n/messages';
+import { format } from '@/server/shared/i18n/format';
 import { formatTime } from '@/server/time/zoned';
 import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
 import { SignOutButton } from '@/components/auth/sign-out-button';
 import { ClinicianDesk } from '@/components/desk/clinician-desk';
+import { ScreenMessages } from '@/components/providers/screen-messages';
 
 export const dynamic = 'force-dynamic';
 
@@ -40,7 +41,11 @@ export default async function StaffHomePage() {
           <SignOutButton />
         </div>
       </div>
-      {canJoin && <ClinicianDesk />}
+      {canJoin && (
+        <ScreenMessages screen="desk">
+          <ClinicianDesk />
+        </ScreenMessages>
+      )}
       {today.appointments.length === 0 ? (
         <p className="notice">{t.staffHome.empty}</p>
       ) : (

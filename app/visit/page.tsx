@@ -5,6 +5,7 @@ import { db } from '@/server/db';
 import { getMessages } from '@/server/i18n/locale';
 import { telehealthConsentFor } from '@/server/visit/consent-service';
 import { PatientCheckIn } from '@/components/checkin/patient-check-in';
+import { ScreenMessages } from '@/components/providers/screen-messages';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,13 +20,15 @@ export default async function VisitPage() {
   return (
     <section className="card">
       <h1>{t.waiting.title}</h1>
-      <PatientCheckIn
-        appointmentId={appointment.id}
-        clinicName={appointment.clinic.name}
-        clinicianName={appointment.clinician.name}
-        consentText={consent.text}
-        consented={consent.acceptedAt !== null}
-      />
+      <ScreenMessages screen="checkIn">
+        <PatientCheckIn
+          appointmentId={appointment.id}
+          clinicName={appointment.clinic.name}
+          clinicianName={appointment.clinician.name}
+          consentText={consent.text}
+          consented={consent.acceptedAt !== null}
+        />
+      </ScreenMessages>
     </section>
   );
 }

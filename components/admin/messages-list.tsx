@@ -7,8 +7,8 @@ import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import type { AppRouter } from '@/server/api/root';
 import type { MessageStatus } from '@/server/db/generated/enums';
-import { format } from '@/server/i18n/locales';
-import type { Messages } from '@/server/i18n/messages';
+import { format } from '@/server/shared/i18n/format';
+import type { Messages } from '@/server/shared/i18n/dictionaries';
 import { MESSAGE_STATUSES } from '@/server/notify/schemas';
 import { formatDateTime } from '@/server/time/zoned';
 
@@ -17,7 +17,7 @@ type Row = inferRouterOutputs<AppRouter>['messages']['list']['messages'][number]
 /** New messages and status changes show up without a reload. */
 const REFRESH_MS = 3000;
 
-function lastErrorText(t: Messages, row: Row): string {
+function lastErrorText(t: Pick<Messages, 'messages'>, row: Row): string {
   if (!row.lastError) return t.messages.none;
   if (row.status === 'SKIPPED' && row.lastError in t.messages.skipReasons) {
     return t.messages.skipReasons[row.lastError as keyof Messages['messages']['skipReasons']];
@@ -26,7 +26,7 @@ function lastErrorText(t: Messages, row: Row): string {
 }
 
 export function MessagesList() {
-  const { t, locale } = useI18n();
+  const { t, locale } = useI18n('messages');
   const trpc = useTRPC();
   const id = useId();
   const [status, setStatus] = useState<MessageStatus | ''>('');

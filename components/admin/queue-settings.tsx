@@ -7,8 +7,9 @@ import type { z } from 'zod';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import type { AppRouter } from '@/server/api/root';
-import { format } from '@/server/i18n/locales';
-import type { Messages } from '@/server/i18n/messages';
+import { errorMessage } from '@/server/shared/i18n/error-message';
+import { format } from '@/server/shared/i18n/format';
+import type { Messages } from '@/server/shared/i18n/dictionaries';
 import { queueSettingsInput } from '@/server/routing/schemas';
 
 type Queue = inferRouterOutputs<AppRouter>['queues']['list'][number];
@@ -71,7 +72,7 @@ function inputOf(queueId: string, draft: Draft): SettingsInput {
 }
 
 /** The message shown next to a field the server refused, in the reader's language. */
-function fieldMessage(t: Messages, field: Field, draft: Draft): string {
+function fieldMessage(t: Pick<Messages, 'queues'>, field: Field, draft: Draft): string {
   if (field === 'name') return format(t.queues.errorName, { max: shape.name.maxLength ?? 80 });
   if (field === 'requiredSkills') return t.queues.errorSkills;
   if (field === 'overflowQueueId') return t.queues.errorOverflowSelf;
@@ -83,7 +84,7 @@ function fieldMessage(t: Messages, field: Field, draft: Draft): string {
 }
 
 function QueueForm({ queue, others }: { queue: Queue; others: Queue[] }) {
-  const { t } = useI18n();
+  const { t } = useI18n('errors', 'queues');
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const id = useId();
@@ -101,15 +102,9 @@ function QueueForm({ queue, others }: { queue: Queue; others: Queue[] }) {
   const fieldErrors: Partial<Record<Field, string[]>> =
     update.error?.data?.code === 'BAD_REQUEST' ? (update.error.data.zodError?.fieldErrors ?? {}) : {};
   const hasError = (field: Field) => (fieldErrors[field]?.length ?? 0) > 0;
-  const failure = !update.error
-    ? null
-    : update.error.data?.code === 'BAD_REQUEST'
-      ? t.queues.invalid
-      : update.error.data?.code === 'FORBIDDEN'
-        ? t.errors.forbidden
-        : update.error.data?.code === 'NOT_FOUND'
-          ? t.errors.notFound
-          : t.common.somethingWrong;
+  const failure = update.error
+    ? errorMessage(update.error, t, { codes: { BAD_REQUEST: t.queues.invalid, FORBIDDEN: t.errors.forbidden, NOT_FOUND: t.errors.notFound } })
+    : null;
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -217,7 +212,7 @@ function QueueForm({ queue, others }: { queue: Queue; others: Queue[] }) {
 }
 
 export function QueueSettings() {
-  const { t } = useI18n();
+  const { t } = useI18n('errors', 'queues');
   const trpc = useTRPC();
   const queues = useQuery(trpc.queues.list.queryOptions());
 
@@ -230,7 +225,7 @@ export function QueueSettings() {
         </p>
       ) : queues.isError ? (
         <p role="alert" className="alert">
-          {queues.error.data?.code === 'FORBIDDEN' ? t.errors.forbidden : t.common.somethingWrong}
+          {errorMessage(queues.error, t, { codes: { FORBIDDEN: t.errors.forbidden } })}
         </p>
       ) : queues.data.length === 0 ? (
         <p className="notice">{t.queues.empty}</p>

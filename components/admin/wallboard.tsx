@@ -24,7 +24,7 @@ function Tile({ label, value }: { label: string; value: string | number }) {
 }
 
 export function Wallboard() {
-  const { t } = useI18n();
+  const { t } = useI18n('wallboard');
   const trpc = useTRPC();
   const now = useNow(1000);
   // The server sends the longest wait as of its read; we keep when it arrived to keep the clock running here.

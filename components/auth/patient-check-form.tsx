@@ -4,10 +4,10 @@ import { useActionState } from 'react';
 import { patientSignIn } from '@/app/v/[token]/actions';
 import type { SignInState } from '@/app/signin/actions';
 import { useI18n } from '@/components/providers/i18n-provider';
-import { format } from '@/server/i18n/locales';
-import type { Messages } from '@/server/i18n/messages';
+import { format } from '@/server/shared/i18n/format';
+import type { Messages } from '@/server/shared/i18n/dictionaries';
 
-function messageFor(error: string | null, t: Messages): string | null {
+function messageFor(error: string | null, t: Pick<Messages, 'patientCheck' | 'common'>): string | null {
   if (!error) return null;
   const [code, detail] = error.split(':');
   switch (code) {
@@ -26,11 +26,11 @@ function messageFor(error: string | null, t: Messages): string | null {
 }
 
 export function PatientCheckForm({ token }: { token: string }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n('patientCheck');
   const [state, action, pending] = useActionState<SignInState, FormData>(patientSignIn.bind(null, token), { error: null });
   const message = messageFor(state.error, t);
   const finished = state.error !== null && ['locked', 'expired', 'malformed', 'used', 'revoked'].includes(state.error);
-  const partLabels = locale === 'zh-CN' ? ['年', '月', '日'] : ['Year', 'Month', 'Day'];
+  const partLabels = [t.patientCheck.year, t.patientCheck.month, t.patientCheck.day];
 
   return (
     <form action={action} className="stack" noValidate>

@@ -5,7 +5,7 @@ import { staffSignIn, type SignInState } from '@/app/signin/actions';
 import { useI18n } from '@/components/providers/i18n-provider';
 
 export function StaffSignInForm() {
-  const { t } = useI18n();
+  const { t } = useI18n('staffSignIn');
   const [state, action, pending] = useActionState<SignInState, FormData>(staffSignIn, { error: null });
   const message =
     state.error === 'invalidInput'

@@ -4,9 +4,10 @@ import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
+import { errorMessage } from '@/server/shared/i18n/error-message';
 
 export function ConsentStep({ text, onAccepted }: { text: string; onAccepted: () => void }) {
-  const { t, locale } = useI18n();
+  const { t, locale } = useI18n('consent', 'errors');
   const trpc = useTRPC();
   const accept = useMutation(trpc.visit.acceptConsent.mutationOptions({ onSuccess: onAccepted }));
   const [ticked, setTicked] = useState(false);
@@ -38,7 +39,7 @@ export function ConsentStep({ text, onAccepted }: { text: string; onAccepted: ()
       </div>
       {accept.isError && (
         <p role="alert" className="alert">
-          {accept.error.data?.reason === 'consentChanged' ? t.consent.changed : t.common.somethingWrong}
+          {errorMessage(accept.error, t)}
         </p>
       )}
       <label className="checkbox">

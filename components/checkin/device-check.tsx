@@ -8,7 +8,7 @@ type Access = 'pending' | 'granted' | 'blocked';
 
 /** Camera preview, microphone meter, a test sound and a connection estimate, before joining. */
 export function DeviceCheck({ onDone }: { onDone: (result: { audioOnly: boolean }) => void }) {
-  const { t } = useI18n();
+  const { t } = useI18n('deviceCheck');
   const video = useRef<HTMLVideoElement>(null);
   const stream = useRef<MediaStream | null>(null);
   const [camera, setCamera] = useState<Access>('pending');

@@ -24,7 +24,7 @@ export function PatientCheckIn({
   consentText: string;
   consented: boolean;
 }) {
-  const { t } = useI18n();
+  const { t } = useI18n('consent', 'deviceCheck', 'vitalsForm');
   const [step, setStep] = useState<Step>('loading');
 
   useEffect(() => {

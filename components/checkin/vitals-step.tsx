@@ -6,7 +6,7 @@ import { VitalsForm, type VitalsSaved } from '@/components/ehr/vitals-form';
 
 /** Optional home readings before the waiting room: send them, or skip. */
 export function VitalsStep({ appointmentId, onDone }: { appointmentId: string; onDone: () => void }) {
-  const { t } = useI18n();
+  const { t } = useI18n('vitalsForm');
   const [saved, setSaved] = useState<VitalsSaved | null>(null);
   if (saved) {
     return (

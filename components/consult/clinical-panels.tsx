@@ -89,7 +89,7 @@ function PatientSide({
   /** null: this participant does not enter readings. */
   onVitalsSaved: (() => void) | null;
 }) {
-  const { t } = useI18n();
+  const { t } = useI18n('ehr', 'vitalsForm');
   const [entering, setEntering] = useState(false);
   return (
     <>
@@ -131,7 +131,7 @@ function CareTeamSide({
   onShareChanged: (share: CurrentShare) => void;
   onVitalsSaved: () => void;
 }) {
-  const { t } = useI18n();
+  const { t } = useI18n('ehr');
   const [open, setOpen] = useState(true);
   const [entering, setEntering] = useState(false);
   if (!open) {
@@ -166,7 +166,7 @@ function CareTeamSide({
 
 /** The readings form with what became of the last reading: stored, or kept until the record system is back. */
 function VitalsEntry({ appointmentId, onVitalsSaved }: { appointmentId: string; onVitalsSaved: () => void }) {
-  const { t } = useI18n();
+  const { t } = useI18n('vitalsForm');
   const [saved, setSaved] = useState<VitalsSaved | null>(null);
   return (
     <>

@@ -17,7 +17,7 @@ import { useI18n } from '@/components/providers/i18n-provider';
 const POOR_NETWORK_MS = 5_000;
 
 export function ConnectionBanner() {
-  const { t } = useI18n();
+  const { t } = useI18n('consult');
   const state = useConnectionState();
   if (state !== ConnectionState.Reconnecting && state !== ConnectionState.SignalReconnecting) return null;
   return (
@@ -102,7 +102,7 @@ export function ConsultControls({
   onEnd: (() => void) | null;
   ending: boolean;
 }) {
-  const { t } = useI18n();
+  const { t } = useI18n('consult');
   const { localParticipant } = useLocalParticipant();
   const audio = useAudioOnly();
   const canFlip = useCanFlipCamera();
@@ -142,7 +142,7 @@ export function ConsultControls({
         <DisconnectButton>{t.consult.leave}</DisconnectButton>
         {onEnd && (
           <button type="button" className="lk-button lk-disconnect-button" disabled={ending} onClick={onEnd}>
-            {t.desk.endConsult}
+            {t.consult.endConsult}
           </button>
         )}
       </div>
@@ -151,7 +151,7 @@ export function ConsultControls({
 }
 
 function ChatPanel() {
-  const { t, locale } = useI18n();
+  const { t, locale } = useI18n('consult');
   const { chatMessages, send, isSending } = useChat();
   const [draft, setDraft] = useState('');
   const list = useRef<HTMLOListElement>(null);

@@ -13,7 +13,7 @@ export const ConsultRoomLoader = dynamic(() => import('./consult-room').then((m)
 });
 
 function ConsultRoomLoading({ error }: { error?: Error | null }) {
-  const { t } = useI18n();
+  const { t } = useI18n('consult');
   if (error) {
     return (
       <section className="card">

@@ -17,6 +17,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
+import { errorMessage } from '@/server/shared/i18n/error-message';
 import { ConnectionBanner, ConsultControls } from './consult-controls';
 import { ClinicalPanels } from './clinical-panels';
 import { readMediaPreferences } from '@/components/checkin/media-preferences';
@@ -24,12 +25,11 @@ import { useTRPC } from '@/components/providers/trpc-provider';
 import { ParticipantsPanel } from './participants-panel';
 import { ParticipantTileWithRole } from './participants-roles';
 import { RemovedWatcher } from './participants-removed';
-import { multipartyRefusal } from './participants-refusal';
 
 type Props = { appointmentId: string; title: string; backHref: string | null; canEnd: boolean };
 
 export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
-  const { t } = useI18n();
+  const { t } = useI18n('consult', 'errors', 'summary');
   const trpc = useTRPC();
   const join = useMutation(trpc.consult.join.mutationOptions());
   const [left, setLeft] = useState(false);
@@ -100,15 +100,7 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
       router.replace('/visit');
       return null;
     }
-    const message =
-      multipartyRefusal(reason, t) ??
-      (reason === 'mediaUnavailable'
-        ? t.consult.mediaUnavailable
-        : reason === 'revoked'
-          ? t.patientCheck.revoked
-          : join.error.data?.code === 'FORBIDDEN'
-            ? t.errors.forbidden
-            : t.common.somethingWrong);
+    const message = errorMessage(join.error, t, { codes: { FORBIDDEN: t.errors.forbidden } });
     return (
       <section className="card">
         <p role="alert" className="alert">
@@ -175,7 +167,7 @@ function EndedWatcher({ onEnded }: { onEnded: () => void }) {
 }
 
 function ConsultStage() {
-  const { t } = useI18n();
+  const { t } = useI18n('consult');
   const remoteTracks = useTracks(
     [
       { source: Track.Source.Camera, withPlaceholder: true },

@@ -4,13 +4,13 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/locales';
+import { format } from '@/server/shared/i18n/format';
 import { multipartyError } from './participants-errors';
 import styles from './participants.module.css';
 
 /** Calls a phone into the consult; without a SIP trunk the button stays disabled and says why. */
 export function DialOutPanel({ appointmentId }: { appointmentId: string }) {
-  const { t } = useI18n();
+  const { t } = useI18n('errors', 'multiparty');
   const m = t.multiparty;
   const trpc = useTRPC();
   const id = useId();

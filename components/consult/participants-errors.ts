@@ -1,34 +1,12 @@
-import type { Messages } from '@/server/i18n/messages';
+import type { Messages } from '@/server/shared/i18n/dictionaries';
+import { errorMessage, type RefusedError } from '@/server/shared/i18n/error-message';
 
-type Failure = { message: string; data?: { reason?: string | null; code?: string } | null } | null | undefined;
-
-/** The message for a failed action in the room, in the reader's language. */
-export function multipartyError(error: Failure, t: Messages): string | null {
+/** The message for a failed action in the room, in the reader's language; null when nothing failed. */
+export function multipartyError(error: RefusedError, t: Pick<Messages, 'errors' | 'multiparty' | 'common'>): string | null {
   if (!error) return null;
-  const reason = error.data?.reason;
-  const m = t.multiparty;
-  switch (reason) {
-    case 'notAllowed':
-      return m.notAllowed;
-    case 'notPresent':
-      return m.notPresent;
-    case 'alreadyRequested':
-      return m.alreadyRequested;
-    case 'noSpecialistQueue':
-      return m.noSpecialistQueue;
-    case 'notInProgress':
-      return m.notInProgress;
-    case 'alreadyAccepted':
-      return m.alreadyAccepted;
-    case 'alreadyInProgress':
-      return m.alreadyInProgress;
-    case 'dialOutDisabled':
-      return m.dialOutDisabled;
-    case 'dialOutFailed':
-      return m.dialOutFailed;
-    case 'mediaUnavailable':
-      return t.consult.mediaUnavailable;
-    default:
-      return error.data?.code === 'FORBIDDEN' ? m.notAllowed : error.data?.code === 'BAD_REQUEST' ? m.invalidNumber : t.common.somethingWrong;
-  }
+  return errorMessage(error, t, {
+    // In the room a refusal is about this consult, not about a page.
+    reasons: { forbidden: t.errors.notAllowed },
+    codes: { FORBIDDEN: t.errors.notAllowed, BAD_REQUEST: t.multiparty.invalidNumber },
+  });
 }

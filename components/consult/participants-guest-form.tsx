@@ -4,12 +4,12 @@ import { useActionState } from 'react';
 import { guestSignIn } from '@/app/g/[token]/actions';
 import type { SignInState } from '@/app/signin/actions';
 import { useI18n } from '@/components/providers/i18n-provider';
-import { format } from '@/server/i18n/locales';
-import type { Messages } from '@/server/i18n/messages';
+import { format } from '@/server/shared/i18n/format';
+import type { Messages } from '@/server/shared/i18n/dictionaries';
 
 const FINAL = ['expired', 'revoked', 'locked', 'malformed', 'ended'] as const;
 
-function messageFor(error: string | null, t: Messages): string | null {
+function messageFor(error: string | null, t: Pick<Messages, 'guest' | 'common'>): string | null {
   if (!error) return null;
   const [code, detail] = error.split(':');
   if (code === 'wrong') return format(t.guest.wrong, { remaining: detail ?? '?' });
@@ -20,7 +20,7 @@ function messageFor(error: string | null, t: Messages): string | null {
 
 /** Name and code: the guest's simple check before joining (large fields, for a phone). */
 export function GuestJoinForm({ token, appointmentId }: { token: string; appointmentId: string }) {
-  const { t } = useI18n();
+  const { t } = useI18n('guest');
   const [state, action, pending] = useActionState<SignInState, FormData>(guestSignIn.bind(null, token, appointmentId), { error: null });
   const message = messageFor(state.error, t);
   const finished = state.error !== null && (FINAL as readonly string[]).includes(state.error);

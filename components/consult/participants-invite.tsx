@@ -4,13 +4,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/locales';
+import { format } from '@/server/shared/i18n/format';
 import { multipartyError } from './participants-errors';
 import styles from './participants.module.css';
 
 /** Invites a family member or interpreter: a link and code to pass on, or a text message with both. */
 export function InvitePanel({ appointmentId }: { appointmentId: string }) {
-  const { t } = useI18n();
+  const { t } = useI18n('errors', 'multiparty');
   const m = t.multiparty;
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -56,7 +56,7 @@ export function InvitePanel({ appointmentId }: { appointmentId: string }) {
       </form>
       {create.error && (
         <p role="alert" className="alert">
-          {create.error.data?.code === 'BAD_REQUEST' ? m.invalidNumber : multipartyError(create.error, t)}
+          {multipartyError(create.error, t)}
         </p>
       )}
       {created?.sentTo && (

@@ -6,7 +6,7 @@ import type { Participant } from 'livekit-client';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import { mayMute, mayRemove, type ConsultPermissions, type PartyRole } from '@/server/consult/consult-policy';
-import { format } from '@/server/i18n/locales';
+import { format } from '@/server/shared/i18n/format';
 import { multipartyError } from './participants-errors';
 import { RoleBadge, useParticipantRole } from './participants-roles';
 import { SpecialistRequestPanel } from './participants-specialist-request';
@@ -22,7 +22,7 @@ export type ConsultAccess = { partyRole: PartyRole; permissions: ConsultPermissi
  * request a specialist, invite a guest, call a phone, write the specialist note.
  */
 export function ParticipantsPanel({ appointmentId, access }: { appointmentId: string; access: ConsultAccess }) {
-  const { t } = useI18n();
+  const { t } = useI18n('multiparty');
   const participants = useParticipants();
   const clinical = access.permissions.viewChart;
   return (
@@ -43,7 +43,7 @@ export function ParticipantsPanel({ appointmentId, access }: { appointmentId: st
 }
 
 function PersonRow({ participant, appointmentId, myRole }: { participant: Participant; appointmentId: string; myRole: PartyRole }) {
-  const { t } = useI18n();
+  const { t } = useI18n('errors', 'multiparty');
   const trpc = useTRPC();
   const { role } = useParticipantRole(participant);
   const mute = useMutation(trpc.multiparty.muteParticipant.mutationOptions());
@@ -106,7 +106,7 @@ function PersonRow({ participant, appointmentId, myRole }: { participant: Partic
 
 /** The nurse's device stands for the patient at their side; this also starts the consult when nobody has. */
 function StartWithPatient({ appointmentId }: { appointmentId: string }) {
-  const { t } = useI18n();
+  const { t } = useI18n('errors', 'multiparty');
   const trpc = useTRPC();
   const { localParticipant } = useLocalParticipant();
   const { withPatient } = useParticipantRole(localParticipant);

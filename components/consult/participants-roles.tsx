@@ -17,7 +17,7 @@ export function useParticipantRole(participant: Participant | undefined) {
 }
 
 export function RoleBadge({ participant }: { participant: Participant }) {
-  const { t } = useI18n();
+  const { t } = useI18n('multiparty');
   const { role, withPatient } = useParticipantRole(participant);
   const label = role === 'NURSE' && withPatient ? t.multiparty.nurseWithPatient : t.multiparty.roles[role ?? 'UNKNOWN'];
   return (

@@ -11,7 +11,7 @@ import styles from './participants.module.css';
 
 /** The specialist's own note, saved with the visit, and their way out of the consult when done. */
 export function SpecialistNotePanel({ appointmentId }: { appointmentId: string }) {
-  const { t } = useI18n();
+  const { t } = useI18n('errors', 'multiparty');
   const m = t.multiparty;
   const trpc = useTRPC();
   const id = useId();

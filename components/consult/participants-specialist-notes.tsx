@@ -3,11 +3,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/locales';
+import { format } from '@/server/shared/i18n/format';
 
 /** The specialists' notes of a visit, shown at wrap-up next to the GP's own note. */
 export function SpecialistNotesList({ appointmentId }: { appointmentId: string }) {
-  const { t } = useI18n();
+  const { t } = useI18n('multiparty');
   const trpc = useTRPC();
   const notes = useQuery(trpc.multiparty.specialistNotes.queryOptions({ appointmentId }));
   if (!notes.data || notes.data.length === 0) return null;

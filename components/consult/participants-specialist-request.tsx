@@ -11,7 +11,7 @@ import styles from './participants.module.css';
 
 /** Request a specialist (department, urgency) and follow each request: waiting, offered, joined, cancelled. */
 export function SpecialistRequestPanel({ appointmentId }: { appointmentId: string }) {
-  const { t } = useI18n();
+  const { t } = useI18n('errors', 'multiparty');
   const m = t.multiparty;
   const trpc = useTRPC();
   const id = useId();

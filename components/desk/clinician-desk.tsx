@@ -7,7 +7,8 @@ import { useRouter } from 'next/navigation';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import { minutesAndSeconds, useNow } from '@/components/hooks/use-now';
-import { format } from '@/server/i18n/locales';
+import { errorMessage } from '@/server/shared/i18n/error-message';
+import { format } from '@/server/shared/i18n/format';
 import { SpecialistOfferContext } from './specialist-offer-context';
 
 function minutesSince(iso: string, now: number) {
@@ -15,7 +16,7 @@ function minutesSince(iso: string, now: number) {
 }
 
 export function ClinicianDesk() {
-  const { t } = useI18n();
+  const { t } = useI18n('desk', 'errors', 'staffHome');
   const trpc = useTRPC();
   const router = useRouter();
   const now = useNow(1000);
@@ -77,7 +78,7 @@ export function ClinicianDesk() {
 
       {failure && (
         <p role="alert" className="alert">
-          {failure.data?.reason === 'busy' ? t.desk.busyFinishFirst : failure.data?.code === 'CONFLICT' ? t.desk.offerGone : t.common.somethingWrong}
+          {errorMessage(failure, t)}
         </p>
       )}
 

@@ -20,7 +20,7 @@ type Props = {
 
 /** The clinician's (and nurse's) view of the patient's chart inside the consult, with sharing controls. */
 export function EhrPanel({ appointmentId, share, onShareChanged }: Props) {
-  const { t } = useI18n();
+  const { t } = useI18n('ehr');
   const trpc = useTRPC();
   const chart = useQuery(trpc.clinical.chart.queryOptions({ appointmentId }, { retry: false, refetchOnWindowFocus: false }));
 
@@ -55,7 +55,7 @@ export function EhrPanel({ appointmentId, share, onShareChanged }: Props) {
 }
 
 function ChartView({ appointmentId, chart, share, onShareChanged }: Props & { chart: EhrChart & { timeZone: string } }) {
-  const { t, locale } = useI18n();
+  const { t, locale } = useI18n('ehr');
   const when = (iso: string | null) => (iso ? clinicDateTime(iso, chart.timeZone, locale) : '');
   const { patient } = chart;
   return (
@@ -169,7 +169,7 @@ function ChartView({ appointmentId, chart, share, onShareChanged }: Props & { ch
 }
 
 function LatestItem({ vital, takenAt }: { vital: LatestVital; takenAt: string }) {
-  const { t } = useI18n();
+  const { t } = useI18n('ehr');
   const flag = vital.values.find((v) => v.flag)?.flag ?? null;
   return (
     <li className={vital.abnormal ? 'ehr-vital abnormal' : 'ehr-vital'} data-vital={vital.kind}>
@@ -196,7 +196,7 @@ function ShareButton({
   label: string;
   onShared: (share: CurrentShare) => void;
 }) {
-  const { t } = useI18n();
+  const { t } = useI18n('ehr');
   const trpc = useTRPC();
   const share = useMutation(trpc.clinical.share.mutationOptions({ onSuccess: (saved) => onShared(saved) }));
   return (
@@ -214,7 +214,7 @@ function ShareButton({
 }
 
 function SharingBar({ appointmentId, share, onShareChanged }: Props) {
-  const { t } = useI18n();
+  const { t } = useI18n('ehr');
   const trpc = useTRPC();
   const [note, setNote] = useState('');
   const stop = useMutation(trpc.clinical.stopSharing.mutationOptions({ onSuccess: () => onShareChanged(null) }));

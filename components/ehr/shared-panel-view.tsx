@@ -9,7 +9,7 @@ import { VitalTrend } from './vital-chart-lazy';
 
 /** What the care team shares now, the same for every participant; it disappears when sharing stops. */
 export function SharedPanelView({ appointmentId, share }: { appointmentId: string; share: NonNullable<CurrentShare> }) {
-  const { t } = useI18n();
+  const { t } = useI18n('ehr');
   const trpc = useTRPC();
   const panel = useQuery(
     trpc.clinical.sharedPanel.queryOptions({ appointmentId, shareId: share.shareId }, { retry: 1, refetchOnWindowFocus: false }),

@@ -11,13 +11,13 @@ const VitalChart = dynamic(() => import('./vital-chart').then((m) => m.VitalChar
 });
 
 function ChartLoading() {
-  const { t } = useI18n();
+  const { t } = useI18n('ehr');
   return <p className="muted vital-chart-loading">{t.ehr.chartLoading}</p>;
 }
 
 /** A trend chart with its title, normal range and a text summary for screen readers. */
 export function VitalTrend({ series, compact = false }: { series: VitalSeries; compact?: boolean }) {
-  const { t } = useI18n();
+  const { t } = useI18n('ehr');
   const name = t.ehr.vitals[series.kind];
   const count = series.times.length;
   const last = count - 1;

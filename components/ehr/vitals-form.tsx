@@ -23,7 +23,7 @@ export type VitalsSaved = { status: 'stored' | 'queued' };
 
 /** Large, unit-labelled inputs for home readings; values outside physiological limits are refused here and on the server. */
 export function VitalsForm({ appointmentId, onSaved, secondary }: { appointmentId: string; onSaved: (saved: VitalsSaved) => void; secondary?: React.ReactNode }) {
-  const { t } = useI18n();
+  const { t } = useI18n('vitalsForm');
   const trpc = useTRPC();
   const formId = useId();
   const [values, setValues] = useState<Record<Field, string>>(() => Object.fromEntries(FIELDS.map((f) => [f.field, ''])) as Record<Field, string>);

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useTransition } from 'react';
-import { localeCookie, type AppLocale } from '@/server/i18n/locales';
+import { localeCookie, type AppLocale } from '@/server/shared/i18n/locales';
 import { useI18n } from '@/components/providers/i18n-provider';
 
 const names: Record<AppLocale, string> = { 'zh-CN': '中文', en: 'English' };

@@ -40,7 +40,7 @@ export function AppointmentForm({
   onBooked: (booked: Booked) => void;
   onClose: () => void;
 }) {
-  const { t } = useI18n();
+  const { t } = useI18n('errors', 'schedule');
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const id = useId();

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/locales';
+import { format } from '@/server/shared/i18n/format';
 import { MAX_REASON_LENGTH } from '@/server/scheduling/scheduling-config';
 import { FormField } from './form-field';
 import { WhenFields } from './when-fields';
@@ -28,7 +28,7 @@ export function RescheduleDialog({
   onDone: (message: string, date: string) => void;
   fallbackFocus?: () => HTMLElement | null;
 }) {
-  const { t, locale } = useI18n();
+  const { t, locale } = useI18n('errors', 'schedule');
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const id = useId();
@@ -102,7 +102,7 @@ export function CancelDialog({
   onDone: (message: string) => void;
   fallbackFocus?: () => HTMLElement | null;
 }) {
-  const { t, locale } = useI18n();
+  const { t, locale } = useI18n('errors', 'schedule');
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const id = useId();

@@ -4,9 +4,20 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/locales';
+import type { Messages } from '@/server/shared/i18n/dictionaries';
+import { errorMessage, type ErrorMessageOptions } from '@/server/shared/i18n/error-message';
+import { format } from '@/server/shared/i18n/format';
 import { PATIENT_RESCHEDULE_DAYS } from '@/server/scheduling/scheduling-config';
+import { scheduleErrorValues } from './schedule-errors';
 import { clinicDate, clinicTime, longDayLabel, patientDateTime } from './schedule-format';
+
+/** A patient is told about their own visit in plainer words than the schedule's staff. */
+function patientWords(tr: Messages['patientReschedule']): ErrorMessageOptions {
+  return {
+    reasons: { overlap: tr.taken, notFreeSlot: tr.taken, inPast: tr.inPast, notChangeable: tr.notChangeable },
+    values: scheduleErrorValues,
+  };
+}
 
 type Step = { kind: 'choose' } | { kind: 'confirm'; startsAt: string } | { kind: 'done'; startsAt: string };
 
@@ -22,8 +33,8 @@ export function PatientReschedule({
   timeZone: string;
   currentLabel: string;
 }) {
-  const { t, locale } = useI18n();
-  const tr = t.schedule.patientReschedule;
+  const { t, locale } = useI18n('errors', 'patientReschedule');
+  const tr = t.patientReschedule;
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [step, setStep] = useState<Step>({ kind: 'choose' });
@@ -34,8 +45,7 @@ export function PatientReschedule({
     trpc.schedule.rescheduleMine.mutationOptions({
       onSuccess: (moved) => setStep({ kind: 'done', startsAt: String(moved.startsAt) }),
       onError: async (error) => {
-        const reason = error.data?.reason;
-        setNotice(reason === 'overlap' || reason === 'notFreeSlot' ? tr.taken : reason === 'inPast' ? tr.inPast : reason === 'notChangeable' ? tr.notChangeable : t.common.somethingWrong);
+        setNotice(errorMessage(error, t, patientWords(tr)));
         setStep({ kind: 'choose' });
         await queryClient.invalidateQueries(trpc.schedule.listMyFreeSlots.pathFilter());
       },
@@ -109,7 +119,7 @@ export function PatientReschedule({
         </p>
       ) : slots.isError ? (
         <p role="alert" className="alert">
-          {slots.error.data?.reason === 'notChangeable' ? tr.notChangeable : t.common.somethingWrong}
+          {errorMessage(slots.error, t, patientWords(tr))}
         </p>
       ) : slots.data.days.length === 0 ? (
         <p className="notice">{format(tr.noSlots, { days: PATIENT_RESCHEDULE_DAYS })}</p>

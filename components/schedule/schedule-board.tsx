@@ -6,12 +6,12 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import type { AppRouter } from '@/server/api/root';
-import { format } from '@/server/i18n/locales';
+import { format } from '@/server/shared/i18n/format';
 import { addDays, weekStart } from '@/server/scheduling/calendar';
 import { CHANGEABLE_STATUSES } from '@/server/scheduling/scheduling-config';
 import { AppointmentForm, type Booked } from './appointment-form';
 import { CancelDialog, RescheduleDialog, type ChangeTarget } from './change-dialogs';
-import { reasonMessage } from './schedule-errors';
+import { scheduleErrorMessage } from './schedule-errors';
 import { clinicDate, clinicDateTime, dayLabel, patientName, timeRange } from './schedule-format';
 
 type ScheduleView = inferRouterOutputs<AppRouter>['schedule']['list'];
@@ -37,7 +37,7 @@ export function ScheduleBoard({
   initialView: View;
   initialDate: string;
 }) {
-  const { t, locale } = useI18n();
+  const { t, locale } = useI18n('appointmentStatus', 'errors', 'schedule');
   const trpc = useTRPC();
   const id = useId();
   const [clinicianId, setClinicianId] = useState(initialClinicianId);
@@ -172,7 +172,7 @@ export function ScheduleBoard({
         </p>
       ) : schedule.isError ? (
         <p role="alert" className="alert">
-          {reasonMessage(t, schedule.error.data?.reason) ?? (schedule.error.data?.code === 'FORBIDDEN' ? t.errors.forbidden : t.common.somethingWrong)}
+          {scheduleErrorMessage(t, schedule.error)}
         </p>
       ) : (
         <div

@@ -1,7 +1,9 @@
 // Turns a refused schedule change into messages in the reader's language: one per marked field,
 // and one for the alert at the top of the form.
-import { format } from '@/server/i18n/locales';
-import type { Messages } from '@/server/i18n/messages';
+import type { ErrorReason } from '@/server/errors';
+import type { Messages } from '@/server/shared/i18n/dictionaries';
+import { errorMessage, type ErrorMessageOptions, type RefusedError } from '@/server/shared/i18n/error-message';
+import { format } from '@/server/shared/i18n/format';
 import {
   MAX_DURATION_MINUTES,
   MAX_REASON_LENGTH,
@@ -12,12 +14,17 @@ import {
 
 export type ScheduleField = 'patientId' | 'clinicianId' | 'date' | 'time' | 'durationMinutes' | 'reason';
 
-type RefusedError = {
+type ScheduleStrings = Pick<Messages, 'schedule' | 'errors' | 'common'>;
+
+type RefusedChange = {
   data?: { code?: string; reason?: string | null; zodError?: { fieldErrors: Record<string, string[] | undefined> } | null } | null;
 } | null;
 
+/** The working hours the outsideHours message names. */
+export const scheduleErrorValues = { start: WORKING_DAY_START, end: WORKING_DAY_END };
+
 /** Which field a refusal from the service is about. */
-const FIELD_OF_REASON: Record<string, ScheduleField> = {
+const FIELD_OF_REASON: Partial<Record<ErrorReason, ScheduleField>> = {
   inPast: 'time',
   outsideHours: 'time',
   overlap: 'time',
@@ -25,29 +32,22 @@ const FIELD_OF_REASON: Record<string, ScheduleField> = {
   clinicianNotInClinic: 'clinicianId',
 };
 
-function fieldMessage(t: Messages, field: ScheduleField): string {
+function fieldMessage(t: ScheduleStrings, field: ScheduleField): string {
   if (field === 'durationMinutes') return format(t.schedule.fields.durationMinutes, { min: MIN_DURATION_MINUTES, max: MAX_DURATION_MINUTES });
   if (field === 'reason') return format(t.schedule.fields.reason, { max: MAX_REASON_LENGTH });
   return t.schedule.fields[field];
 }
 
-export function reasonMessage(t: Messages, reason: string | null | undefined): string | null {
-  switch (reason) {
-    case 'outsideHours':
-      return format(t.schedule.errors.outsideHours, { start: WORKING_DAY_START, end: WORKING_DAY_END });
-    case 'inPast':
-    case 'overlap':
-    case 'patientNotInClinic':
-    case 'clinicianNotInClinic':
-    case 'notChangeable':
-    case 'notFound':
-      return t.schedule.errors[reason];
-    default:
-      return null;
-  }
+function staffWords(t: ScheduleStrings): ErrorMessageOptions {
+  return { reasons: { notFound: t.schedule.appointmentGone }, codes: { FORBIDDEN: t.errors.forbidden }, values: scheduleErrorValues };
 }
 
-export function describeRefusal(t: Messages, error: RefusedError): { alert: string | null; fields: Partial<Record<ScheduleField, string>> } {
+/** The message for a refused schedule read or change, as the clinic's staff see it. */
+export function scheduleErrorMessage(t: ScheduleStrings, error: RefusedError): string {
+  return errorMessage(error, t, staffWords(t));
+}
+
+export function describeRefusal(t: ScheduleStrings, error: RefusedChange): { alert: string | null; fields: Partial<Record<ScheduleField, string>> } {
   if (!error) return { alert: null, fields: {} };
   const data = error.data;
   const zodFields = data?.code === 'BAD_REQUEST' ? data.zodError?.fieldErrors : undefined;
@@ -58,10 +58,7 @@ export function describeRefusal(t: Messages, error: RefusedError): { alert: stri
     }
     return { alert: t.schedule.invalid, fields };
   }
-  const message = reasonMessage(t, data?.reason);
-  const field = data?.reason ? FIELD_OF_REASON[data.reason] : undefined;
-  return {
-    alert: message ?? (data?.code === 'FORBIDDEN' ? t.errors.forbidden : t.common.somethingWrong),
-    fields: field && message ? { [field]: message } : {},
-  };
+  const alert = scheduleErrorMessage(t, error);
+  const field = data?.reason ? FIELD_OF_REASON[data.reason as ErrorReason] : undefined;
+  return { alert, fields: field ? { [field]: alert } : {} };
 }

@@ -1,6 +1,6 @@
 // Display helpers for the schedule screens: clinic-local times, whichever zone the browser is in.
 import { formatDateTime, formatTime, localDate } from '@/server/time/zoned';
-import type { AppLocale } from '@/server/i18n/messages';
+import type { AppLocale } from '@/server/shared/i18n/locales';
 
 export function patientName(patient: { familyName: string; givenName: string }): string {
   return `${patient.familyName}${patient.givenName}`;

@@ -1,7 +1,7 @@
 'use client';
 
 import { useI18n } from '@/components/providers/i18n-provider';
-import { format } from '@/server/i18n/locales';
+import { format } from '@/server/shared/i18n/format';
 import {
   MAX_DURATION_MINUTES,
   MIN_DURATION_MINUTES,
@@ -26,7 +26,7 @@ export function WhenFields({
   errors: Partial<Record<keyof When, string>>;
   onChange: Change;
 }) {
-  const { t } = useI18n();
+  const { t } = useI18n('schedule');
   return (
     <>
       <FormField id={`${id}-date`} label={t.schedule.date} error={errors.date}>

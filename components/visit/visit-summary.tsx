@@ -3,10 +3,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/locales';
+import { format } from '@/server/shared/i18n/format';
 
 export function VisitSummary() {
-  const { t, locale } = useI18n();
+  const { t, locale } = useI18n('summary');
   const trpc = useTRPC();
   // The note may still be being written: look again every few seconds until it is there.
   const summary = useQuery(

@@ -5,7 +5,8 @@ import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/locales';
+import { errorMessage } from '@/server/shared/i18n/error-message';
+import { format } from '@/server/shared/i18n/format';
 import { z } from 'zod';
 import { FOLLOW_UP_INTERVAL_DAYS, wrapUpInput } from '@/server/visit/schemas';
 
@@ -22,7 +23,7 @@ export function WrapUpForm({
   initial: Initial;
   bookedNext: string | null;
 }) {
-  const { t, locale } = useI18n();
+  const { t, locale } = useI18n('errors', 'wrapUp');
   const trpc = useTRPC();
   const save = useMutation(trpc.visit.saveWrapUp.mutationOptions());
   const [freeText, setFreeText] = useState(initial?.freeText ?? '');
@@ -76,7 +77,10 @@ export function WrapUpForm({
     <form onSubmit={submit} className="stack" noValidate>
       {save.isError && !save.error.data?.zodError && (
         <p role="alert" className="alert">
-          {save.error.message}
+          {errorMessage(save.error, t, {
+            reasons: { revoked: t.wrapUp.cancelled },
+            codes: { FORBIDDEN: t.errors.forbidden, NOT_FOUND: t.errors.notFound },
+          })}
         </p>
       )}
       <label>

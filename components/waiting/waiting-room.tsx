@@ -7,10 +7,11 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { format } from '@/server/i18n/locales';
+import { errorMessage } from '@/server/shared/i18n/error-message';
+import { format } from '@/server/shared/i18n/format';
 
 export function WaitingRoom({ clinicName, clinicianName }: { clinicName: string; clinicianName: string }) {
-  const { t } = useI18n();
+  const { t } = useI18n('errors', 'patientReschedule', 'waiting');
   const trpc = useTRPC();
   const router = useRouter();
   const join = useMutation(trpc.waitingRoom.join.mutationOptions());
@@ -37,10 +38,9 @@ export function WaitingRoom({ clinicName, clinicianName }: { clinicName: string;
   }, [data, router]);
 
   if (join.isError) {
-    const reason = join.error.data?.reason;
     return (
       <p role="alert" className="alert">
-        {reason === 'noQueue' ? t.waiting.noQueue : reason === 'revoked' ? t.patientCheck.revoked : t.common.somethingWrong}
+        {errorMessage(join.error, t)}
       </p>
     );
   }
@@ -73,7 +73,7 @@ export function WaitingRoom({ clinicName, clinicianName }: { clinicName: string;
         </p>
       )}
       <p>{t.waiting.keepOpen}</p>
-      <Link href="/visit/reschedule">{t.schedule.patientReschedule.changeLink}</Link>
+      <Link href="/visit/reschedule">{t.patientReschedule.changeLink}</Link>
       <button
         className="button secondary"
         type="button"

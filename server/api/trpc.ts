@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import { db } from '@/server/db';
-import { DomainError, type DomainErrorCode } from '@/server/errors';
+import { DomainError, type DomainErrorCode, type ErrorReason } from '@/server/errors';
 import type { Principal, StaffRole } from '@/server/auth/session-types';
 import { requireStaff } from '@/server/auth/guards';
 
@@ -25,6 +25,8 @@ const t = initTRPC.context<Context>().create({
   sse: { ping: { enabled: true, intervalMs: 5_000 }, client: { reconnectAfterInactivityMs: 12_000 } },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    // The client translates the reason with errorMessage (server/shared/i18n/error-message.ts).
+    const reason: ErrorReason | null = cause instanceof DomainError ? (cause.reason ?? null) : null;
     return {
       ...shape,
       // Unexpected failures never show their internals to the person using the app.
@@ -33,7 +35,7 @@ const t = initTRPC.context<Context>().create({
         ...shape.data,
         stack: undefined,
         zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
-        reason: cause instanceof DomainError ? (cause.reason ?? null) : null,
+        reason,
       },
     };
   },

@@ -3,7 +3,7 @@ import { conflict } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { requirePatient } from '@/server/auth/guards';
 import { recordAudit } from '@/server/audit/audit-service';
-import type { AppLocale } from '@/server/i18n/messages';
+import type { AppLocale } from '@/server/shared/i18n/locales';
 
 export const STANDARD_TELEHEALTH_CONSENT: Record<AppLocale, string> = {
   'zh-CN':

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { AdminGate } from '@/components/admin/admin-gate';
 import { getMessages } from '@/server/i18n/locale';
 import { MessagesList } from '@/components/admin/messages-list';
+import { ScreenMessages } from '@/components/providers/screen-messages';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,7 +19,9 @@ export default async function AdminMessagesPage() {
           </Link>
         </div>
         <p className="muted">{t.messages.intro}</p>
-        <MessagesList />
+        <ScreenMessages screen="messageLog">
+          <MessagesList />
+        </ScreenMessages>
       </section>
     </AdminGate>
   );

@@ -4,8 +4,9 @@ import { currentPrincipal } from '@/server/auth/auth';
 import { authorizeConsult } from '@/server/consult/consult-access';
 import { DomainError } from '@/server/errors';
 import { getMessages } from '@/server/i18n/locale';
+import { errorMessage } from '@/server/shared/i18n/error-message';
 import { ConsultRoomLoader } from '@/components/consult/consult-room-loader';
-import { multipartyRefusal } from '@/components/consult/participants-refusal';
+import { ScreenMessages } from '@/components/providers/screen-messages';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,23 +23,19 @@ export default async function ConsultPage({ params }: { params: Promise<{ appoin
         ? `${appointment.clinic.name} · ${appointment.clinician.name}`
         : `${appointment.patient.familyName}${appointment.patient.givenName}`;
     return (
-      <ConsultRoomLoader
-        appointmentId={appointment.id}
-        title={title}
-        backHref={principal.kind === 'staff' ? '/staff' : null}
-        canEnd={permissions.endForAll}
-      />
+      <ScreenMessages screen="consult">
+        <ConsultRoomLoader
+          appointmentId={appointment.id}
+          title={title}
+          backHref={principal.kind === 'staff' ? '/staff' : null}
+          canEnd={permissions.endForAll}
+        />
+      </ScreenMessages>
     );
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     if (error.reason === 'notYourTurn') redirect('/visit');
-    const message =
-      multipartyRefusal(error.reason, t) ??
-      (error.reason === 'revoked'
-        ? t.patientCheck.revoked
-        : error.code === 'NOT_FOUND'
-          ? t.errors.notFound
-          : t.errors.forbidden);
+    const message = errorMessage(error, t, { codes: { NOT_FOUND: t.errors.notFound, FORBIDDEN: t.errors.forbidden } });
     return (
       <section className="card">
         <p role="alert" className="alert">

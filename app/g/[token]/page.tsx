@@ -2,8 +2,9 @@ import { previewInvite } from '@/server/consult/invite-service';
 import { hashLinkToken, isWellFormedLinkToken } from '@/server/access-links/link-token';
 import { db } from '@/server/db';
 import { getMessages } from '@/server/i18n/locale';
-import { format } from '@/server/i18n/messages';
+import { format } from '@/server/shared/i18n/format';
 import { GuestJoinForm } from '@/components/consult/participants-guest-form';
+import { ScreenMessages } from '@/components/providers/screen-messages';
 
 export const dynamic = 'force-dynamic';
 
@@ -34,7 +35,9 @@ export default async function GuestInvitePage({ params }: { params: Promise<{ to
         {format(t.guest.invitedAs, { role: t.multiparty.roles[preview.role] })}
       </p>
       <p>{t.guest.intro}</p>
-      <GuestJoinForm token={token} appointmentId={invite!.appointmentId} />
+      <ScreenMessages screen="guestJoin">
+        <GuestJoinForm token={token} appointmentId={invite!.appointmentId} />
+      </ScreenMessages>
     </section>
   );
 }

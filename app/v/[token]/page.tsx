@@ -1,8 +1,9 @@
 import { previewLink } from '@/server/access-links/access-link-service';
 import { getMessages } from '@/server/i18n/locale';
-import { format } from '@/server/i18n/messages';
+import { format } from '@/server/shared/i18n/format';
 import { formatDateTime } from '@/server/time/zoned';
 import { PatientCheckForm } from '@/components/auth/patient-check-form';
+import { ScreenMessages } from '@/components/providers/screen-messages';
 
 export const dynamic = 'force-dynamic';
 
@@ -33,7 +34,9 @@ export default async function PatientLinkPage({ params }: { params: Promise<{ to
         {formatDateTime(preview.startsAt, preview.timeZone, locale)}
       </p>
       <p>{t.patientCheck.intro}</p>
-      <PatientCheckForm token={token} />
+      <ScreenMessages screen="patientCheck">
+        <PatientCheckForm token={token} />
+      </ScreenMessages>
     </section>
   );
 }

@@ -3,11 +3,12 @@ import { redirect } from 'next/navigation';
 import { currentPrincipal } from '@/server/auth/auth';
 import { db } from '@/server/db';
 import { getMessages } from '@/server/i18n/locale';
-import { format } from '@/server/i18n/messages';
+import { format } from '@/server/shared/i18n/format';
 import { findForConsult } from '@/server/scheduling/appointment-repository';
 import { CHANGEABLE_STATUSES } from '@/server/scheduling/scheduling-config';
 import { formatDateTime } from '@/server/time/zoned';
 import { PatientReschedule } from '@/components/schedule/patient-reschedule';
+import { ScreenMessages } from '@/components/providers/screen-messages';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,22 +23,24 @@ export default async function VisitReschedulePage() {
 
   return (
     <section className="card patient-reschedule">
-      <h1>{t.schedule.patientReschedule.title}</h1>
+      <h1>{t.patientReschedule.title}</h1>
       <p className="muted">{appointment.clinic.name}</p>
       {changeable ? (
-        <PatientReschedule
-          appointmentId={appointment.id}
-          clinicianName={appointment.clinician.name}
-          timeZone={appointment.clinic.timeZone}
-          currentLabel={formatDateTime(appointment.startsAt, appointment.clinic.timeZone, locale)}
-        />
+        <ScreenMessages screen="patientReschedule">
+          <PatientReschedule
+            appointmentId={appointment.id}
+            clinicianName={appointment.clinician.name}
+            timeZone={appointment.clinic.timeZone}
+            currentLabel={formatDateTime(appointment.startsAt, appointment.clinic.timeZone, locale)}
+          />
+        </ScreenMessages>
       ) : (
         <>
           <p role="alert" className="alert">
-            {t.schedule.patientReschedule.notChangeable}
+            {t.patientReschedule.notChangeable}
           </p>
           <p className="notice">
-            {format(t.schedule.patientReschedule.current, {
+            {format(t.patientReschedule.current, {
               clinician: appointment.clinician.name,
               time: formatDateTime(appointment.startsAt, appointment.clinic.timeZone, locale),
             })}
@@ -45,7 +48,7 @@ export default async function VisitReschedulePage() {
         </>
       )}
       <Link className="button secondary block" href="/visit">
-        {t.schedule.patientReschedule.back}
+        {t.patientReschedule.back}
       </Link>
     </section>
   );

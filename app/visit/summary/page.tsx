@@ -2,6 +2,7 @@ import { redirect } from 'next/navigation';
 import { currentPrincipal } from '@/server/auth/auth';
 import { getMessages } from '@/server/i18n/locale';
 import { VisitSummary } from '@/components/visit/visit-summary';
+import { ScreenMessages } from '@/components/providers/screen-messages';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,7 +13,9 @@ export default async function VisitSummaryPage() {
   return (
     <section className="card">
       <h1>{t.summary.title}</h1>
-      <VisitSummary />
+      <ScreenMessages screen="visitSummary">
+        <VisitSummary />
+      </ScreenMessages>
     </section>
   );
 }

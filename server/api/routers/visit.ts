@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createTRPCRouter, signedInProcedure, staffProcedure } from '@/server/api/trpc';
-import { locales } from '@/server/i18n/messages';
+import { locales } from '@/server/shared/i18n/locales';
 import { acceptTelehealthConsent } from '@/server/visit/consent-service';
 import { wrapUpInput } from '@/server/visit/schemas';
 import { saveWrapUp, visitSummary } from '@/server/visit/wrap-up-service';

@@ -3,9 +3,11 @@ import { redirect } from 'next/navigation';
 import { currentPrincipal } from '@/server/auth/auth';
 import { DomainError } from '@/server/errors';
 import { getMessages } from '@/server/i18n/locale';
+import { errorMessage } from '@/server/shared/i18n/error-message';
 import { wrapUpView } from '@/server/visit/wrap-up-service';
 import { WrapUpForm } from '@/components/visit/wrap-up-form';
 import { SpecialistNotesList } from '@/components/consult/participants-specialist-notes';
+import { ScreenMessages } from '@/components/providers/screen-messages';
 
 export const dynamic = 'force-dynamic';
 
@@ -24,20 +26,22 @@ export default async function WrapUpPage({ params }: { params: Promise<{ appoint
           {t.wrapUp.patient}: <strong>{patientName}</strong>
           {view.appointment.reason ? ` · ${view.appointment.reason}` : ''}
         </p>
-        <SpecialistNotesList appointmentId={view.appointment.id} />
-        <WrapUpForm
-          appointmentId={view.appointment.id}
-          timeZone={view.timeZone}
-          initial={
-            view.note && {
-              freeText: view.note.freeText,
-              assessment: view.note.assessment,
-              plan: view.note.plan,
-              nextFollowUpDays: view.note.nextFollowUpDays,
+        <ScreenMessages screen="wrapUp">
+          <SpecialistNotesList appointmentId={view.appointment.id} />
+          <WrapUpForm
+            appointmentId={view.appointment.id}
+            timeZone={view.timeZone}
+            initial={
+              view.note && {
+                freeText: view.note.freeText,
+                assessment: view.note.assessment,
+                plan: view.note.plan,
+                nextFollowUpDays: view.note.nextFollowUpDays,
+              }
             }
-          }
-          bookedNext={view.next?.startsAt.toISOString() ?? null}
-        />
+            bookedNext={view.next?.startsAt.toISOString() ?? null}
+          />
+        </ScreenMessages>
       </section>
     );
   } catch (error) {
@@ -45,7 +49,7 @@ export default async function WrapUpPage({ params }: { params: Promise<{ appoint
     return (
       <section className="card">
         <p role="alert" className="alert">
-          {error.code === 'NOT_FOUND' ? t.errors.notFound : t.errors.forbidden}
+          {errorMessage(error, t, { codes: { NOT_FOUND: t.errors.notFound, FORBIDDEN: t.errors.forbidden } })}
         </p>
         <Link href="/staff">{t.consult.back}</Link>
       </section>

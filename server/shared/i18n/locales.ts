@@ -1,8 +1,11 @@
-// Locale helpers without the dictionaries, so client code can import them cheaply.
+// The languages the app speaks and how a request picks one. No dictionaries here, so any module can import it cheaply.
 export const locales = ['zh-CN', 'en'] as const;
 export type AppLocale = (typeof locales)[number];
 export const defaultLocale: AppLocale = 'zh-CN';
 export const localeCookie = 'revisit_locale';
+
+/** One namespace's strings in every language: the Chinese must have exactly the English shape. */
+export type Translations<T> = Record<AppLocale, T>;
 
 export function isLocale(value: unknown): value is AppLocale {
   return typeof value === 'string' && (locales as readonly string[]).includes(value);
@@ -25,11 +28,4 @@ export function localeFromAcceptLanguage(header: string | null | undefined): App
     if (tag.startsWith('en')) return 'en';
   }
   return defaultLocale;
-}
-
-/** Fills `{name}` placeholders. */
-export function format(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (match, key: string) =>
-    key in values ? String(values[key]) : match,
-  );
 }

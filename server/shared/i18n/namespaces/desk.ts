@@ -1,0 +1,58 @@
+import type { Translations } from '../locales';
+
+const en = {
+  title: 'My desk',
+  presence: 'Status',
+  goAvailable: 'Available',
+  goOffline: 'Offline',
+  states: {
+    OFFLINE: 'Offline',
+    AVAILABLE: 'Available: waiting for the next patient',
+    BUSY: 'In a consult',
+    WRAP_UP: 'Wrap-up',
+    NOT_RESPONDING: 'Not responding: you missed an offer. Set yourself available to continue.',
+  },
+  offerTitle: 'Patient waiting for you',
+  offerCountdown: '{seconds} s to answer',
+  accept: 'Accept',
+  decline: 'Decline',
+  current: 'You are in a consult.',
+  returnToConsult: 'Return to the consult',
+  board: 'Queue',
+  boardEmpty: 'Nobody is waiting.',
+  waited: 'Waiting',
+  priority: 'Priority',
+  preferred: 'Own clinician',
+  stateOffered: 'Being offered',
+  stateWaiting: 'Waiting',
+};
+
+export const desk: Translations<typeof en> = {
+  en,
+  'zh-CN': {
+    title: '我的工作台',
+    presence: '状态',
+    goAvailable: '空闲',
+    goOffline: '离线',
+    states: {
+      OFFLINE: '离线',
+      AVAILABLE: '空闲：等待下一位患者',
+      BUSY: '问诊中',
+      WRAP_UP: '整理中',
+      NOT_RESPONDING: '未响应：您错过了一次分配。请设为空闲以继续。',
+    },
+    offerTitle: '有患者等待您接诊',
+    offerCountdown: '{seconds} 秒内响应',
+    accept: '接诊',
+    decline: '拒绝',
+    current: '您正在问诊中。',
+    returnToConsult: '返回问诊',
+    board: '排队',
+    boardEmpty: '当前没有患者等待。',
+    waited: '已等待',
+    priority: '优先级',
+    preferred: '主治医生',
+    stateOffered: '分配中',
+    stateWaiting: '等待中',
+  },
+};
