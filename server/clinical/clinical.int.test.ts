@@ -1,5 +1,6 @@
 // Clinical data against the embedded FHIR server over HTTP and real PostgreSQL, through the tRPC router.
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCaller } from '@/server/api/root';
 import { createContext } from '@/server/api/trpc';
@@ -25,6 +26,12 @@ const staff = (user: { id: string; name: string; clinicId: string; role: string 
   clinicId: user.clinicId,
 });
 const caller = (principal: Principal) => createCaller(createContext(principal));
+
+/** Takes the test stack's FHIR server down or brings it back (scripts/lib/fhir-control.mjs). */
+async function fhirServer(action: 'stop' | 'start') {
+  const response = await fetch(`${process.env.FHIR_CONTROL_URL}/${action}`, { method: 'POST' });
+  expect(response.ok, `FHIR ${action}`).toBe(true);
+}
 
 async function chartOf(principal: Principal, appointmentId: string) {
   const { chart } = await caller(principal).clinical.chart({ appointmentId });
@@ -287,6 +294,64 @@ describe('wrap-up to FHIR', () => {
     const chart = await chartOf(staff(s.doctor), saved.nextAppointmentId!);
     expect(chart.lastVisit?.reason).toBe('Blood pressure follow-up');
     expect(chart.lastVisit?.notes[0]?.text).toContain('继续服用氨氯地平 5 mg，每天测血压');
+  });
+
+  it('stores the newer visit note when an older save waited for FHIR: writes of one record apply in order', async () => {
+    const s = await scenarioWithChart(1);
+    await db.appointment.update({ where: { id: s.appointment.id }, data: { status: 'COMPLETED' } });
+    const input = { appointmentId: s.appointment.id, freeText: '', assessment: 'Stable', plan: 'First plan', nextFollowUpDays: 28, bookNext: false };
+    await fhirServer('stop');
+    try {
+      await saveWrapUp(staff(s.doctor), input);
+    } finally {
+      await fhirServer('start');
+    }
+    const [first] = await db.fhirWrite.findMany({ where: { appointmentId: s.appointment.id } });
+    expect(first).toMatchObject({ status: 'PENDING', attempts: 1 });
+    await saveWrapUp(staff(s.doctor), { ...input, plan: 'Second plan' });
+    // The older write's retry comes due after the newer save: delivering everything due must not bring the older text back.
+    await deliverDueWrites(gateway, () => new Date(Date.now() + 120_000));
+
+    const writes = await db.fhirWrite.findMany({ where: { appointmentId: s.appointment.id }, orderBy: { createdAt: 'asc' } });
+    expect(writes.map((w) => w.status)).toEqual(['SUPERSEDED', 'STORED']);
+    const notes = await gateway.search<fhir4.DocumentReference>('DocumentReference', { patient: `Patient/${s.fhirPatientId}` });
+    expect(notes.resources).toHaveLength(1);
+    const text = Buffer.from(notes.resources[0]!.content[0]!.attachment.data ?? '', 'base64').toString('utf8');
+    expect(text).toContain('Second plan');
+    expect(text).not.toContain('First plan');
+  }, 60_000);
+
+  it('never stores an older visit note over a newer one saved while the older one was being stored', async () => {
+    const s = await scenarioWithChart(1);
+    await db.appointment.update({ where: { id: s.appointment.id }, data: { status: 'COMPLETED' } });
+    const { queueVisitRecord } = await import('./visit-record-service');
+    const appointment = await db.appointment.findUniqueOrThrow({ where: { id: s.appointment.id } });
+    const queue = (plan: string) =>
+      db.$transaction((tx) => queueVisitRecord(tx, { appointment, authorActor: `staff:${s.doctor.id}`, note: { freeText: '', assessment: 'ok', plan } }));
+    // A FHIR server that accepts connections and never answers: the older write is in flight until its timeout.
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      const hanging = createFhirGateway({ baseUrl: `http://127.0.0.1:${port}/fhir`, timeoutMs: 1500, attempts: 1 });
+      const olderId = await queue('Older plan');
+      const inFlight = deliverDueWrites(hanging);
+      await expect.poll(async () => (await db.fhirWrite.findUniqueOrThrow({ where: { id: olderId! } })).status).toBe('STORING');
+      const newerId = await queue('Newer plan');
+      // While the older one is being stored the newer one waits its turn.
+      expect((await deliverDueWrites(gateway)).claimed).toBe(0);
+      // The older attempt fails: the newer version replaces it, so it is dropped rather than retried.
+      expect(await inFlight).toMatchObject({ claimed: 1, superseded: 1 });
+      expect((await deliverDueWrites(gateway)).stored).toBe(1);
+      expect((await db.fhirWrite.findUniqueOrThrow({ where: { id: olderId! } })).status).toBe('SUPERSEDED');
+      expect((await db.fhirWrite.findUniqueOrThrow({ where: { id: newerId! } })).status).toBe('STORED');
+    } finally {
+      silent.close();
+    }
+    const notes = await gateway.search<fhir4.DocumentReference>('DocumentReference', { patient: `Patient/${s.fhirPatientId}` });
+    expect(notes.resources).toHaveLength(1);
+    const text = Buffer.from(notes.resources[0]!.content[0]!.attachment.data ?? '', 'base64').toString('utf8');
+    expect(text).toContain('Newer plan');
   });
 
   it('keeps the note queued when FHIR is down (the wrap-up itself succeeds)', async () => {

@@ -3,6 +3,8 @@
 // the worker retries until it is stored. Any number of processes may deliver at once: a row is claimed
 // with FOR UPDATE SKIP LOCKED and a lease, and every resource carries an identifier, so a delivery
 // repeated after a crash finds what the first one stored instead of storing it twice.
+// A visit record replaces the visit's Encounter and note, so its writes apply in order: a newer write
+// supersedes older ones not yet stored, and is not delivered while an older one is being stored.
 import { db, type DbTx } from '@/server/db';
 import { DomainError } from '@/server/errors';
 import { Prisma, type FhirWriteKind } from '@/server/db/generated/client';
@@ -23,6 +25,13 @@ const BATCH_SIZE = 20;
 type Claim = { id: string; attempts: number };
 
 export async function enqueueFhirWrite(tx: DbTx, row: FhirWriteRow): Promise<{ id: string }> {
+  if (row.payload.kind === 'VISIT_RECORD' && row.appointmentId) {
+    // Waiting (or refused) older versions of this visit's record would overwrite this one if stored later.
+    await tx.fhirWrite.updateMany({
+      where: { kind: 'VISIT_RECORD', appointmentId: row.appointmentId, status: { in: ['PENDING', 'FAILED'] } },
+      data: { status: 'SUPERSEDED', lockedUntil: null },
+    });
+  }
   return tx.fhirWrite.create({
     data: {
       kind: row.payload.kind as FhirWriteKind,
@@ -43,19 +52,48 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.max(0, attempts - 1));
 }
 
+// A visit record is not claimed while a newer one of the same visit exists (it is superseded) or while
+// another one of the same visit is being stored (they apply one after the other, oldest first).
 async function claim(now: Date, filter: { id?: string; limit: number }): Promise<Claim[]> {
-  const only = filter.id ? Prisma.sql`AND id = ${filter.id}` : Prisma.empty;
+  const only = filter.id ? Prisma.sql`AND w.id = ${filter.id}` : Prisma.empty;
   return db.$queryRaw<Claim[]>`
     UPDATE "FhirWrite" SET status = 'STORING', "lockedUntil" = ${plusSeconds(now, CLAIM_SECONDS)}::timestamp, attempts = attempts + 1
     WHERE id IN (
-      SELECT id FROM "FhirWrite"
-      WHERE ((status = 'PENDING' AND "nextAttemptAt" <= ${now}::timestamp)
-          OR (status = 'STORING' AND "lockedUntil" < ${now}::timestamp))
+      SELECT w.id FROM "FhirWrite" w
+      WHERE ((w.status = 'PENDING' AND w."nextAttemptAt" <= ${now}::timestamp)
+          OR (w.status = 'STORING' AND w."lockedUntil" < ${now}::timestamp))
         ${only}
-      ORDER BY "createdAt", id
+        AND NOT (w.kind = 'VISIT_RECORD' AND EXISTS (
+          SELECT 1 FROM "FhirWrite" s
+          WHERE s.kind = 'VISIT_RECORD' AND s."appointmentId" = w."appointmentId" AND s.id <> w.id
+            AND ((s."createdAt", s.id) > (w."createdAt", w.id)
+              OR (s.status = 'STORING' AND s."lockedUntil" >= ${now}::timestamp))))
+      ORDER BY w."createdAt", w.id
       LIMIT ${filter.limit}
-      FOR UPDATE SKIP LOCKED)
+      FOR UPDATE OF w SKIP LOCKED)
     RETURNING id, attempts`;
+}
+
+/** Older visit records left waiting (or by a worker that died) behind a newer one of the same visit are dropped. */
+async function supersedeOlderVisitRecords(now: Date): Promise<void> {
+  await db.$executeRaw`
+    UPDATE "FhirWrite" w SET status = 'SUPERSEDED', "lockedUntil" = NULL
+    WHERE w.kind = 'VISIT_RECORD'
+      AND (w.status = 'PENDING' OR (w.status = 'STORING' AND w."lockedUntil" < ${now}::timestamp))
+      AND EXISTS (
+        SELECT 1 FROM "FhirWrite" s
+        WHERE s.kind = 'VISIT_RECORD' AND s."appointmentId" = w."appointmentId" AND (s."createdAt", s.id) > (w."createdAt", w.id))`;
+}
+
+/** Whether a newer write of the same visit record exists (then this one must never be stored). */
+async function isSuperseded(id: string): Promise<boolean> {
+  const [row] = await db.$queryRaw<{ superseded: boolean }[]>`
+    SELECT EXISTS (
+      SELECT 1 FROM "FhirWrite" s
+      WHERE s.kind = 'VISIT_RECORD' AND s."appointmentId" = w."appointmentId" AND (s."createdAt", s.id) > (w."createdAt", w.id)
+    ) AS superseded
+    FROM "FhirWrite" w WHERE w.id = ${id} AND w.kind = 'VISIT_RECORD'`;
+  return row?.superseded ?? false;
 }
 
 const identifierOf = (resource: { identifier?: fhir4.Identifier[] }) => {
@@ -87,7 +125,7 @@ export async function deliver(gateway: FhirGateway, payload: FhirWritePayload): 
   await store(gateway, { ...payload.note, context: { ...payload.note.context, encounter: [{ reference: `Encounter/${encounter.id}` }] } }, true);
 }
 
-export type DeliveryOutcome = 'stored' | 'retrying' | 'failed' | 'lost';
+export type DeliveryOutcome = 'stored' | 'retrying' | 'failed' | 'superseded' | 'lost';
 
 async function deliverClaimed(gateway: FhirGateway, claimed: Claim, now: () => Date): Promise<DeliveryOutcome> {
   const row = await db.fhirWrite.findUniqueOrThrow({ where: { id: claimed.id }, select: { payload: true } });
@@ -100,6 +138,11 @@ async function deliverClaimed(gateway: FhirGateway, claimed: Claim, now: () => D
     const permanent = domain?.code === 'BAD_REQUEST';
     const message = (error as Error).message.slice(0, 500);
     console.warn(`[fhir] queued write ${claimed.id} not stored (attempt ${claimed.attempts}): ${message}`);
+    // A newer version of this visit record was saved meanwhile: it carries the change, this one is dropped.
+    if (await isSuperseded(claimed.id)) {
+      const updated = await db.fhirWrite.updateMany({ where: fence, data: { status: 'SUPERSEDED', lockedUntil: null, lastError: message } });
+      return updated.count === 1 ? 'superseded' : 'lost';
+    }
     const updated = await db.fhirWrite.updateMany({
       where: fence,
       data: permanent
@@ -125,8 +168,9 @@ export type DeliverySummary = Record<DeliveryOutcome, number> & { claimed: numbe
 
 /** One round: stores every due write, oldest first. */
 export async function deliverDueWrites(gateway: FhirGateway, now = () => new Date(), batchSize = BATCH_SIZE): Promise<DeliverySummary> {
+  await supersedeOlderVisitRecords(now());
   const claims = await claim(now(), { limit: batchSize });
-  const summary: DeliverySummary = { claimed: claims.length, stored: 0, retrying: 0, failed: 0, lost: 0 };
+  const summary: DeliverySummary = { claimed: claims.length, stored: 0, retrying: 0, failed: 0, superseded: 0, lost: 0 };
   for (const claimed of claims) {
     try {
       summary[await deliverClaimed(gateway, claimed, now)] += 1;
