@@ -22,7 +22,8 @@ test('an admin sees the wallboard and changes a queue setting; an invalid value 
   await expect(tile('Abandon rate')).toHaveText('—');
   await expect(page.getByRole('table', { name: 'Today by hour' }).getByRole('row')).toHaveCount(25);
 
-  const form = page.getByRole('form', { name: '复诊 Follow-up' });
+  const { name: queueName } = await db.queue.findUniqueOrThrow({ where: { id: clinic.followUpQueueId } });
+  const form = page.getByRole('form', { name: queueName });
   const offerTimeout = form.getByLabel('Offer timeout (seconds)');
   await expect(offerTimeout).toHaveValue('20');
   await offerTimeout.fill('30');

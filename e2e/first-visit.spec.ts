@@ -1,3 +1,4 @@
+import { localeNames } from '@/server/shared/i18n/locales';
 import { createVisitScenario } from '@/server/testing/factories';
 import {
   appAlert,
@@ -15,6 +16,7 @@ import {
   test,
   watchConsoleErrors,
 } from './fixtures';
+import { containing, format, zh } from './strings';
 
 test('doctor and patient meet in the same consult room and see and hear each other', async ({ browser, scenario }) => {
   const doctor = await newDesktopPage(browser);
@@ -25,22 +27,22 @@ test('doctor and patient meet in the same consult room and see and hear each oth
 
   // The patient opens the SMS link on a phone, proves who they are and waits in the waiting room.
   await patient.goto(`/v/${scenario.link.token}`);
-  await expect(patient.getByRole('heading', { name: '确认您的身份' })).toBeVisible();
+  await expect(patient.getByRole('heading', { name: zh.patientCheck.title })).toBeVisible();
   await enterBirthDate(patient, scenario.birthDate);
   // Consent first: without the tick the patient is told what to do.
   await patient.waitForURL('**/visit');
-  await expect(patient.getByRole('heading', { name: '视频问诊知情同意' })).toBeVisible();
-  await patient.getByRole('button', { name: '同意并继续' }).click();
-  await expect(appAlert(patient)).toHaveText('请勾选表示您同意。');
+  await expect(patient.getByRole('heading', { name: zh.consent.title })).toBeVisible();
+  await patient.getByRole('button', { name: zh.consent.accept }).click();
+  await expect(appAlert(patient)).toHaveText(zh.consent.mustTick);
   await acceptConsent(patient);
   // The device check shows the camera and a live microphone level before the patient continues.
-  await expect(patient.getByRole('heading', { name: '检查摄像头、麦克风和声音' })).toBeVisible();
+  await expect(patient.getByRole('heading', { name: zh.deviceCheck.title })).toBeVisible();
   await expect.poll(() => patient.locator('.preview video').evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
   await expect.poll(async () => Number(await patient.getByRole('meter').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
   await expect(patient.locator('[data-quality]')).toHaveAttribute('data-quality', /good|fair/);
   // The continue button does not move when the camera's picture arrives: the preview's frame has the
   // same size with the picture as without one (a video element without a picture is 300 x 150).
-  const continueButton = patient.getByRole('button', { name: '进入候诊室' });
+  const continueButton = patient.getByRole('button', { name: zh.deviceCheck.continue });
   const withPicture = await continueButton.boundingBox();
   await patient.locator('.preview video').evaluate((v: HTMLVideoElement) => {
     v.srcObject = null;
@@ -49,7 +51,7 @@ test('doctor and patient meet in the same consult room and see and hear each oth
   expect(await continueButton.boundingBox()).toEqual(withPicture);
   await continueButton.click();
   await skipHomeVitals(patient);
-  await expect(patient.getByRole('status').filter({ hasText: '您排在第 1 位' })).toBeVisible();
+  await expect(patient.getByRole('status').filter({ hasText: format(zh.waiting.position, { position: 1 }) })).toBeVisible();
 
   // The doctor becomes available, is offered the patient and accepts; both land in the consult room.
   await takeNextPatient(doctor, `${scenario.patient.familyName}${scenario.patient.givenName}`);
@@ -76,12 +78,12 @@ test('doctor and patient meet in the same consult room and see and hear each oth
   // The doctor ends the consult: the visit is completed and the patient's call ends with it.
   await doctor.getByRole('button', { name: 'End consult' }).click();
   await doctor.waitForURL(`**/consult/${scenario.appointment.id}/wrap-up`);
-  await expect(patient.getByRole('status').filter({ hasText: '问诊已结束，谢谢。' })).toBeVisible();
+  await expect(patient.getByRole('status').filter({ hasText: zh.consult.ended })).toBeVisible();
   await expect.poll(async () => (await db.appointment.findUniqueOrThrow({ where: { id: scenario.appointment.id } })).status).toBe('COMPLETED');
 
   // Wrap-up: notes, plan and the next follow-up booked in one click; the patient sees the summary.
-  await patient.getByRole('link', { name: '本次复诊小结' }).click();
-  await expect(patient.getByRole('status').filter({ hasText: '医生正在填写小结' })).toBeVisible();
+  await patient.getByRole('link', { name: zh.summary.title }).click();
+  await expect(patient.getByRole('status').filter({ hasText: zh.summary.pending })).toBeVisible();
   await doctor.getByRole('button', { name: 'Save and finish' }).click();
   await expect(doctor.getByText('Write a short assessment')).toBeVisible();
   await doctor.getByLabel('Consult note').fill('BP log reviewed, 135/85 average. No dizziness.');
@@ -91,7 +93,7 @@ test('doctor and patient meet in the same consult room and see and hear each oth
   await doctor.getByRole('button', { name: 'Save and finish' }).click();
   await expect(doctor.getByRole('status')).toContainText('Saved. Next follow-up');
   await expect(patient.getByText('Keep amlodipine 5 mg each morning.')).toBeVisible({ timeout: 15_000 });
-  await expect(patient.getByRole('heading', { name: '下次复诊' })).toBeVisible();
+  await expect(patient.getByRole('heading', { name: zh.summary.next })).toBeVisible();
   const next = await db.appointment.findFirstOrThrow({ where: { previousAppointmentId: scenario.appointment.id } });
   expect(next.startsAt.getTime() - scenario.appointment.startsAt.getTime()).toBeGreaterThanOrEqual(28 * 24 * 3600_000);
   expect(errors).toEqual([]);
@@ -148,17 +150,17 @@ test('staff sign-in refuses a wrong password, and the language can be switched a
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(appAlert(page)).toHaveText('The email or password is not correct.');
 
-  await page.getByRole('button', { name: '中文' }).click();
-  await expect(page.getByRole('heading', { name: '医护人员登录' })).toBeVisible();
+  await page.getByRole('button', { name: localeNames['zh-CN'] }).click();
+  await expect(page.getByRole('heading', { name: zh.staffSignIn.title })).toBeVisible();
   await page.reload();
-  await expect(page.getByRole('heading', { name: '医护人员登录' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: zh.staffSignIn.title })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
 
-  await page.getByLabel('邮箱').fill(scenario.doctor.email);
-  await page.getByLabel('密码').fill(scenario.doctor.password);
-  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByLabel(zh.staffSignIn.email).fill(scenario.doctor.email);
+  await page.getByLabel(zh.staffSignIn.password).fill(scenario.doctor.password);
+  await page.getByRole('button', { name: zh.staffSignIn.submit }).click();
   await page.waitForURL('**/staff');
-  await expect(page.getByRole('heading', { name: /今日/ })).toBeVisible();
-  await page.getByRole('button', { name: '退出登录' }).click();
+  await expect(page.getByRole('heading', { name: containing(zh.staffHome.title) })).toBeVisible();
+  await page.getByRole('button', { name: zh.common.signOut }).click();
   await page.waitForURL((url) => url.pathname === '/');
 });

@@ -2,6 +2,7 @@ import { test as base, expect, type Browser, type BrowserContext, type BrowserCo
 import { devices } from '@playwright/test';
 import { createVisitScenario } from '@/server/testing/factories';
 import { db } from '@/server/db';
+import { inEither } from './strings';
 
 export { expect };
 
@@ -59,37 +60,37 @@ export const test = base.extend<{ scenario: Awaited<ReturnType<typeof createVisi
 
 export async function signInAsStaff(page: Page, email: string, password: string) {
   await page.goto('/signin');
-  await page.getByLabel(/email|邮箱/i).fill(email);
-  await page.getByLabel(/password|密码/i).fill(password);
-  await page.getByRole('button', { name: /sign in|登录/i }).click();
+  await page.getByLabel(inEither((t) => t.staffSignIn.email)).fill(email);
+  await page.getByLabel(inEither((t) => t.staffSignIn.password)).fill(password);
+  await page.getByRole('button', { name: inEither((t) => t.staffSignIn.submit) }).click();
   await page.waitForURL('**/staff');
 }
 
 /** After the identity check the patient accepts the telehealth consent. */
 export async function acceptConsent(page: Page) {
   await page.waitForURL('**/visit');
-  await page.getByRole('checkbox', { name: /I have read this and I agree|我已阅读并同意/ }).check();
-  await page.getByRole('button', { name: /Agree and continue|同意并继续/ }).click();
+  await page.getByRole('checkbox', { name: inEither((t) => t.consent.agree) }).check();
+  await page.getByRole('button', { name: inEither((t) => t.consent.accept) }).click();
 }
 
 /** Consent, then the camera / microphone / connection check, then on to the waiting room. */
 export async function passDeviceCheck(page: Page) {
   await acceptConsent(page);
-  await page.getByRole('button', { name: /continue to the waiting room|continue with audio only|进入候诊室|以仅语音方式继续/i }).click();
+  await page.getByRole('button', { name: inEither((t) => [t.deviceCheck.continue, t.deviceCheck.continueAudioOnly]) }).click();
   await skipHomeVitals(page);
 }
 
 /** The optional home-readings step between the device check and the waiting room. */
 export async function skipHomeVitals(page: Page) {
-  await page.getByRole('button', { name: /^(Skip this step|跳过此步骤)$/ }).click();
+  await page.getByRole('button', { name: inEither((t) => t.vitalsForm.skip) }).click();
 }
 
 export async function enterBirthDate(page: Page, birthDate: string) {
   const [year, month, day] = birthDate.split('-') as [string, string, string];
-  await page.getByRole('textbox', { name: /year|年/i }).fill(year);
-  await page.getByRole('textbox', { name: /month|月/i }).fill(month);
-  await page.getByRole('textbox', { name: /day|日/i }).fill(day);
-  await page.getByRole('button', { name: /continue|继续/i }).click();
+  await page.getByRole('textbox', { name: inEither((t) => t.patientCheck.year) }).fill(year);
+  await page.getByRole('textbox', { name: inEither((t) => t.patientCheck.month) }).fill(month);
+  await page.getByRole('textbox', { name: inEither((t) => t.patientCheck.day) }).fill(day);
+  await page.getByRole('button', { name: inEither((t) => t.patientCheck.submit) }).click();
 }
 
 /** True once a remote participant's camera shows decoded frames in this page. */
@@ -136,16 +137,33 @@ export function appAlert(page: Page) {
 
 /** The clinician sets themselves available and accepts the offer for `patientName` when it rings. */
 export async function takeNextPatient(page: Page, patientName: string) {
-  await page.getByRole('button', { name: /^(Available|空闲)$/ }).click();
+  await page.getByRole('button', { name: inEither((t) => t.desk.goAvailable) }).click();
   const offer = page.getByRole('alertdialog');
   await expect(offer).toContainText(patientName);
-  await offer.getByRole('button', { name: /accept|接诊/i }).click();
+  await offer.getByRole('button', { name: inEither((t) => t.desk.accept) }).click();
 }
 
-/** Frames the page has decoded from the other side's camera so far. */
+/**
+ * Frames shown so far from remote cameras, counted per remote track so the figure only grows: a tile's video
+ * element can be replaced (the grid reorders, a track is re-attached), and a new element counts from zero.
+ * Frames stop growing only when no remote video is playing.
+ */
 export async function remoteFramesDecoded(page: Page): Promise<number> {
   return page.evaluate(() => {
+    type Counted = { last: number; carried: number };
+    const store = window as unknown as { __remoteFrames?: Map<string, Counted> };
+    const counted = (store.__remoteFrames ??= new Map<string, Counted>());
     const videos = Array.from(document.querySelectorAll<HTMLVideoElement>('[data-lk-local-participant="false"] video'));
-    return videos.reduce((sum, v) => sum + (v.getVideoPlaybackQuality?.().totalVideoFrames ?? 0), 0);
+    for (const video of videos) {
+      const track = (video.srcObject as MediaStream | null)?.getVideoTracks()[0];
+      if (!track) continue;
+      const frames = video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0;
+      const entry = counted.get(track.id) ?? { last: 0, carried: 0 };
+      // A count lower than the last one is a new element for the same track: keep what the old one showed.
+      if (frames < entry.last) entry.carried += entry.last;
+      entry.last = frames;
+      counted.set(track.id, entry);
+    }
+    return [...counted.values()].reduce((sum, entry) => sum + entry.carried + entry.last, 0);
   });
 }

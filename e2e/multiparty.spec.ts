@@ -14,6 +14,7 @@ import {
   test,
   watchConsoleErrors,
 } from './fixtures';
+import { inEither, zh } from './strings';
 
 /** Remote camera tiles in this page whose video element shows decoded frames. */
 function remoteVideosShowing(page: Page): Promise<number> {
@@ -31,7 +32,7 @@ async function expectRemoteVideos(page: Page, count: number, timeout = 60_000) {
   await expect
     .poll(
       async () => {
-        const videoBack = page.getByRole('button', { name: /^(Turn video back on|重新打开视频)$/ });
+        const videoBack = page.getByRole('button', { name: inEither((t) => t.consult.videoOn) });
         if (await videoBack.isVisible()) await videoBack.click();
         return remoteVideosShowing(page);
       },
@@ -103,8 +104,8 @@ test('the GP requests a specialist from the consult; the specialist accepts and 
   // Everyone's tile carries their role; the patient's phone shows them in Chinese.
   await expect(doctor.locator('.lk-grid-layout')).toContainText('Specialist');
   await expect(doctor.locator('.lk-grid-layout')).toContainText('Patient');
-  await expect(patient.locator('.lk-grid-layout')).toContainText('全科医生');
-  await expect(patient.locator('.lk-grid-layout')).toContainText('专科医生');
+  await expect(patient.locator('.lk-grid-layout')).toContainText(zh.multiparty.roles.GP);
+  await expect(patient.locator('.lk-grid-layout')).toContainText(zh.multiparty.roles.SPECIALIST);
   await expect(cardiologist.getByRole('list', { name: 'People in this consult' })).toContainText(scenario.doctor.name);
 
   // The GP sees that the specialist joined, from LiveKit's webhooks.

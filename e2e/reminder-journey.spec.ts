@@ -13,6 +13,7 @@ import {
   takeNextPatient,
   test,
 } from './fixtures';
+import { format, zh } from './strings';
 
 /** The text the dev SMS provider "sent" for a message, read from the web server's log. */
 function sentText(providerMessageId: string): string {
@@ -50,9 +51,9 @@ test('the 15-minute reminder’s link takes the patient through check-in and the
   await patient.goto(link!);
   await enterBirthDate(patient, scenario.birthDate);
   await acceptConsent(patient);
-  await patient.getByRole('button', { name: '进入候诊室' }).click();
+  await patient.getByRole('button', { name: zh.deviceCheck.continue }).click();
   await skipHomeVitals(patient);
-  await expect(patient.getByRole('status').filter({ hasText: '您排在第 1 位' })).toBeVisible();
+  await expect(patient.getByRole('status').filter({ hasText: format(zh.waiting.position, { position: 1 }) })).toBeVisible();
 
   const doctor = await newDesktopPage(browser);
   await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
@@ -63,7 +64,7 @@ test('the 15-minute reminder’s link takes the patient through check-in and the
 
   await doctor.getByRole('button', { name: 'End consult' }).click();
   await doctor.waitForURL(`**/consult/${appointment.id}/wrap-up`);
-  await patient.getByRole('link', { name: '本次复诊小结' }).click();
+  await patient.getByRole('link', { name: zh.summary.title }).click();
   await doctor.getByLabel('Consult note').fill('Home readings reviewed with the patient.');
   await doctor.getByLabel('Assessment').fill('Stable.');
   await doctor.getByLabel(/Plan and instructions/).fill('Same dose. Send readings weekly.');
@@ -71,7 +72,7 @@ test('the 15-minute reminder’s link takes the patient through check-in and the
   await doctor.getByRole('button', { name: 'Save and finish' }).click();
   await expect(doctor.getByRole('status')).toContainText('Saved. Next follow-up');
   await expect(patient.getByText('Same dose. Send readings weekly.')).toBeVisible({ timeout: 15_000 });
-  await expect(patient.getByRole('heading', { name: '下次复诊' })).toBeVisible();
+  await expect(patient.getByRole('heading', { name: zh.summary.next })).toBeVisible();
   const next = await db.appointment.findFirstOrThrow({ where: { previousAppointmentId: appointment.id } });
   expect(next.patientId).toBe(appointment.patientId);
 });

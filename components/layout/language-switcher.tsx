@@ -2,10 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useTransition } from 'react';
-import { localeCookie, type AppLocale } from '@/server/shared/i18n/locales';
+import { localeCookie, localeNames, type AppLocale } from '@/server/shared/i18n/locales';
 import { useI18n } from '@/components/providers/i18n-provider';
-
-const names: Record<AppLocale, string> = { 'zh-CN': '中文', en: 'English' };
 
 export function LanguageSwitcher() {
   const { locale, t } = useI18n();
@@ -19,7 +17,7 @@ export function LanguageSwitcher() {
 
   return (
     <div className="language-switcher" role="group" aria-label={t.common.language}>
-      {(Object.keys(names) as AppLocale[]).map((option) => (
+      {(Object.keys(localeNames) as AppLocale[]).map((option) => (
         <button
           key={option}
           type="button"
@@ -28,7 +26,7 @@ export function LanguageSwitcher() {
           disabled={pending}
           onClick={() => choose(option)}
         >
-          {names[option]}
+          {localeNames[option]}
         </button>
       ))}
     </div>

@@ -3,6 +3,8 @@ export const locales = ['zh-CN', 'en'] as const;
 export type AppLocale = (typeof locales)[number];
 export const defaultLocale: AppLocale = 'zh-CN';
 export const localeCookie = 'revisit_locale';
+/** Each language by its own name, the same whichever language the page is in. */
+export const localeNames: Record<AppLocale, string> = { 'zh-CN': '中文', en: 'English' };
 
 /** One namespace's strings in every language: the Chinese must have exactly the English shape. */
 export type Translations<T> = Record<AppLocale, T>;
