@@ -78,6 +78,22 @@ describe('wrap-up (real PostgreSQL)', () => {
     expect(JSON.stringify(summary)).not.toContain(note.assessment);
   });
 
+  it('books exactly one follow-up when the same wrap-up is saved twice at once (a double submit)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const s = await createVisitScenario();
+      await onMondayMorning(s);
+      const doctor = createCaller(createContext(doctorOf(s)));
+      const save = () => doctor.visit.saveWrapUp({ appointmentId: s.appointment.id, ...note, nextFollowUpDays: 28, bookNext: true });
+      const results = await Promise.all([save(), save()]);
+      const followUps = await db.appointment.findMany({ where: { previousAppointmentId: s.appointment.id } });
+      expect(followUps).toHaveLength(1);
+      expect(results.map((r) => r.nextAppointmentId)).toEqual([followUps[0]!.id, followUps[0]!.id]);
+      const stored = await db.visitNote.findUniqueOrThrow({ where: { appointmentId: s.appointment.id } });
+      expect(stored.nextAppointmentId).toBe(followUps[0]!.id);
+      expect(await db.message.count({ where: { appointment: { previousAppointmentId: s.appointment.id }, kind: 'BOOKED' } })).toBe(1);
+    }
+  });
+
   it('moves the next follow-up to the next free slot when that time is taken', async () => {
     const s = await createVisitScenario();
     await onMondayMorning(s);

@@ -1,4 +1,5 @@
-import { db, type DbTx } from '@/server/db';
+import { db, type Db, type DbTx } from '@/server/db';
+import type { Prisma } from '@/server/db/generated/client';
 import { conflict, forbidden, notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { requireCareStaff, requirePatient } from '@/server/auth/guards';
@@ -13,27 +14,34 @@ import { fhirGateway } from '@/server/fhir/gateway';
 import type { WrapUpInput } from './schemas';
 
 
-async function loadForWrapUp(principal: Principal, appointmentId: string) {
+const wrapUpSelect = {
+  id: true,
+  clinicId: true,
+  clinicianId: true,
+  patientId: true,
+  startsAt: true,
+  durationMinutes: true,
+  reason: true,
+  status: true,
+  visitNote: true,
+  patient: { select: { familyName: true, givenName: true } },
+  clinic: { select: { timeZone: true } },
+} satisfies Prisma.AppointmentSelect;
+
+async function loadForWrapUp(principal: Principal, appointmentId: string, client: Db | DbTx = db) {
   const staff = requireCareStaff(principal, 'Only clinicians write visit notes');
-  const appointment = await db.appointment.findUnique({
-    where: { id: appointmentId },
-    select: {
-      id: true,
-      clinicId: true,
-      clinicianId: true,
-      patientId: true,
-      startsAt: true,
-      durationMinutes: true,
-      reason: true,
-      status: true,
-      visitNote: true,
-      patient: { select: { familyName: true, givenName: true } },
-      clinic: { select: { timeZone: true } },
-    },
-  });
+  const appointment = await client.appointment.findUnique({ where: { id: appointmentId }, select: wrapUpSelect });
   if (!appointment) throw notFound('This visit does not exist');
   if (appointment.clinicId !== staff.clinicId) throw forbidden('This visit belongs to another clinic');
   return { staff, appointment };
+}
+
+/**
+ * One wrap-up save of a visit at a time, so a double submit reads the note the first one wrote (and books
+ * nothing more). Its own lock, taken first: it waits on no other lock, so it adds no lock order.
+ */
+async function lockWrapUp(tx: DbTx, appointmentId: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`wrap-up:${appointmentId}`}))`;
 }
 
 export async function wrapUpView(principal: Principal, appointmentId: string) {
@@ -74,11 +82,13 @@ async function firstFreeStart(
  * day after the chosen interval (moved to the next free slot if that time is taken).
  */
 export async function saveWrapUp(principal: Principal, input: WrapUpInput) {
-  const { staff, appointment } = await loadForWrapUp(principal, input.appointmentId);
-  if (appointment.status === 'CANCELLED' || appointment.status === 'NO_SHOW') {
-    throw conflict('A cancelled visit has no wrap-up', 'revoked');
-  }
   const saved = await db.$transaction(async (tx) => {
+    await lockWrapUp(tx, input.appointmentId);
+    // Read under the lock: the note (and the follow-up it booked) as the previous save left it.
+    const { staff, appointment } = await loadForWrapUp(principal, input.appointmentId, tx);
+    if (appointment.status === 'CANCELLED' || appointment.status === 'NO_SHOW') {
+      throw conflict('A cancelled visit has no wrap-up', 'revoked');
+    }
     let nextAppointmentId = appointment.visitNote?.nextAppointmentId ?? null;
     if (input.bookNext && input.nextFollowUpDays && !nextAppointmentId) {
       const wanted = new Date(appointment.startsAt.getTime() + input.nextFollowUpDays * 24 * 3600_000);
