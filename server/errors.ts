@@ -31,6 +31,7 @@ export type ErrorReason =
   | 'outsideHours'
   | 'overlap'
   | 'notChangeable'
+  | 'patientCame'
   | 'patientNotInClinic'
   | 'clinicianNotInClinic'
   | 'notFreeSlot'
@@ -44,6 +45,7 @@ export type ErrorReason =
   | 'offerDECLINED'
   | 'offerTIMED_OUT'
   | 'offerRESCINDED'
+  | 'overflowCycle'
   // The consult and its participants
   | 'notPresent'
   | 'consultFull'

@@ -15,6 +15,8 @@ const interval = env().ROUTING_SWEEP_INTERVAL_MS;
 if (interval > 0) {
   const { startRoutingWorker } = await import('./routing/routing-worker');
   startRoutingWorker(interval);
+  // Visits nobody came to become no-shows; minutes matter here, not seconds.
+  (await import('./scheduling/no-show')).startNoShowSweeper(60_000);
 }
 
 if (env().SMS_WORKER_INTERVAL_MS > 0) (await import('./notify/outbox-worker')).startOutboxWorker(env().SMS_WORKER_INTERVAL_MS);

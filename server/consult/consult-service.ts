@@ -59,10 +59,10 @@ export async function joinConsult(
     canPublish: true,
     canShareScreen: isCareTeam(partyRole),
   });
+  // Joining changes no visit status: a visit is in progress once its routing task is assigned (an accept,
+  // or a nurse starting with the patient), so a clinician opening the room early leaves it open to cancel,
+  // move or mark as a no-show.
   await db.$transaction(async (tx) => {
-    if (partyRole === 'GP' && appointment.status !== 'IN_PROGRESS') {
-      await tx.appointment.update({ where: { id: appointment.id }, data: { status: 'IN_PROGRESS' } });
-    }
     await recordAudit(tx, {
       actor,
       action: 'consult.join',

@@ -21,6 +21,7 @@ const en: Record<ErrorReason, string> = {
   outsideHours: 'Visits take place Monday to Saturday, {start}–{end}, and must end by {end}.',
   overlap: 'The clinician already has an appointment at this time. Choose another time.',
   notChangeable: 'This appointment has started, ended or been cancelled and can no longer be changed.',
+  patientCame: 'The patient came to this visit, so it cannot be marked as a no-show.',
   patientNotInClinic: 'This patient is not registered at your clinic.',
   clinicianNotInClinic: 'This clinician does not work at your clinic.',
   notFreeSlot: 'That time is not free. Choose one of the free times shown.',
@@ -28,6 +29,7 @@ const en: Record<ErrorReason, string> = {
 
   retry: 'Something changed at the same moment. Please try again.',
   busy: 'Finish your current consult first.',
+  overflowCycle: 'Overflow would lead back to this queue. Choose a queue whose overflow does not return here.',
   alreadyInProgress: 'Another clinician is already holding this consult.',
   notInProgress: 'Start the consult first.',
   offerACCEPTED: 'This offer is no longer open.',
@@ -80,6 +82,7 @@ export const errors: Translations<typeof en> = {
     outsideHours: '就诊时间为周一至周六 {start}–{end}，且须在 {end} 前结束。',
     overlap: '该医生在此时间已有预约，请选择其他时间。',
     notChangeable: '此预约已开始、已结束或已取消，无法再更改。',
+    patientCame: '患者已来就诊，不能标记为爽约。',
     patientNotInClinic: '该患者未在本诊所登记。',
     clinicianNotInClinic: '该医生不属于本诊所。',
     notFreeSlot: '该时间不可预约，请从显示的可选时间中选择。',
@@ -87,6 +90,7 @@ export const errors: Translations<typeof en> = {
 
     retry: '状态刚刚发生了变化，请重试。',
     busy: '请先结束当前问诊。',
+    overflowCycle: '溢出会绕回到此队列。请选择一个溢出不会回到这里的队列。',
     alreadyInProgress: '另一位医生正在进行此问诊。',
     notInProgress: '请先开始问诊。',
     offerACCEPTED: '此分配已失效。',
