@@ -1,5 +1,6 @@
 import { createClinic, createStaff } from '@/server/testing/factories';
 import { appAlert, db, expect, newDesktopPage, signInAsStaff, test, watchConsoleErrors } from './fixtures';
+import { en } from './strings';
 
 test('an admin sees the wallboard and changes a queue setting; an invalid value is refused and not saved', async ({ browser }) => {
   const clinic = await createClinic();
@@ -55,11 +56,11 @@ test('a clinician opening /admin is refused, and a signed-out visitor is sent to
   const clinician = await createStaff(clinic.id, 'CLINICIAN');
   const page = await newDesktopPage(browser);
   await signInAsStaff(page, clinician.email, clinician.password);
-  await expect(page.getByRole('link', { name: 'Wallboard and queues' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: en.staffHome.admin })).toHaveCount(0);
   await page.goto('/admin');
   await expect(appAlert(page)).toHaveText('You do not have access to this page.');
-  await expect(page.getByRole('heading', { name: 'Wallboard' })).toHaveCount(0);
-  await expect(page.getByLabel('Offer timeout (seconds)')).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: en.wallboard.title })).toHaveCount(0);
+  await expect(page.getByLabel(en.queues.offerTimeout)).toHaveCount(0);
 
   const visitor = await newDesktopPage(browser);
   await visitor.goto('/admin');

@@ -16,7 +16,7 @@ import {
   test,
   watchConsoleErrors,
 } from './fixtures';
-import { containing, format, zh } from './strings';
+import { containing, en, format, zh } from './strings';
 
 test('doctor and patient meet in the same consult room and see and hear each other', async ({ browser, scenario }) => {
   const doctor = await newDesktopPage(browser);
@@ -110,7 +110,7 @@ test('a wrong date of birth is refused with the attempts left, and the fifth loc
   }
   await enterBirthDate(patient, '1970-01-01');
   await expect(appAlert(patient)).toContainText('This link is locked after too many wrong answers');
-  await expect(patient.getByRole('button', { name: 'Continue' })).toHaveCount(0);
+  await expect(patient.getByRole('button', { name: en.patientCheck.submit })).toHaveCount(0);
 
   // Coming back to a locked link, even with the right date, gets the same answer.
   await patient.goto(`/v/${scenario.link.token}`);

@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import { createAppointment, createClinic, createPatient, createStaff } from '@/server/testing/factories';
 import { scheduleVisitMessages } from '@/server/notify/reminders';
 import { appAlert, db, expect, newDesktopPage, signInAsStaff, test } from './fixtures';
-import { containing, zh } from './strings';
+import { containing, en, zh } from './strings';
 
 function consoleErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -63,7 +63,7 @@ test('an admin sees the booking confirmation go out and the reminders waiting on
   const filter = page.getByLabel('Status');
   await filter.selectOption({ label: 'Queued' });
   await expect(table.getByRole('row')).toHaveCount(3); // the header and the two reminders
-  await expect(table.getByRole('row', { name: /Booking confirmation/ })).toHaveCount(0);
+  await expect(table.getByRole('row', { name: containing(en.messages.kinds.BOOKED) })).toHaveCount(0);
   await filter.selectOption({ label: 'Failed' });
   await expect(page.getByText('No messages with this status.')).toBeVisible();
   await filter.selectOption({ label: 'All' });

@@ -14,7 +14,7 @@ import {
   test,
   watchConsoleErrors,
 } from './fixtures';
-import { inEither, zh } from './strings';
+import { en, inEither, startingWith, zh } from './strings';
 
 /** Remote camera tiles in this page whose video element shows decoded frames. */
 function remoteVideosShowing(page: Page): Promise<number> {
@@ -162,11 +162,13 @@ test('a guest invited by link joins without the chart; removed, they are disconn
   await guest.getByText('People (3)').click();
   await expect(guest.getByRole('list', { name: 'People in this consult' })).toContainText('Lin Hua (you)');
   await expect(guest.getByRole('list', { name: 'People in this consult' })).toContainText('Interpreter');
-  for (const name of ['Request a specialist', 'Invite a guest', 'Call a phone', 'Specialist note']) {
+  const m = en.multiparty;
+  for (const name of [m.requestSpecialist, m.invite, m.dialOut, m.specialistNote]) {
     await expect(guest.getByRole('region', { name })).toHaveCount(0);
   }
-  await expect(guest.getByRole('region', { name: /chart|EHR|medical record/i })).toHaveCount(0);
-  await expect(guest.getByRole('button', { name: /^Remove|^Mute/ })).toHaveCount(0);
+  await expect(guest.getByRole('complementary', { name: en.ehr.panelTitle })).toHaveCount(0);
+  await expect(guest.getByRole('button', { name: en.ehr.showPanel })).toHaveCount(0);
+  await expect(guest.getByRole('button', { name: startingWith(m.removeShort, m.muteShort) })).toHaveCount(0);
 
   // Removed by the GP: the guest is disconnected and told so.
   doctor.on('dialog', (dialog) => dialog.accept());
@@ -179,7 +181,7 @@ test('a guest invited by link joins without the chart; removed, they are disconn
   // The same link, and the consult page itself, refuse them with a clear message.
   await guest.goto(link);
   await expect(guest.getByRole('main').getByRole('alert')).toHaveText('You were removed from this consult, so this invitation no longer works.');
-  await expect(guest.getByRole('button', { name: 'Join' })).toHaveCount(0);
+  await expect(guest.getByRole('button', { name: en.guest.submit })).toHaveCount(0);
   await guest.goto(`/consult/${scenario.appointment.id}`);
   await expect(guest.getByRole('main').getByRole('alert')).toHaveText('You were removed from this consult by the clinician.');
   expect(errors).toEqual([]);

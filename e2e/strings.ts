@@ -23,3 +23,8 @@ export function containing(...texts: string[]): RegExp {
 export function inEither(pick: (t: Messages) => string | string[]): RegExp {
   return exactly(...[pick(en), pick(zh)].flat());
 }
+
+/** A pattern for a text that begins with any of the texts (a button named "Remove Lin Hua"). */
+export function startingWith(...texts: string[]): RegExp {
+  return new RegExp(`^(?:${texts.map(escape).join('|')})`);
+}

@@ -1,5 +1,6 @@
 import { addVisit } from '@/server/testing/factories';
 import { appAlert, db, enterBirthDate, passDeviceCheck, expect, newDesktopPage, newPhonePage, signInAsStaff, test, watchConsoleErrors } from './fixtures';
+import { en, format } from './strings';
 
 async function joinWaitingRoom(browser: Parameters<typeof newPhonePage>[0], token: string, birthDate: string) {
   const page = await newPhonePage(browser, 'en-US');
@@ -10,7 +11,7 @@ async function joinWaitingRoom(browser: Parameters<typeof newPhonePage>[0], toke
 }
 
 const place = (page: Awaited<ReturnType<typeof newPhonePage>>, n: number) =>
-  page.getByRole('status').filter({ hasText: `You are number ${n} in line` });
+  page.getByRole('status').filter({ hasText: format(en.waiting.position, { position: n }) });
 
 test('two patients see positions 1 and 2, and the second moves up when the first is served', async ({ browser, scenario }) => {
   const second = await addVisit(scenario.clinic.id, scenario.doctor.id);
@@ -47,11 +48,11 @@ test('a declined offer puts the patient back at the same place', async ({ browse
   await doctor.getByRole('button', { name: 'Available' }).click();
   const offer = doctor.getByRole('alertdialog');
   await expect(offer).toContainText(`${scenario.patient.familyName}${scenario.patient.givenName}`);
-  await expect(first.getByRole('status').filter({ hasText: 'A doctor is being told about you now.' })).toBeVisible();
+  await expect(first.getByRole('status').filter({ hasText: en.waiting.yourTurnSoon })).toBeVisible();
   await offer.getByRole('button', { name: 'Decline' }).click();
   // The offer for this patient is gone (the doctor may now be offered the next one).
   await expect(offer.filter({ hasText: `${scenario.patient.familyName}${scenario.patient.givenName}` })).toHaveCount(0);
-  await expect(first.getByText('A doctor is being told about you now.')).toHaveCount(0);
+  await expect(first.getByText(en.waiting.yourTurnSoon)).toHaveCount(0);
 
   await expect(place(first, 1)).toBeVisible();
   await expect(place(next, 2)).toBeVisible();
