@@ -123,17 +123,20 @@ export async function createInvite(principal: Principal, input: z.infer<typeof c
     : { inviteId: invite.id, sentTo: null, url: inviteUrl(env().APP_URL, token), code, expiresAt: invite.expiresAt.toISOString() };
 }
 
-/** Fresh credentials for an invite sent by text message (called by the outbox in its send transaction). */
-export async function reissueInviteCredentials(tx: DbTx, inviteId: string) {
+/**
+ * New credentials for the next text of an invite sent by text message (in the outbox's send transaction).
+ * They replace those of any earlier text, so the outbox asks for them only when no earlier text can be out:
+ * the first text, or after the provider refused the last one or was found not to have taken it. A closed
+ * invite gets none.
+ */
+export async function reissueInviteCredentials(tx: DbTx, inviteId: string, now = new Date()) {
+  const invite = await tx.consultInvite.findUniqueOrThrow({ where: { id: inviteId }, select: { revokedAt: true, expiresAt: true } });
+  if (invite.revokedAt || invite.expiresAt <= now) return { open: false as const };
   const token = newLinkToken();
   const tokenHash = hashLinkToken(token);
   const code = newInviteCode();
-  const invite = await tx.consultInvite.update({
-    where: { id: inviteId },
-    data: { tokenHash, codeHash: hashInviteCode(tokenHash, code) },
-    select: { revokedAt: true, expiresAt: true },
-  });
-  return { token, code, open: !invite.revokedAt && invite.expiresAt > new Date() };
+  await tx.consultInvite.update({ where: { id: inviteId }, data: { tokenHash, codeHash: hashInviteCode(tokenHash, code) } });
+  return { open: true as const, token, code };
 }
 
 /** What the guest sees before answering: which clinic and as whom they were invited. */

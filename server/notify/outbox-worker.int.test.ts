@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import { spawnScript } from '@/server/testing/spawn-script';
 import { env } from '@/server/env';
-import { previewLink } from '@/server/access-links/access-link-service';
+import { checkPatientLink, previewLink } from '@/server/access-links/access-link-service';
 import { hashLinkToken } from '@/server/access-links/link-token';
 import { createAppointment, createClinic, createPatient, createStaff } from '@/server/testing/factories';
 import { MAX_SEND_ATTEMPTS } from './notify-config';
@@ -49,6 +49,8 @@ afterAll(async () => {
 });
 beforeEach(() => {
   fake.requests.length = 0;
+  fake.lookups.length = 0;
+  fake.lookupsFail = false;
   fake.fallback = { kind: 'accept' };
   fake.latencyMs = 0;
 });
@@ -109,19 +111,19 @@ describe('outbox worker against a Twilio-compatible HTTP server (real PostgreSQL
     expect((await messagesOf(appointment.id)).map((m) => m.status)).toEqual(['SENT', 'SENT', 'SENT']);
   });
 
-  it('retries a server error with backoff and sends the message once', async () => {
+  it('retries a refused send (429) with backoff, closes the link that went out in no text, and sends the message once', async () => {
     const now = new Date();
     const { clinic, appointment } = await bookedVisit(now);
-    fake.enqueue({ kind: 'error', status: 500 });
+    fake.enqueue({ kind: 'error', status: 429, code: 20429, message: 'Too Many Requests' });
     expect(await sendDueMessages(providerFor(fake), now, { clinicId: clinic.id })).toMatchObject({ claimed: 1, retrying: 1 });
 
     let message = await booked(appointment.id);
-    expect(message).toMatchObject({ status: 'QUEUED', attempts: 1, lockedUntil: null });
-    expect(message.lastError).toBe('Twilio answered 500: 20500 Internal Server Error');
+    expect(message).toMatchObject({ status: 'QUEUED', attempts: 1, lockedUntil: null, bodyPreview: null, pendingTextSha256: null });
+    expect(message.lastError).toBe('Twilio answered 429: 20429 Too Many Requests');
     const wait = message.nextAttemptAt.getTime() - now.getTime();
     expect(wait).toBeGreaterThanOrEqual(30_000);
     expect(wait).toBeLessThan(35_000);
-    // The link that went out in no text is closed.
+    // The provider said it did not take it: the link went out in no text, so it is closed.
     expect(await db.accessLink.findMany({ where: { appointmentId: appointment.id }, select: { revokedAt: true } })).toEqual([
       { revokedAt: expect.any(Date) },
     ]);
@@ -129,10 +131,30 @@ describe('outbox worker against a Twilio-compatible HTTP server (real PostgreSQL
     expect(await sendDueMessages(providerFor(fake), at(now, 20_000), { clinicId: clinic.id })).toMatchObject({ claimed: 0 });
     expect(await sendDueMessages(providerFor(fake), at(now, 40_000), { clinicId: clinic.id })).toMatchObject({ sent: 1 });
     message = await booked(appointment.id);
-    expect(message).toMatchObject({ status: 'SENT', attempts: 2, lastError: null });
+    expect(message).toMatchObject({ status: 'SENT', attempts: 2, lastError: null, pendingTextSha256: null, pendingSince: null });
     expect(fake.requests.map((r) => r.behaviour)).toEqual(['error', 'accept']);
+    // Nothing to look up: the refusal was clear.
+    expect(fake.lookups).toEqual([]);
     expect(fake.accepted()).toHaveLength(1);
     expect(message.providerMessageId).toBe(fake.accepted()[0]!.sid);
+  });
+
+  it('asks the provider before sending again after a server error (it may have taken the message), and sends once', async () => {
+    const now = new Date();
+    const { clinic, patient, appointment } = await bookedVisit(now);
+    fake.enqueue({ kind: 'error', status: 500 });
+    expect(await sendDueMessages(providerFor(fake), now, { clinicId: clinic.id })).toMatchObject({ claimed: 1, retrying: 1 });
+    const message = await booked(appointment.id);
+    expect(message).toMatchObject({ status: 'QUEUED', attempts: 1, pendingTextSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(message.lastError).toBe('Twilio answered 500: 20500 Internal Server Error; it may have gone out, so the provider is asked before it is sent again');
+    // Its link may be in a text: it stays open.
+    expect(await db.accessLink.findMany({ where: { appointmentId: appointment.id }, select: { revokedAt: true } })).toEqual([{ revokedAt: null }]);
+
+    expect(await sendDueMessages(providerFor(fake), at(now, 40_000), { clinicId: clinic.id })).toMatchObject({ sent: 1 });
+    expect(fake.lookups).toEqual([{ To: patient.phone, From: FROM, PageSize: '50' }]);
+    expect(fake.requests.map((r) => r.behaviour)).toEqual(['error', 'accept']);
+    expect(fake.accepted()).toHaveLength(1);
+    expect(await booked(appointment.id)).toMatchObject({ status: 'SENT', attempts: 2, providerMessageId: fake.accepted()[0]!.sid, pendingTextSha256: null });
   });
 
   it('backs off longer each time and gives up as FAILED after the last attempt', async () => {
@@ -150,11 +172,16 @@ describe('outbox worker against a Twilio-compatible HTTP server (real PostgreSQL
         waits.push(Math.round((message.nextAttemptAt.getTime() - clock.getTime()) / 1000));
         clock = at(message.nextAttemptAt, 1);
       } else {
-        expect(message).toMatchObject({ status: 'FAILED', lastError: 'Twilio answered 503: 20500 Service Unavailable' });
+        expect(message).toMatchObject({
+          status: 'FAILED',
+          lastError: 'Twilio answered 503: 20500 Service Unavailable; it may have gone out, so the provider is asked before it is sent again',
+        });
       }
     }
     expect(waits).toEqual([30, 60, 120, 240]);
     expect(fake.requests).toHaveLength(MAX_SEND_ATTEMPTS);
+    // Before each new attempt the provider was asked whether the last one went out (it had not).
+    expect(fake.lookups).toHaveLength(MAX_SEND_ATTEMPTS - 1);
     expect(await sendDueMessages(providerFor(fake), at(clock, HOUR), { clinicId: clinic.id })).toMatchObject({ claimed: 0 });
   });
 
@@ -170,24 +197,27 @@ describe('outbox worker against a Twilio-compatible HTTP server (real PostgreSQL
     expect(fake.requests).toHaveLength(1);
   });
 
-  it('gives up on a provider that does not answer in time and sends on the retry', async () => {
+  it('gives up on a provider that does not answer in time, finds it did not take the message, and sends on the retry', async () => {
     const now = new Date();
-    const { clinic, appointment } = await bookedVisit(now);
+    const { clinic, patient, appointment } = await bookedVisit(now);
     fake.enqueue({ kind: 'slow', delayMs: 1500 });
     const started = Date.now();
     expect(await sendDueMessages(providerFor(fake, 300), now, { clinicId: clinic.id })).toMatchObject({ retrying: 1 });
     expect(Date.now() - started).toBeLessThan(1500);
     const message = await booked(appointment.id);
-    expect(message).toMatchObject({ status: 'QUEUED', attempts: 1, lastError: 'Twilio request failed: no answer within 300 ms' });
+    expect(message).toMatchObject({
+      status: 'QUEUED',
+      attempts: 1,
+      lastError: 'Twilio request failed: no answer within 300 ms; it may have gone out, so the provider is asked before it is sent again',
+    });
 
-    expect(await sendDueMessages(providerFor(fake, 300), at(now, 31_000), { clinicId: clinic.id })).toMatchObject({ sent: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    // The first request was never answered (the client had hung up): one text went out.
-    expect(fake.requests.map((r) => [r.behaviour, r.answered])).toEqual([
-      ['slow', false],
-      ['accept', true],
-    ]);
+    expect(await sendDueMessages(providerFor(fake, 300), at(message.nextAttemptAt, 1), { clinicId: clinic.id })).toMatchObject({ sent: 1 });
+    expect(fake.lookups).toHaveLength(1);
+    // The first request was never answered (the client had hung up) and the provider did not take it: one text went out.
+    expect(fake.requests.map((r) => r.behaviour)).toEqual(['slow', 'accept']);
     expect(fake.accepted()).toHaveLength(1);
+    const token = fake.accepted()[0]!.form.Body!.match(/\/v\/([A-Za-z0-9_-]{43})/)![1]!;
+    expect(await checkPatientLink({ token, birthDate: '1958-06-01' }, { maxFailedAttempts: 5 })).toMatchObject({ ok: true, patientId: patient.id });
   });
 
   it('lets several workers race over the same messages and sends each exactly once', async () => {

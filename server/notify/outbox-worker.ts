@@ -1,6 +1,7 @@
 // Sends what the outbox holds. Any number of processes may run this at once: a message is claimed
 // with FOR UPDATE SKIP LOCKED and a lease, and every later write is fenced on that claim.
 // docs/messages.md states what is promised and the one window that remains.
+import { createHash } from 'node:crypto';
 import { db, type DbTx } from '@/server/db';
 import { env } from '@/server/env';
 import { Prisma, type MessageKind, type MessageStatus } from '@/server/db/generated/client';
@@ -95,76 +96,110 @@ function skipReason(message: MessageForSending, now: Date): SkipReason | null {
   return null;
 }
 
-type Prepared =
-  | { action: 'send'; to: string; body: string; token: string | null; linkId: string | null }
-  | { action: 'done'; outcome: Outcome };
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const fenceOf = (claim: Claim) => ({ id: claim.id, status: 'SENDING', attempts: claim.attempts }) satisfies Prisma.MessageWhereInput;
+/** Written whenever an attempt's outcome becomes known: nothing of it is left to look up. */
+const NOTHING_PENDING = { pendingTextSha256: null, pendingSince: null } as const;
+
+type Pending = { to: string; textSha256: string; since: Date };
 
 /**
  * Renews the claim (fenced on the attempt number: a worker that took the row over has counted another
- * attempt), decides whether the message still applies and, for a visit message, issues a fresh personal
- * link, so the token exists only in the text that goes out. Committed before the provider is called.
+ * attempt, so a stale worker's write matches nothing) and reads the earlier attempt whose outcome is
+ * unknown, if there is one: that text may have gone out.
+ */
+async function renewClaim(claim: Claim, clock: () => Date): Promise<{ lost: true } | { lost: false; pending: Pending | null }> {
+  return db.$transaction(async (tx) => {
+    const renewed = await tx.message.updateMany({ where: fenceOf(claim), data: { lockedUntil: plusSeconds(clock(), CLAIM_SECONDS) } });
+    if (renewed.count !== 1) return { lost: true as const };
+    const row = await tx.message.findUniqueOrThrow({ where: { id: claim.id }, select: { to: true, pendingTextSha256: true, pendingSince: true } });
+    const pending = row.pendingTextSha256 && row.pendingSince ? { to: row.to, textSha256: row.pendingTextSha256, since: row.pendingSince } : null;
+    return { lost: false as const, pending };
+  });
+}
+
+type Prepared =
+  | { action: 'send'; to: string; body: string; linkId: string | null }
+  | { action: 'done'; outcome: Outcome };
+
+/**
+ * Decides whether the message still applies and writes its text: for a visit message with a fresh personal
+ * link, for an invitation with fresh credentials, so a token exists only in the text that goes out. Before
+ * the provider is called this commits the text's hash (`pendingTextSha256`) and its preview: should the
+ * answer never come, the next attempt asks the provider for this text instead of writing a new one.
+ * Only called when no earlier text of this message can be out.
  */
 async function prepare(claim: Claim, clock: () => Date, appUrl: string): Promise<Prepared> {
   return db.$transaction(async (tx) => {
-    const fence = { id: claim.id, status: 'SENDING', attempts: claim.attempts } satisfies Prisma.MessageWhereInput;
-    const renewed = await tx.message.updateMany({ where: fence, data: { lockedUntil: plusSeconds(clock(), CLAIM_SECONDS) } });
+    const renewed = await tx.message.updateMany({ where: fenceOf(claim), data: { lockedUntil: plusSeconds(clock(), CLAIM_SECONDS) } });
     if (renewed.count !== 1) return { action: 'done', outcome: 'lost' };
     const message = await tx.message.findUniqueOrThrow({ where: { id: claim.id }, select: messageForSending });
     const now = clock();
+    const finish = async (data: Prisma.MessageUpdateInput, outcome: Outcome): Promise<Prepared> => {
+      // Nothing goes out: no text (and no earlier one, looked up before this) for staff to see.
+      await tx.message.update({ where: { id: claim.id }, data: { ...data, ...NOTHING_PENDING, bodyPreview: null, lockedUntil: null } });
+      return { action: 'done', outcome };
+    };
 
-    if (claim.attempts > MAX_SEND_ATTEMPTS) {
-      // Only reachable when the processes sending it kept dying mid-send: stop, rather than risk more copies.
-      await tx.message.update({
-        where: { id: claim.id },
-        data: { status: 'FAILED', lockedUntil: null, lastError: `Gave up after ${MAX_SEND_ATTEMPTS} attempts cut short` },
-      });
-      return { action: 'done', outcome: 'failed' };
-    }
-    if (message.kind === 'CONSULT_INVITE') return prepareInvite(tx, message, appUrl);
-    const reason = skipReason(message, now);
-    if (reason) {
-      await tx.message.update({ where: { id: claim.id }, data: { status: 'SKIPPED', lastError: reason, lockedUntil: null } });
-      return { action: 'done', outcome: 'skipped' };
-    }
+    // Only reachable when the processes sending it kept dying mid-send: stop, rather than risk more copies.
+    if (claim.attempts > MAX_SEND_ATTEMPTS) return finish({ status: 'FAILED', lastError: `Gave up after ${MAX_SEND_ATTEMPTS} attempts cut short` }, 'failed');
 
-    const clinic = await tx.clinic.findUniqueOrThrow({ where: { id: message.clinicId }, select: { name: true, timeZone: true } });
-    const common = { locale: message.patient.preferredLocale, clinicName: clinic.name, timeZone: clinic.timeZone };
-    const appointment = message.appointment;
-    let text: MessageText;
-    let link: { token: string; linkId: string } | null = null;
-    if (isVisitKind(message.kind) && appointment) {
-      const end = appointment.startsAt.getTime() + appointment.durationMinutes * 60_000;
-      link = await issueVisitLink(tx, {
-        appointmentId: appointment.id,
-        expiresAt: new Date(end + LINK_VALID_AFTER_END_HOURS * 3600_000),
-      });
-      text = {
-        ...common,
-        kind: message.kind,
-        clinicianName: appointment.clinician.name,
-        startsAt: appointment.startsAt,
-        link: visitLinkUrl(appUrl, link.token),
-      };
-    } else if (message.kind === 'CANCELLED' && appointment) {
-      text = { ...common, kind: 'CANCELLED', clinicianName: appointment.clinician.name, startsAt: appointment.startsAt };
+    let written: { body: string; token: string | null; linkId: string | null };
+    if (message.kind === 'CONSULT_INVITE') {
+      const invite = await writeInvite(tx, message, appUrl, now);
+      if (!invite) return finish({ status: 'SKIPPED', lastError: 'invite-closed' satisfies SkipReason }, 'skipped');
+      written = invite;
     } else {
-      text = { ...common, kind: 'OPT_OUT_CONFIRMATION' };
+      const reason = skipReason(message, now);
+      if (reason) return finish({ status: 'SKIPPED', lastError: reason }, 'skipped');
+      written = await writeVisitText(tx, message, appUrl);
     }
-    return { action: 'send', to: message.to, body: renderMessage(text), token: link?.token ?? null, linkId: link?.linkId ?? null };
+    await tx.message.update({
+      where: { id: claim.id },
+      data: { pendingTextSha256: sha256(written.body), pendingSince: now, bodyPreview: previewOf(written.body, written.token) },
+    });
+    return { action: 'send', to: message.to, body: written.body, linkId: written.linkId };
   });
+}
+
+/** The text of a visit message (a fresh personal link in it), a cancellation notice or an opt-out confirmation. */
+async function writeVisitText(tx: DbTx, message: MessageForSending, appUrl: string) {
+  const clinic = await tx.clinic.findUniqueOrThrow({ where: { id: message.clinicId }, select: { name: true, timeZone: true } });
+  const common = { locale: message.patient.preferredLocale, clinicName: clinic.name, timeZone: clinic.timeZone };
+  const appointment = message.appointment;
+  let text: MessageText;
+  let link: { token: string; linkId: string } | null = null;
+  if (isVisitKind(message.kind) && appointment) {
+    const end = appointment.startsAt.getTime() + appointment.durationMinutes * 60_000;
+    link = await issueVisitLink(tx, {
+      appointmentId: appointment.id,
+      expiresAt: new Date(end + LINK_VALID_AFTER_END_HOURS * 3600_000),
+    });
+    text = {
+      ...common,
+      kind: message.kind,
+      clinicianName: appointment.clinician.name,
+      startsAt: appointment.startsAt,
+      link: visitLinkUrl(appUrl, link.token),
+    };
+  } else if (message.kind === 'CANCELLED' && appointment) {
+    text = { ...common, kind: 'CANCELLED', clinicianName: appointment.clinician.name, startsAt: appointment.startsAt };
+  } else {
+    text = { ...common, kind: 'OPT_OUT_CONFIRMATION' };
+  }
+  return { body: renderMessage(text), token: link?.token ?? null, linkId: link?.linkId ?? null };
 }
 
 /**
  * A guest's invitation (to the guest's number, not the patient's, so the patient's opt-out does not
- * apply): fresh link and code written into the text now, so they exist only in what goes out.
+ * apply): fresh link and code written into the text now, so they exist only in what goes out. Null when
+ * the invitation or the consult is closed.
  */
-async function prepareInvite(tx: DbTx, message: MessageForSending, appUrl: string): Promise<Prepared> {
+async function writeInvite(tx: DbTx, message: MessageForSending, appUrl: string, now: Date) {
   const appointment = message.appointment;
-  const credentials = await reissueInviteCredentials(tx, message.dedupeKey.slice('consult-invite:'.length));
-  if (!appointment || !credentials.open || CLOSED_VISIT_STATUSES.has(appointment.status)) {
-    await tx.message.update({ where: { id: message.id }, data: { status: 'SKIPPED', lastError: 'invite-closed' satisfies SkipReason, lockedUntil: null } });
-    return { action: 'done', outcome: 'skipped' };
-  }
+  if (!appointment || CLOSED_VISIT_STATUSES.has(appointment.status)) return null;
+  const credentials = await reissueInviteCredentials(tx, message.dedupeKey.slice('consult-invite:'.length), now);
+  if (!credentials.open) return null;
   const clinic = await tx.clinic.findUniqueOrThrow({ where: { id: message.clinicId }, select: { name: true, timeZone: true } });
   const body = renderMessage({
     kind: 'CONSULT_INVITE',
@@ -176,7 +211,7 @@ async function prepareInvite(tx: DbTx, message: MessageForSending, appUrl: strin
     link: inviteUrl(appUrl, credentials.token),
     code: credentials.code,
   });
-  return { action: 'send', to: message.to, body, token: credentials.token, linkId: null };
+  return { body, token: credentials.token, linkId: null };
 }
 
 /** A write after the provider call is retried a few times: losing it would mean sending the message again. */
@@ -191,26 +226,22 @@ async function persistently<T>(write: () => Promise<T>): Promise<T> {
   return write();
 }
 
-async function recordSent(claim: Claim, provider: SmsProvider, sent: { providerMessageId: string; body: string; token: string | null }, at: Date) {
-  const fields = { provider: provider.name, providerMessageId: sent.providerMessageId, sentAt: at, bodyPreview: previewOf(sent.body, sent.token) };
+async function recordSent(claim: Claim, provider: SmsProvider, providerMessageId: string, at: Date) {
+  const fields = { provider: provider.name, providerMessageId, sentAt: at, ...NOTHING_PENDING };
   const done = await persistently(() =>
-    db.message.updateMany({
-      where: { id: claim.id, status: 'SENDING', attempts: claim.attempts },
-      data: { ...fields, status: 'SENT', lockedUntil: null, lastError: null },
-    }),
+    db.message.updateMany({ where: fenceOf(claim), data: { ...fields, status: 'SENT', lockedUntil: null, lastError: null } }),
   );
   if (done.count === 1) return 'sent' as const;
   // The provider's status callback may have arrived first and moved the row on (it carries our id).
-  const late = await persistently(() =>
-    db.message.updateMany({ where: { id: claim.id, providerMessageId: sent.providerMessageId }, data: { ...fields, lockedUntil: null } }),
-  );
+  const late = await persistently(() => db.message.updateMany({ where: { id: claim.id, providerMessageId }, data: { ...fields, lockedUntil: null } }));
   if (late.count === 0) {
     console.error(`[sms] message ${claim.id} was sent after its claim was taken over; it may go out twice`);
   }
   return 'sent' as const;
 }
 
-async function recordFailure(claim: Claim, to: string, linkId: string | null, error: SmsSendError, at: Date): Promise<Outcome> {
+/** The provider said it did not take the message: nobody holds the text, so its link is closed. */
+async function recordRefused(claim: Claim, to: string, linkId: string | null, error: SmsSendError, at: Date): Promise<Outcome> {
   const lastError = error.message.slice(0, 500);
   let status: MessageStatus;
   let outcome: Outcome;
@@ -222,10 +253,9 @@ async function recordFailure(claim: Claim, to: string, linkId: string | null, er
   await persistently(() =>
     db.$transaction(async (tx) => {
       const updated = await tx.message.updateMany({
-        where: { id: claim.id, status: 'SENDING', attempts: claim.attempts },
-        data: { status, lastError, lockedUntil: null, ...(next ? { nextAttemptAt: next } : {}) },
+        where: fenceOf(claim),
+        data: { status, lastError, lockedUntil: null, bodyPreview: null, ...NOTHING_PENDING, ...(next ? { nextAttemptAt: next } : {}) },
       });
-      // The link went out in no text: nobody holds it, so it is closed.
       if (linkId && updated.count === 1) await tx.accessLink.update({ where: { id: linkId }, data: { revokedAt: at } });
       // Twilio 21610: the recipient texted STOP to the provider directly; our records follow.
       if (error.providerCode === '21610') {
@@ -236,7 +266,41 @@ async function recordFailure(claim: Claim, to: string, linkId: string | null, er
   return outcome;
 }
 
+/**
+ * No clear answer (a timeout, a connection lost, a 5xx), or the provider could not be asked about such an
+ * attempt: the text may have gone out. Its link stays valid, its hash stays pending, and the next attempt
+ * asks the provider for it before writing anything new. A delivery report arriving meanwhile settles it.
+ */
+async function recordUnknown(claim: Claim, lastError: string, at: Date): Promise<Outcome> {
+  const exhausted = claim.attempts >= MAX_SEND_ATTEMPTS;
+  await persistently(() =>
+    db.message.updateMany({
+      where: fenceOf(claim),
+      data: exhausted
+        ? { status: 'FAILED', lastError: lastError.slice(0, 500), lockedUntil: null }
+        : { status: 'QUEUED', lastError: lastError.slice(0, 500), lockedUntil: null, nextAttemptAt: nextAttemptAt(at, claim.attempts) },
+    }),
+  );
+  return exhausted ? 'failed' : 'retrying';
+}
+
+const asSendError = (error: unknown) =>
+  error instanceof SmsSendError ? error : new SmsSendError(`Unexpected error: ${(error as Error).message}`, { retryable: true, outcomeUnknown: true });
+
 async function sendOne(provider: SmsProvider, claim: Claim, clock: () => Date, appUrl: string): Promise<Outcome> {
+  const claimed = await renewClaim(claim, clock);
+  if (claimed.lost) return 'lost';
+  if (claimed.pending) {
+    // An earlier attempt may have gone out: never write a second text (with a second link) before knowing.
+    let found: { providerMessageId: string } | null;
+    try {
+      found = await provider.findSent(claimed.pending);
+    } catch (error) {
+      return recordUnknown(claim, `Could not ask the provider whether the last attempt went out: ${asSendError(error).message}`, clock());
+    }
+    if (found) return recordSent(claim, provider, found.providerMessageId, clock());
+  }
+
   const prepared = await prepare(claim, clock, appUrl);
   if (prepared.action === 'done') return prepared.outcome;
   const statusCallbackUrl = provider.name === 'dev' ? undefined : `${appUrl.replace(/\/+$/, '')}/api/sms/status?m=${claim.id}`;
@@ -244,10 +308,11 @@ async function sendOne(provider: SmsProvider, claim: Claim, clock: () => Date, a
   try {
     ({ providerMessageId } = await provider.send({ to: prepared.to, body: prepared.body, statusCallbackUrl }));
   } catch (error) {
-    const failure = error instanceof SmsSendError ? error : new SmsSendError(`Unexpected error: ${(error as Error).message}`, true);
-    return recordFailure(claim, prepared.to, prepared.linkId, failure, clock());
+    const failure = asSendError(error);
+    if (failure.outcomeUnknown) return recordUnknown(claim, `${failure.message}; it may have gone out, so the provider is asked before it is sent again`, clock());
+    return recordRefused(claim, prepared.to, prepared.linkId, failure, clock());
   }
-  return recordSent(claim, provider, { providerMessageId, body: prepared.body, token: prepared.token }, clock());
+  return recordSent(claim, provider, providerMessageId, clock());
 }
 
 /** One round: claims the due messages and sends them one after the other. `now` drives all timing (tests move it). */

@@ -1,7 +1,7 @@
 // What the SMS provider tells us: replies from patients (STOP / START) and delivery reports.
 import { z } from 'zod';
 import { db } from '@/server/db';
-import type { MessageStatus } from '@/server/db/generated/client';
+import type { MessageStatus, Prisma } from '@/server/db/generated/client';
 import { recordAudit } from '@/server/audit/audit-service';
 import { queueMessage } from './outbox';
 import { inboundKeyword } from './sms-keywords';
@@ -74,8 +74,10 @@ const FAILED_STATES = new Set(['failed', 'undelivered']);
 /**
  * A delivery report. `messageId` is our id, carried in the callback URL, so a report that arrives
  * before the worker has stored the provider's id still finds its message. Any report proves the
- * provider accepted the message: a row still SENDING (its worker may have died after the provider
- * call) is settled by it and never sent again.
+ * provider took the message, so it settles a message whose send had no clear answer: one still SENDING
+ * (its worker may have died after the provider call), one QUEUED again after a timeout, or one that
+ * failed on our side (no provider id: we never heard back) after its last such attempt. It is then
+ * never sent again. A report never moves a message back (DELIVERED stays, a provider's FAILED stays).
  */
 export async function receiveStatusCallback(
   input: { messageId?: string; messageSid: string; messageStatus: string; errorCode?: string },
@@ -88,21 +90,25 @@ export async function receiveStatusCallback(
   if (!message || (message.providerMessageId && message.providerMessageId !== input.messageSid)) return { updated: false };
 
   const state = input.messageStatus.toLowerCase();
-  const where = (statuses: MessageStatus[]) => ({ id: message.id, status: { in: statuses } });
-  const settled = { providerMessageId: input.messageSid, lockedUntil: null };
+  const where = (statuses: MessageStatus[]) =>
+    ({
+      id: message.id,
+      OR: [{ status: { in: statuses } }, { status: 'FAILED', providerMessageId: null }],
+    }) satisfies Prisma.MessageWhereInput;
+  const settled = { providerMessageId: input.messageSid, lockedUntil: null, pendingTextSha256: null, pendingSince: null };
   let count = 0;
   if (state === 'delivered') {
     ({ count } = await db.message.updateMany({
-      where: where(['SENDING', 'SENT']),
-      data: { ...settled, status: 'DELIVERED', deliveredAt: now },
+      where: where(['QUEUED', 'SENDING', 'SENT']),
+      data: { ...settled, status: 'DELIVERED', deliveredAt: now, lastError: null },
     }));
   } else if (FAILED_STATES.has(state)) {
     ({ count } = await db.message.updateMany({
-      where: where(['SENDING', 'SENT']),
+      where: where(['QUEUED', 'SENDING', 'SENT']),
       data: { ...settled, status: 'FAILED', lastError: `Provider reported ${state}${input.errorCode ? ` (error ${input.errorCode})` : ''}` },
     }));
   } else if (ACCEPTED_STATES.has(state)) {
-    ({ count } = await db.message.updateMany({ where: where(['SENDING']), data: { ...settled, status: 'SENT', sentAt: now } }));
+    ({ count } = await db.message.updateMany({ where: where(['QUEUED', 'SENDING']), data: { ...settled, status: 'SENT', sentAt: now, lastError: null } }));
   }
   return { updated: count === 1 };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,30 +50,65 @@ describe('Twilio provider against a local Twilio-compatible server', () => {
     expect(sent.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
   });
 
-  it('reports wrong credentials as retryable (an operator can fix them) and an invalid number as final', async () => {
+  it('reports wrong credentials as retryable (an operator can fix them) and an invalid number as final; neither took the message', async () => {
     const auth = await failure(new TwilioSmsProvider(config({ authToken: 'wrong' })).send({ to: '+8613800000001', body: 'x' }));
-    expect(auth).toMatchObject({ retryable: true, status: 401, providerCode: '20003' });
+    expect(auth).toMatchObject({ retryable: true, outcomeUnknown: false, status: 401, providerCode: '20003' });
     fake.enqueue({ kind: 'error', status: 400, code: 21211, message: "The 'To' number is not a valid phone number." });
     const invalid = await failure(new TwilioSmsProvider(config()).send({ to: '+86', body: 'x' }));
-    expect(invalid).toMatchObject({ retryable: false, status: 400, providerCode: '21211' });
+    expect(invalid).toMatchObject({ retryable: false, outcomeUnknown: false, status: 400, providerCode: '21211' });
     fake.enqueue({ kind: 'error', status: 429, code: 20429, message: 'Too Many Requests' });
-    expect(await failure(new TwilioSmsProvider(config()).send({ to: '+8613800000001', body: 'x' }))).toMatchObject({ retryable: true, status: 429 });
+    expect(await failure(new TwilioSmsProvider(config()).send({ to: '+8613800000001', body: 'x' }))).toMatchObject({
+      retryable: true,
+      outcomeUnknown: false,
+      status: 429,
+    });
+    // A server error may come after the message was taken (Twilio says so of its 500s).
+    fake.enqueue({ kind: 'error', status: 502, message: 'Bad Gateway' });
+    expect(await failure(new TwilioSmsProvider(config()).send({ to: '+8613800000001', body: 'x' }))).toMatchObject({
+      retryable: true,
+      outcomeUnknown: true,
+      status: 502,
+    });
   });
 
-  it('reports an unreachable server and a timeout as retryable', async () => {
+  it('reports an unreachable server as retryable and not sent, and a timeout as retryable with an unknown outcome', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const unreachable = await failure(new TwilioSmsProvider(config({ baseUrl: `http://127.0.0.1:${port}` })).send({ to: '+8613800000001', body: 'x' }));
-    expect(unreachable.retryable).toBe(true);
+    expect(unreachable).toMatchObject({ retryable: true, outcomeUnknown: false, message: 'Twilio request failed: fetch failed (ECONNREFUSED)' });
 
     fake.enqueue({ kind: 'hang' });
     const slow = await failure(new TwilioSmsProvider(config({ timeoutMs: 200 })).send({ to: '+8613800000001', body: 'x' }));
-    expect(slow).toMatchObject({ retryable: true, message: 'Twilio request failed: no answer within 200 ms' });
+    expect(slow).toMatchObject({ retryable: true, outcomeUnknown: true, message: 'Twilio request failed: no answer within 200 ms' });
   });
 
-  it('does not retry an accepted request whose answer has no sid (sending again could duplicate it)', async () => {
+  it('finds a message it sent by recipient and exact text, and only one created since the attempt began', async () => {
+    const provider = new TwilioSmsProvider(config());
+    const since = new Date();
+    const body = `复诊提醒 https://x.example/v/${'A'.repeat(43)}`;
+    const sent = await provider.send({ to: '+8613800000002', body });
+    await provider.send({ to: '+8613800000002', body: 'another text' });
+    await provider.send({ to: '+8613800000003', body });
+    const sha = createHash('sha256').update(body, 'utf8').digest('hex');
+    expect(await provider.findSent({ to: '+8613800000002', textSha256: sha, since })).toEqual(sent);
+    expect(fake.lookups.at(-1)).toEqual({ To: '+8613800000002', From: '+15005550006', PageSize: '50' });
+    const otherSha = createHash('sha256').update(`${body}.`, 'utf8').digest('hex');
+    expect(await provider.findSent({ to: '+8613800000002', textSha256: otherSha, since })).toBeNull();
+    expect(await provider.findSent({ to: '+8613800000004', textSha256: sha, since })).toBeNull();
+    // Created long before the attempt: another message with the same text, not this one.
+    expect(await provider.findSent({ to: '+8613800000002', textSha256: sha, since: new Date(Date.now() + 3600_000) })).toBeNull();
+
+    fake.lookupsFail = true;
+    try {
+      expect(await failure(provider.findSent({ to: '+8613800000002', textSha256: sha, since }))).toMatchObject({ retryable: true, status: 503 });
+    } finally {
+      fake.lookupsFail = false;
+    }
+  });
+
+  it('treats an accepted request whose answer has no sid as taken with an unknown outcome (looked up, never sent again blindly)', async () => {
     const odd = createServer((_request, response) => {
       response.writeHead(201, { 'content-type': 'application/json' });
       response.end('{"status":"queued"}');
@@ -81,7 +117,7 @@ describe('Twilio provider against a local Twilio-compatible server', () => {
     const { port } = odd.address() as AddressInfo;
     try {
       const error = await failure(new TwilioSmsProvider(config({ baseUrl: `http://127.0.0.1:${port}` })).send({ to: '+8613800000001', body: 'x' }));
-      expect(error).toMatchObject({ retryable: false, status: 201 });
+      expect(error).toMatchObject({ retryable: true, outcomeUnknown: true, status: 201 });
     } finally {
       await new Promise<void>((resolve) => odd.close(() => resolve()));
     }
