@@ -91,6 +91,28 @@ describe('SMS webhooks (real PostgreSQL)', () => {
     expect(await db.auditEvent.count({ where: { patientId: { in: [first.id, second.id] }, action: 'sms.opted-in' } })).toBe(2);
   });
 
+  it('handles each text once: a provider retry of an old STOP after START leaves the patient opted in', async () => {
+    const patient = await createPatient((await createClinic()).id);
+    const sid = (n: number) => `SM${patient.id.slice(-8)}${String(n).padStart(24, '0')}`;
+    const stop = () => handleInboundSms(webhook('/api/sms/inbound', { From: patient.phone, Body: 'STOP', MessageSid: sid(1) }), twilio);
+    expect((await stop()).status).toBe(200);
+    await handleInboundSms(webhook('/api/sms/inbound', { From: patient.phone, Body: 'START', MessageSid: sid(2) }), twilio);
+    expect((await db.patient.findUniqueOrThrow({ where: { id: patient.id } })).smsOptedOutAt).toBeNull();
+
+    // The provider delivers the first STOP again (same MessageSid): it was handled already.
+    const replay = await stop();
+    expect(replay.status).toBe(200);
+    expect(await replay.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+    expect((await db.patient.findUniqueOrThrow({ where: { id: patient.id } })).smsOptedOutAt).toBeNull();
+    expect(await db.auditEvent.count({ where: { patientId: patient.id, action: 'sms.opted-out' } })).toBe(1);
+    expect(await db.message.count({ where: { patientId: patient.id, kind: 'OPT_OUT_CONFIRMATION' } })).toBe(1);
+
+    // Two deliveries of one new STOP at the same moment: handled once.
+    await Promise.all([3, 3].map((n) => handleInboundSms(webhook('/api/sms/inbound', { From: patient.phone, Body: 'STOP', MessageSid: sid(n) }), twilio)));
+    expect(await db.auditEvent.count({ where: { patientId: patient.id, action: 'sms.opted-out' } })).toBe(2);
+    expect(await db.message.count({ where: { patientId: patient.id, kind: 'OPT_OUT_CONFIRMATION' } })).toBe(2);
+  });
+
   it('ignores other replies', async () => {
     const patient = await createPatient((await createClinic()).id);
     const response = await handleInboundSms(webhook('/api/sms/inbound', { From: patient.phone, Body: 'Please stop by at 3' }), twilio);

@@ -18,12 +18,14 @@ export const statusCallbackSchema = z.object({
   ErrorCode: z.string().max(16).optional(),
 });
 
-export type InboundResult = { action: 'opted-out' | 'opted-in' | 'ignored'; patients: number };
+export type InboundResult = { action: 'opted-out' | 'opted-in' | 'ignored' | 'already-handled'; patients: number };
 
 /**
  * A text from a patient. STOP (and its synonyms) opts out every patient record with that number (one
  * number may be registered at several clinics; they share our sender) and queues one confirmation;
  * START opts them in again. Already opted out: nothing changes and no second confirmation is sent.
+ * Each text is handled once by its MessageSid: the provider delivering an old STOP again (a webhook
+ * retry) after the patient sent START does not opt them out again.
  */
 export async function receiveInboundSms(
   input: { from: string; body: string; messageSid?: string },
@@ -32,6 +34,11 @@ export async function receiveInboundSms(
   const keyword = inboundKeyword(input.body);
   if (!keyword) return { action: 'ignored', patients: 0 };
   return db.$transaction(async (tx) => {
+    if (input.messageSid) {
+      // Conditional on the id, so a retry (even one arriving at the same moment) finds it taken and changes nothing.
+      const { count } = await tx.inboundSms.createMany({ data: [{ providerMessageId: input.messageSid, receivedAt: now }], skipDuplicates: true });
+      if (count === 0) return { action: 'already-handled' as const, patients: 0 };
+    }
     const patients = await tx.patient.findMany({
       where: { phone: input.from },
       select: { id: true, clinicId: true },
