@@ -68,8 +68,10 @@ function retypeCatalogColumns<T>(result: T): T {
  */
 class CatalogAsTextClient extends pg.Client {
   // Covers the promise and callback forms of Client#query (Pool#query uses the callback form).
+  /* eslint-disable @typescript-eslint/no-explicit-any -- overrides pg's overloaded query, whose forms return different types */
   override query(...args: unknown[]): any {
     const callSuper = pg.Client.prototype.query as (...a: unknown[]) => any;
+    /* eslint-enable @typescript-eslint/no-explicit-any */
     const first = args[0] as { submit?: unknown } | null | undefined;
     if (first && typeof first.submit === 'function') return callSuper.apply(this, args);
     const last = args.length > 1 ? args[args.length - 1] : undefined;

@@ -1,6 +1,6 @@
 import { createPatient, createStaff } from '@/server/testing/factories';
-import { addDays, isWorkingDay } from '@/server/scheduling/calendar';
-import { localDate, zonedTimeToUtc } from '@/server/time/zoned';
+import { addDays, isWorkingDay } from '@/server/shared/calendar';
+import { localDate, zonedTimeToUtc } from '@/server/shared/zoned';
 import { appAlert, db, enterBirthDate, expect, newDesktopPage, newPhonePage, signInAsStaff, test, watchConsoleErrors } from './fixtures';
 
 /** The first clinic working day at least `daysAhead` days after today in the clinic. */

@@ -5,13 +5,13 @@ import { db } from '@/server/db';
 import { hashPassword } from '@/server/auth/password';
 import { derivedLinkToken } from '@/server/access-links/link-token';
 import { issueVisitLink } from '@/server/access-links/access-link-service';
-import { dayBounds, localDate, zonedTimeToUtc } from '@/server/time/zoned';
+import { dayBounds, localDate, zonedTimeToUtc } from '@/server/shared/zoned';
 import { FOLLOW_UP_QUEUE_SLUG } from '@/server/routing/routing-config';
 import { createFhirGateway } from '@/server/fhir/gateway';
 import { fhirPatientIdFor } from '@/server/fhir/seed/population';
 import { seedFhirPopulation } from '@/server/fhir/seed/seed-fhir';
 import { DEMO_PASSWORD, demoClinic, demoPatients, demoSpecialists, demoStaff } from './fixtures';
-import { SPECIALIST_QUEUE_SLUG, SPECIALIST_SKILL } from '@/server/consult/specialist-config';
+import { SPECIALIST_QUEUE_SLUG, SPECIALIST_SKILL } from '@/server/shared/specialist-config';
 
 async function main() {
   const secret = process.env.AUTH_SECRET;

@@ -1,15 +1,16 @@
 // `npm test`: unit, integration (real PostgreSQL + LiveKit) and end-to-end (Chromium) suites, one summary line.
-// Usage: npm test [-- unit integration e2e] [file filters]   (default: all three suites, every file)
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+// Usage: npm test [-- lint unit integration e2e] [file filters]   (default: lint and all three suites, every file)
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { generateClient } from './lib/postgres.mjs';
 import { startStack } from './lib/stack.mjs';
 import { REPO_ROOT, run } from './lib/proc.mjs';
 
-const requested = process.argv.slice(2).filter((a) => ['unit', 'integration', 'e2e'].includes(a));
-const suites = requested.length ? requested : ['unit', 'integration', 'e2e'];
+const SUITES = ['lint', 'unit', 'integration', 'e2e'];
+const requested = process.argv.slice(2).filter((a) => SUITES.includes(a));
+const suites = requested.length ? requested : SUITES;
 // Anything else names test files to run (e.g. `npm test -- e2e waiting-room`).
-const fileFilters = process.argv.slice(2).filter((a) => !['unit', 'integration', 'e2e'].includes(a));
+const fileFilters = process.argv.slice(2).filter((a) => !SUITES.includes(a));
 // Each run has its own folder, so two runs on one machine never share a database; kept on failure.
 const work = path.join(REPO_ROOT, '.data', 'test', `run-${process.pid}`);
 const started = [];
@@ -60,6 +61,19 @@ async function runVitest(projects, env) {
   totals.skipped += report.numPendingTests + report.numTodoTests;
 }
 
+/** ESLint (the layers) and Prettier: each counts as one test, passed or failed. */
+async function runLint() {
+  console.log('\n▶ Lint (ESLint, Prettier)');
+  for (const [name, args] of [['eslint', ['eslint', '.']], ['prettier', ['prettier', '--check', '.']]]) {
+    const ok = await run('npx', args).then(() => true, () => false);
+    if (ok) totals.passed += 1;
+    else {
+      totals.failed += 1;
+      console.error(`${name} found problems (see above); \`npm run format\` fixes formatting`);
+    }
+  }
+}
+
 async function runE2e(env, startWeb) {
   const out = path.join(work, 'playwright.json');
   rmSync(out, { force: true });
@@ -88,6 +102,7 @@ async function main() {
   rmSync(work, { recursive: true, force: true });
   await run('bash', ['scripts/install-tools.sh', ...(suites.includes('e2e') ? ['--with-browser'] : [])]);
   await generateClient();
+  if (suites.includes('lint') && fileFilters.length === 0) await runLint();
 
   let env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
   let startWeb = null;
@@ -99,7 +114,7 @@ async function main() {
     startWeb = stack.startWeb;
   }
 
-  const vitestProjects = suites.filter((s) => s !== 'e2e');
+  const vitestProjects = suites.filter((s) => s === 'unit' || s === 'integration');
   if (vitestProjects.length) {
     console.log(`\n▶ ${vitestProjects.join(' + ')} tests (vitest)`);
     await runVitest(vitestProjects, env);

@@ -4,7 +4,7 @@ import { currentPrincipal } from '@/server/auth/auth';
 import { serverCaller } from '@/server/api/server-caller';
 import { getMessages } from '@/server/i18n/locale';
 import { format } from '@/server/shared/i18n/format';
-import { formatTime } from '@/server/time/zoned';
+import { formatTime } from '@/server/shared/zoned';
 import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
 import { SignOutButton } from '@/components/auth/sign-out-button';
 import { ClinicianDesk } from '@/components/desk/clinician-desk';

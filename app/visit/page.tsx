@@ -1,7 +1,6 @@
 import { redirect } from 'next/navigation';
 import { currentPrincipal } from '@/server/auth/auth';
-import { findForConsult } from '@/server/scheduling/appointment-repository';
-import { db } from '@/server/db';
+import { visitOfPatient } from '@/server/scheduling/appointment-service';
 import { getMessages } from '@/server/i18n/locale';
 import { telehealthConsentFor } from '@/server/visit/consent-service';
 import { PatientCheckIn } from '@/components/checkin/patient-check-in';
@@ -12,7 +11,7 @@ export const dynamic = 'force-dynamic';
 export default async function VisitPage() {
   const principal = await currentPrincipal();
   if (principal?.kind !== 'patient') redirect('/');
-  const appointment = await findForConsult(db, principal.appointmentId);
+  const appointment = await visitOfPatient(principal);
   if (!appointment) redirect('/');
   if (appointment.status === 'COMPLETED') redirect('/visit/summary');
   const { locale, t } = await getMessages();

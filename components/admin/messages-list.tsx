@@ -9,8 +9,8 @@ import type { AppRouter } from '@/server/api/root';
 import type { MessageStatus } from '@/server/db/generated/enums';
 import { format } from '@/server/shared/i18n/format';
 import type { Messages } from '@/server/shared/i18n/dictionaries';
-import { MESSAGE_STATUSES } from '@/server/notify/schemas';
-import { formatDateTime } from '@/server/time/zoned';
+import { MESSAGE_STATUSES } from '@/server/shared/schemas/notify';
+import { formatDateTime } from '@/server/shared/zoned';
 
 type Row = inferRouterOutputs<AppRouter>['messages']['list']['messages'][number];
 

@@ -10,7 +10,7 @@ import type { AppRouter } from '@/server/api/root';
 import { errorMessage } from '@/server/shared/i18n/error-message';
 import { format } from '@/server/shared/i18n/format';
 import type { Messages } from '@/server/shared/i18n/dictionaries';
-import { queueSettingsInput } from '@/server/routing/schemas';
+import { queueSettingsInput } from '@/server/shared/schemas/routing';
 
 type Queue = inferRouterOutputs<AppRouter>['queues']['list'][number];
 type SettingsInput = z.input<typeof queueSettingsInput>;

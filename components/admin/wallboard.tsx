@@ -2,7 +2,7 @@
 
 import { useSubscription } from '@trpc/tanstack-react-query';
 import type { inferRouterOutputs } from '@trpc/server';
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import { minutesAndSeconds, useNow } from '@/components/hooks/use-now';

@@ -2,12 +2,10 @@
 
 import '@livekit/components-styles';
 import {
-  DisconnectButton,
   GridLayout,
   LiveKitRoom,
   ParticipantTile,
   RoomAudioRenderer,
-  TrackToggle,
   useRoomContext,
   useTracks,
 } from '@livekit/components-react';

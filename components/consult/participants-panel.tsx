@@ -5,7 +5,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Participant } from 'livekit-client';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { mayMute, mayRemove, type ConsultPermissions, type PartyRole } from '@/server/consult/consult-policy';
+import { mayMute, mayRemove, type ConsultPermissions, type PartyRole } from '@/server/shared/consult-policy';
 import { format } from '@/server/shared/i18n/format';
 import { multipartyError } from './participants-errors';
 import { RoleBadge, useParticipantRole } from './participants-roles';

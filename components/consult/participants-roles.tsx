@@ -3,7 +3,7 @@
 import { ParticipantTile, useMaybeTrackRefContext, useParticipantInfo } from '@livekit/components-react';
 import type { Participant } from 'livekit-client';
 import { useI18n } from '@/components/providers/i18n-provider';
-import { partyRoleOf, readParticipantMetadata } from '@/server/consult/consult-policy';
+import { partyRoleOf, readParticipantMetadata } from '@/server/shared/consult-policy';
 import styles from './participants.module.css';
 
 /** A participant's role as LiveKit carries it (server-signed metadata), kept current when it changes. */

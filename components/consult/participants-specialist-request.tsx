@@ -5,7 +5,7 @@ import { useSubscription } from '@trpc/tanstack-react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { SPECIALIST_DEPARTMENTS, type SpecialistDepartment } from '@/server/consult/specialist-config';
+import { SPECIALIST_DEPARTMENTS, type SpecialistDepartment } from '@/server/shared/specialist-config';
 import { multipartyError } from './participants-errors';
 import styles from './participants.module.css';
 

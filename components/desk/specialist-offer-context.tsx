@@ -2,7 +2,7 @@
 
 import { useI18n } from '@/components/providers/i18n-provider';
 import { format } from '@/server/shared/i18n/format';
-import type { SpecialistDepartment } from '@/server/consult/specialist-config';
+import type { SpecialistDepartment } from '@/server/shared/specialist-config';
 
 type Context = { requestedBy: string | null; department: string | null; urgency: 'ROUTINE' | 'URGENT'; note: string | null };
 

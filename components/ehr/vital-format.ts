@@ -1,4 +1,4 @@
-import type { VitalKind } from '@/server/clinical/vital-signs';
+import type { VitalKind } from '@/server/shared/vital-signs';
 
 /** "152/94 mmHg", "72 /min", "36.8 °C". */
 export function formatReading(kind: VitalKind, values: number[], unit: string): string {

@@ -4,7 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { BLOOD_PRESSURE, VITALS, type Range } from '@/server/clinical/vital-signs';
+import { BLOOD_PRESSURE, VITALS, type Range } from '@/server/shared/vital-signs';
 
 type Field = 'systolic' | 'diastolic' | 'heartRate' | 'oxygenSaturation' | 'bodyTemperature' | 'bodyWeight' | 'bloodGlucose';
 

@@ -7,7 +7,7 @@ import { useTRPC } from '@/components/providers/trpc-provider';
 import {
   DEFAULT_DURATION_MINUTES,
   MAX_REASON_LENGTH,
-} from '@/server/scheduling/scheduling-config';
+} from '@/server/shared/scheduling-config';
 import { FormField } from './form-field';
 import { WhenFields } from './when-fields';
 import { describeRefusal, type ScheduleField } from './schedule-errors';
@@ -28,13 +28,11 @@ function useDebounced<T>(value: T, ms: number): T {
 }
 
 export function AppointmentForm({
-  clinicians,
   defaultClinicianId,
   defaultDate,
   onBooked,
   onClose,
 }: {
-  clinicians: { id: string; name: string }[];
   defaultClinicianId: string | null;
   defaultDate: string;
   onBooked: (booked: Booked) => void;

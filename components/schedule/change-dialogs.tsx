@@ -5,7 +5,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import { format } from '@/server/shared/i18n/format';
-import { MAX_REASON_LENGTH } from '@/server/scheduling/scheduling-config';
+import { MAX_REASON_LENGTH } from '@/server/shared/scheduling-config';
 import { FormField } from './form-field';
 import { WhenFields } from './when-fields';
 import { ModalDialog } from './modal-dialog';

@@ -7,7 +7,7 @@ import { useTRPC } from '@/components/providers/trpc-provider';
 import type { Messages } from '@/server/shared/i18n/dictionaries';
 import { errorMessage, type ErrorMessageOptions } from '@/server/shared/i18n/error-message';
 import { format } from '@/server/shared/i18n/format';
-import { PATIENT_RESCHEDULE_DAYS } from '@/server/scheduling/scheduling-config';
+import { PATIENT_RESCHEDULE_DAYS } from '@/server/shared/scheduling-config';
 import { scheduleErrorValues } from './schedule-errors';
 import { clinicDate, clinicTime, longDayLabel, patientDateTime } from './schedule-format';
 

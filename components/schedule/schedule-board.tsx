@@ -7,8 +7,8 @@ import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import type { AppRouter } from '@/server/api/root';
 import { format } from '@/server/shared/i18n/format';
-import { addDays, weekStart } from '@/server/scheduling/calendar';
-import { CHANGEABLE_STATUSES } from '@/server/scheduling/scheduling-config';
+import { addDays, weekStart } from '@/server/shared/calendar';
+import { CHANGEABLE_STATUSES } from '@/server/shared/scheduling-config';
 import { AppointmentForm, type Booked } from './appointment-form';
 import { CancelDialog, RescheduleDialog, type ChangeTarget } from './change-dialogs';
 import { scheduleErrorMessage } from './schedule-errors';
@@ -144,7 +144,6 @@ export function ScheduleBoard({
       <div id={`${id}-form`} hidden={!formOpen}>
         {formOpen && (
           <AppointmentForm
-            clinicians={clinicians}
             defaultClinicianId={clinicianId}
             defaultDate={date < today ? today : date}
             onBooked={onBooked}

@@ -10,7 +10,7 @@ import {
   MIN_DURATION_MINUTES,
   WORKING_DAY_END,
   WORKING_DAY_START,
-} from '@/server/scheduling/scheduling-config';
+} from '@/server/shared/scheduling-config';
 
 export type ScheduleField = 'patientId' | 'clinicianId' | 'date' | 'time' | 'durationMinutes' | 'reason';
 

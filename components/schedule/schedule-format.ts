@@ -1,5 +1,5 @@
 // Display helpers for the schedule screens: clinic-local times, whichever zone the browser is in.
-import { formatDateTime, formatTime, localDate } from '@/server/time/zoned';
+import { formatDateTime, formatTime, localDate } from '@/server/shared/zoned';
 import type { AppLocale } from '@/server/shared/i18n/locales';
 
 export function patientName(patient: { familyName: string; givenName: string }): string {

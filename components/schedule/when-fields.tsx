@@ -8,7 +8,7 @@ import {
   SLOT_MINUTES,
   WORKING_DAY_END,
   WORKING_DAY_START,
-} from '@/server/scheduling/scheduling-config';
+} from '@/server/shared/scheduling-config';
 import { FormField } from './form-field';
 
 type When = { date: string; time: string; durationMinutes: string };

@@ -8,7 +8,7 @@ import { useTRPC } from '@/components/providers/trpc-provider';
 import { errorMessage } from '@/server/shared/i18n/error-message';
 import { format } from '@/server/shared/i18n/format';
 import { z } from 'zod';
-import { FOLLOW_UP_INTERVAL_DAYS, wrapUpInput } from '@/server/visit/schemas';
+import { FOLLOW_UP_INTERVAL_DAYS, wrapUpInput } from '@/server/shared/schemas/visit';
 
 type Initial = { freeText: string; assessment: string; plan: string; nextFollowUpDays: number | null } | null;
 

@@ -2,7 +2,7 @@
 // the test runner and the benchmarks. Plain Node ESM on purpose. Data lives in `dataDir` (a JSON-lines
 // journal) and survives a restart.
 import path from 'node:path';
-import { freePort, REPO_ROOT, startService, waitFor } from './proc.mjs';
+import { freePort, startService, waitFor } from './proc.mjs';
 
 
 /**

@@ -75,7 +75,9 @@ export function startService(name, command, args, { env = process.env, cwd = REP
       const timer = setTimeout(() => {
         try {
           process.kill(-child.pid, 'SIGKILL');
-        } catch {}
+        } catch {
+          // The group has exited meanwhile.
+        }
       }, graceMs);
       await exit;
       clearTimeout(timer);

@@ -1,3 +1,4 @@
+import 'server-only';
 import { createCallerFactory, createTRPCRouter } from './trpc';
 import { appointmentRouter } from './routers/appointment';
 import { consultRouter } from './routers/consult';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import { db } from '@/server/db';

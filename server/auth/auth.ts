@@ -1,3 +1,4 @@
+import 'server-only';
 import NextAuth, { CredentialsSignin, type DefaultSession } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { env } from '@/server/env';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ageOn, buildChart, buildLastVisit, buildVitals, patientName } from './chart-mapper';
-import { LOINC } from './vital-signs';
+import { LOINC } from '@/server/shared/vital-signs';
 
 const loinc = (code: string, display = code) => ({ coding: [{ system: 'http://loinc.org', code, display }] });
 const quantity = (value: number, code: string) => ({ value, unit: code, system: 'http://unitsofmeasure.org', code });

@@ -12,7 +12,7 @@ import {
   type Flag,
   type Range,
   type VitalKind,
-} from './vital-signs';
+} from '@/server/shared/vital-signs';
 
 export type ChartLine = { key: 'value' | 'systolic' | 'diastolic'; normal: Range | null; values: number[] };
 /** Aligned series for a chart: `times` in epoch milliseconds, oldest first, one array of values per line. */

@@ -7,7 +7,7 @@ import type { FhirGateway } from '@/server/fhir/gateway';
 import { authorizeConsult } from '@/server/consult/consult-access';
 import { buildChart, buildVitals, type EhrChart } from './chart-mapper';
 import { auditRead, authorizeChartRead, type ChartPatient } from './chart-access';
-import { VITALS, BLOOD_PRESSURE, type VitalKind } from './vital-signs';
+import { VITALS, BLOOD_PRESSURE, type VitalKind } from '@/server/shared/vital-signs';
 
 /** How far back the trend charts go. */
 export const CHART_DAYS = 365;

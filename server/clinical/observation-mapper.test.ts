@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildVitals } from './chart-mapper';
 import { identifierQuery, toFhirObservations } from './observation-mapper';
-import { LOINC, REVISIT_IDENTIFIER_SYSTEM } from './vital-signs';
+import { LOINC, REVISIT_IDENTIFIER_SYSTEM } from '@/server/shared/vital-signs';
 
 const context = {
   subject: { reference: 'Patient/p1' },

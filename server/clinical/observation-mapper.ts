@@ -9,7 +9,7 @@ import {
   UCUM_SYSTEM,
   VITALS,
   type VitalDefinition,
-} from './vital-signs';
+} from '@/server/shared/vital-signs';
 
 export type ObservationContext = {
   /** "Patient/<id>" on the FHIR server. */

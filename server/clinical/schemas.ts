@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BLOOD_PRESSURE, VITALS, VITAL_KINDS, type Range } from './vital-signs';
+import { BLOOD_PRESSURE, VITALS, VITAL_KINDS, type Range } from '@/server/shared/vital-signs';
 
 const appointmentId = z.string().min(1).max(64);
 

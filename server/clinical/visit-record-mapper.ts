@@ -1,6 +1,6 @@
 // The wrap-up as FHIR: an Encounter for the video consult and the visit note as a text/plain
 // DocumentReference. Identifiers come from the appointment, so saving the wrap-up again replaces them.
-import { LOINC, LOINC_SYSTEM, REVISIT_IDENTIFIER_SYSTEM } from './vital-signs';
+import { LOINC, LOINC_SYSTEM, REVISIT_IDENTIFIER_SYSTEM } from '@/server/shared/vital-signs';
 
 export const STAFF_IDENTIFIER_SYSTEM = 'urn:revisit:staff';
 const ACT_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';

@@ -9,7 +9,7 @@ import { assignVisitDirectly } from '@/server/routing/tasks';
 import { FOLLOW_UP_QUEUE_SLUG } from '@/server/routing/routing-config';
 import { authorizeConsult } from './consult-access';
 import { consultRoomName } from './consult-service';
-import type { ParticipantMetadata } from './consult-policy';
+import type { ParticipantMetadata } from '@/server/shared/consult-policy';
 
 export async function startWithPatient(gateway: LivekitGateway, principal: Principal, appointmentId: string, now = new Date()) {
   const { appointment, partyRole } = await authorizeConsult(principal, appointmentId);

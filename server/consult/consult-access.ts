@@ -7,7 +7,7 @@ import type { Principal } from '@/server/auth/session-types';
 import { isGuest, isPatient, requireCareStaff, type GuestPrincipal, type Staff } from '@/server/auth/guards';
 import { findForConsult } from '@/server/scheduling/appointment-repository';
 import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
-import { isCareTeam, permissionsOf, sideOf, type ConsultPermissions, type ConsultSide, type PartyRole } from './consult-policy';
+import { isCareTeam, permissionsOf, sideOf, type ConsultPermissions, type ConsultSide, type PartyRole } from '@/server/shared/consult-policy';
 
 export type ConsultAppointment = NonNullable<Awaited<ReturnType<typeof findForConsult>>>;
 

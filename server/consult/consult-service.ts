@@ -8,7 +8,7 @@ import { completeTask } from '@/server/routing/task-completion';
 import { env } from '@/server/env';
 import { finishSpecialistTasks } from './specialist-tasks';
 import { authorizeConsult } from './consult-access';
-import { isCareTeam, may, type ParticipantMetadata } from './consult-policy';
+import { isCareTeam, may, type ParticipantMetadata } from '@/server/shared/consult-policy';
 
 /** The default; CONSULT_MAX_PARTICIPANTS (env) sets it per deployment. */
 export const MAX_CONSULT_PARTICIPANTS = 6;

@@ -9,7 +9,7 @@ import type { SipGateway } from '@/server/sip/sip-gateway';
 import { dialOutAvailability } from '@/server/sip/dial-out-config';
 import { authorizeConsult } from './consult-access';
 import { consultRoomName } from './consult-service';
-import { may, type ParticipantMetadata } from './consult-policy';
+import { may, type ParticipantMetadata } from '@/server/shared/consult-policy';
 
 export const phoneNumberSchema = z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'Enter the number with its country code, e.g. +8613800000000');
 

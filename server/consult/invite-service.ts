@@ -13,7 +13,7 @@ import { hashLinkToken, isWellFormedLinkToken, linkTokenSchema, newLinkToken } f
 import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
 import { authorizeConsult } from './consult-access';
 import { consultRoomName, guestIdentity } from './consult-service';
-import { may } from './consult-policy';
+import { may } from '@/server/shared/consult-policy';
 
 /** An invitation is good for this long after it is made. */
 export const INVITE_TTL_HOURS = 4;
@@ -146,7 +146,7 @@ export async function previewInvite(token: string, now = new Date()) {
   const refusal = await refusalFor(invite, now);
   if (refusal || !invite) return { ok: false as const, reason: refusal ?? ('malformed' as const) };
   const clinic = await db.clinic.findUniqueOrThrow({ where: { id: invite.clinicId }, select: { name: true } });
-  return { ok: true as const, clinicName: clinic.name, role: invite.role };
+  return { ok: true as const, clinicName: clinic.name, role: invite.role, appointmentId: invite.appointmentId };
 }
 
 export type GuestCheck =

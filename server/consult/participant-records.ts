@@ -5,7 +5,7 @@
 import type { WebhookEvent } from 'livekit-server-sdk';
 import { db } from '@/server/db';
 import { appointmentIdOfRoom } from './consult-service';
-import { partyRoleOf } from './consult-policy';
+import { partyRoleOf } from '@/server/shared/consult-policy';
 import { publishRoutingChange } from '@/server/routing/routing-events';
 
 export async function recordParticipantEvent(event: WebhookEvent): Promise<'joined' | 'left' | null> {

@@ -7,7 +7,7 @@ import { recordAudit } from '@/server/audit/audit-service';
 import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
 import { authorizeConsult } from './consult-access';
 import { consultIdentity, consultRoomName } from './consult-service';
-import { may, mayMute, mayRemove, partyRoleOf } from './consult-policy';
+import { may, mayMute, mayRemove, partyRoleOf } from '@/server/shared/consult-policy';
 import { finishSpecialistTasks } from './specialist-tasks';
 
 async function targetOf(gateway: LivekitGateway, appointmentId: string, identity: string) {

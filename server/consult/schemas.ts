@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SPECIALIST_DEPARTMENTS } from './specialist-config';
+import { SPECIALIST_DEPARTMENTS } from '@/server/shared/specialist-config';
 
 const id = z.string().min(1).max(64);
 

@@ -6,9 +6,9 @@ import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
 import { createWaitingTask, dispatchClinic, endOpenTasks } from '@/server/routing/tasks';
 import { authorizeConsult } from './consult-access';
-import { may } from './consult-policy';
+import { may } from '@/server/shared/consult-policy';
 import { finishSpecialistTasks } from './specialist-tasks';
-import { SPECIALIST_QUEUE_SLUG, SPECIALIST_SKILL, URGENT_PRIORITY, type SpecialistDepartment } from './specialist-config';
+import { SPECIALIST_QUEUE_SLUG, SPECIALIST_SKILL, URGENT_PRIORITY, type SpecialistDepartment } from '@/server/shared/specialist-config';
 
 /** What the specialist's desk shows with the offer: whom it is for and who asked. */
 export type SpecialistTaskAttributes = {

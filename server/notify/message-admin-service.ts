@@ -4,7 +4,7 @@ import { notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { requireAdmin } from '@/server/auth/guards';
 import type { Prisma } from '@/server/db/generated/client';
-import type { listMessagesInput } from './schemas';
+import type { listMessagesInput } from '@/server/shared/schemas/notify';
 
 const messageForAdmin = {
   id: true,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { previewOf, renderMessage, visitLinkUrl } from './message-templates';
-import { MESSAGE_KINDS } from './schemas';
+import { MESSAGE_KINDS } from '@/server/shared/schemas/notify';
 
 const token = 'AbCdEf0123456789abcdefghijklmnopqrstuvwxyzQ';
 const link = visitLinkUrl('https://revisit.example.org/', token);

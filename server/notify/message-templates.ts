@@ -1,7 +1,7 @@
 // The text of each message kind in the patient's language. SMS text is not UI: it lives here, next to
 // the kinds, and is written at send time so it always shows the visit's current time and a fresh link.
 import type { Locale } from '@/server/db/generated/client';
-import { formatDateTime } from '@/server/time/zoned';
+import { formatDateTime } from '@/server/shared/zoned';
 import { PREVIEW_TOKEN_CHARS } from './notify-config';
 
 type Common = { locale: Locale; clinicName: string; timeZone: string };

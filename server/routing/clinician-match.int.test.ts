@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
-import { SPECIALIST_SKILL } from '@/server/consult/specialist-config';
+import { SPECIALIST_SKILL } from '@/server/shared/specialist-config';
 import { createClinic, createStaff } from '@/server/testing/factories';
 import { pick, seededRandom } from '@/server/testing/random';
 import { becomeAvailable, becomeAvailableTogether, dispatchClinic } from './dispatcher';

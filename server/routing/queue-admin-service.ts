@@ -4,7 +4,7 @@ import { DomainError, notFound } from '@/server/errors';
 import { requireAdmin } from '@/server/auth/guards';
 import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
-import type { queueSettingsInput } from './schemas';
+import type { queueSettingsInput } from '@/server/shared/schemas/routing';
 
 export async function listQueues(principal: Principal) {
   const admin = requireAdmin(principal, 'Only clinic administrators manage queues');

@@ -1,10 +1,9 @@
 // The waiting room: a patient's place in their queue's line and the estimated wait, live.
-import { db } from '@/server/db';
 import { conflict } from '@/server/errors';
 import { requirePatient } from '@/server/auth/guards';
 import type { Principal } from '@/server/auth/session-types';
 import { appointmentTopic, sharedClinicRead, watchRouting } from './routing-events';
-import { routingQuery, sqlTime, type RoutingStatement } from './routing-sql';
+import { routingQuery, type RoutingStatement } from './routing-sql';
 
 /** Used until a queue has completed consults to learn from. */
 export const DEFAULT_HANDLE_SECONDS = 600;

@@ -2,7 +2,7 @@
 import { db } from '@/server/db';
 import { requireAdmin } from '@/server/auth/guards';
 import type { Principal } from '@/server/auth/session-types';
-import { dayBounds } from '@/server/time/zoned';
+import { dayBounds } from '@/server/shared/zoned';
 import { watchRouting } from './routing-events';
 
 /** The wallboard's live view: with the clinic's views. */

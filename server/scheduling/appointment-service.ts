@@ -1,9 +1,9 @@
 import { db } from '@/server/db';
 import { notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
-import { requireStaff } from '@/server/auth/guards';
-import { dayBounds } from '@/server/time/zoned';
-import { findForClinicBetween } from './appointment-repository';
+import { requirePatient, requireStaff } from '@/server/auth/guards';
+import { dayBounds } from '@/server/shared/zoned';
+import { findForClinicBetween, findForConsult } from './appointment-repository';
 
 /** Clinicians see their own day; nurses and admins see the whole clinic's. */
 export async function listTodayForStaff(principal: Principal, now = new Date()) {
@@ -18,4 +18,11 @@ export async function listTodayForStaff(principal: Principal, now = new Date()) 
     end,
   });
   return { clinicName: clinic.name, timeZone: clinic.timeZone, appointments };
+}
+
+/** The visit a patient's link is for, with its clinic and clinician, or null when it no longer exists. */
+export async function visitOfPatient(principal: Principal) {
+  const patient = requirePatient(principal, 'Only the patient of this visit can see it');
+  const appointment = await findForConsult(db, patient.appointmentId);
+  return appointment?.patient.id === patient.id ? appointment : null;
 }

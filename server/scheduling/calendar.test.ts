@@ -7,7 +7,7 @@ import {
   isWithinWorkingHours,
   weekStart,
   workingHoursOf,
-} from './calendar';
+} from '@/server/shared/calendar';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 

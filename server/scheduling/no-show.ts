@@ -13,7 +13,7 @@ export const NO_SHOW_GRACE_MINUTES = 30;
 
 const OPEN_VISIT_STATUSES = ['SCHEDULED', 'CHECKED_IN', 'IN_PROGRESS'] as const;
 
-export async function markNoShow(principal: Principal, appointmentId: string, now = new Date()) {
+export async function markNoShow(principal: Principal, appointmentId: string) {
   const staff = requireCareStaff(principal, 'Only clinicians and nurses mark a visit as a no-show');
   return db.$transaction(async (tx) => {
     const [appointment] = await tx.$queryRaw<{ id: string; clinicId: string; patientId: string; status: string }[]>`

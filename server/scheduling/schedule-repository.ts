@@ -1,6 +1,6 @@
 import type { Prisma } from '@/server/db/generated/client';
 import type { DbTx } from '@/server/db';
-import { BLOCKING_STATUSES, MAX_DURATION_MINUTES } from './scheduling-config';
+import { BLOCKING_STATUSES, MAX_DURATION_MINUTES } from '@/server/shared/scheduling-config';
 
 /** Bookings of one clinician are made one at a time, whichever web process makes them. */
 export async function lockClinicianSchedule(tx: DbTx, clinicianId: string): Promise<void> {

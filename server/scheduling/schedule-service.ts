@@ -7,7 +7,7 @@ import { recordAudit } from '@/server/audit/audit-service';
 import { queueMessage } from '@/server/notify/outbox';
 import { cancelVisitMessages, scheduleVisitMessages } from '@/server/notify/reminders';
 import { endOpenTasks } from '@/server/routing/tasks';
-import { formatDateTime, formatTime, localDate, zonedTimeToUtc } from '@/server/time/zoned';
+import { formatDateTime, formatTime, localDate, zonedTimeToUtc } from '@/server/shared/zoned';
 import { findForClinicBetween } from './appointment-repository';
 import {
   addDays,
@@ -19,7 +19,7 @@ import {
   isWorkingDay,
   overlaps,
   weekStart,
-} from './calendar';
+} from '@/server/shared/calendar';
 import {
   findBlockingForClinician,
   findByIdForScheduling,
@@ -37,7 +37,7 @@ import {
   PATIENT_RESCHEDULE_MIN_NOTICE_MINUTES,
   WORKING_DAY_END,
   WORKING_DAY_START,
-} from './scheduling-config';
+} from '@/server/shared/scheduling-config';
 import type {
   CancelAppointmentInput,
   CreateAppointmentInput,

@@ -5,13 +5,12 @@ import { createContext } from '@/server/api/trpc';
 import type { Principal, StaffRole } from '@/server/auth/session-types';
 import { db } from '@/server/db';
 import { createAppointment, createClinic, createPatient, createStaff, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
-import { localDate, zonedTimeToUtc } from '@/server/time/zoned';
-import { addDays, isWorkingDay } from './calendar';
-import { PATIENT_RESCHEDULE_DAYS, PATIENT_RESCHEDULE_MIN_NOTICE_MINUTES } from './scheduling-config';
+import { localDate, zonedTimeToUtc } from '@/server/shared/zoned';
+import { addDays, isWorkingDay } from '@/server/shared/calendar';
+import { PATIENT_RESCHEDULE_DAYS, PATIENT_RESCHEDULE_MIN_NOTICE_MINUTES } from '@/server/shared/scheduling-config';
 import { rescheduleMyAppointment } from './schedule-service';
 
 type Staff = Awaited<ReturnType<typeof createStaff>>;
-type Scenario = Awaited<ReturnType<typeof createVisitScenario>>;
 
 const staffOf = (user: Staff): Principal => ({ kind: 'staff', id: user.id, name: user.name, role: user.role as StaffRole, clinicId: user.clinicId });
 const as = (principal: Principal) => createCaller(createContext(principal));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_DURATION_MINUTES, MAX_REASON_LENGTH, MIN_DURATION_MINUTES } from './scheduling-config';
+import { MAX_DURATION_MINUTES, MAX_REASON_LENGTH, MIN_DURATION_MINUTES } from '@/server/shared/scheduling-config';
 
 const id = (message: string) => z.string({ error: message }).trim().min(1, message).max(64, message);
 

@@ -6,7 +6,7 @@ import { issueVisitLink } from '@/server/access-links/access-link-service';
 import type { Principal, StaffRole } from '@/server/auth/session-types';
 import type { Prisma } from '@/server/db/generated/client';
 import { FOLLOW_UP_QUEUE_SLUG } from '@/server/routing/routing-config';
-import { SPECIALIST_QUEUE_SLUG, SPECIALIST_SKILL, type SpecialistDepartment } from '@/server/consult/specialist-config';
+import { SPECIALIST_QUEUE_SLUG, SPECIALIST_SKILL, type SpecialistDepartment } from '@/server/shared/specialist-config';
 
 const unique = () => randomBytes(4).toString('hex');
 

@@ -4,8 +4,8 @@ import { createContext } from '@/server/api/trpc';
 import { db } from '@/server/db';
 import type { Principal } from '@/server/auth/session-types';
 import { createAppointment, createStaff, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
-import { addDays, weekdayOf } from '@/server/scheduling/calendar';
-import { localDate, zonedTimeToUtc } from '@/server/time/zoned';
+import { addDays, weekdayOf } from '@/server/shared/calendar';
+import { localDate, zonedTimeToUtc } from '@/server/shared/zoned';
 import { STANDARD_TELEHEALTH_CONSENT } from './consent-service';
 
 type Scenario = Awaited<ReturnType<typeof createVisitScenario>>;

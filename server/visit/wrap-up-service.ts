@@ -5,13 +5,13 @@ import type { Principal } from '@/server/auth/session-types';
 import { requireCareStaff, requirePatient } from '@/server/auth/guards';
 import { recordAudit } from '@/server/audit/audit-service';
 import { scheduleVisitMessages } from '@/server/notify/reminders';
-import { computeFreeSlots } from '@/server/scheduling/calendar';
-import { BLOCKING_STATUSES } from '@/server/scheduling/scheduling-config';
+import { computeFreeSlots } from '@/server/shared/calendar';
+import { BLOCKING_STATUSES } from '@/server/shared/scheduling-config';
 import { lockClinicianSchedule } from '@/server/scheduling/schedule-repository';
 import { queueVisitRecord } from '@/server/clinical/visit-record-service';
 import { tryNow } from '@/server/clinical/vitals-service';
 import { fhirGateway } from '@/server/fhir/gateway';
-import type { WrapUpInput } from './schemas';
+import type { WrapUpInput } from '@/server/shared/schemas/visit';
 
 
 const wrapUpSelect = {

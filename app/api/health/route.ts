@@ -1,13 +1,10 @@
-import { db } from '@/server/db';
+import { checkHealth } from '@/server/health/health-service';
 
 export const dynamic = 'force-dynamic';
 
 /** Liveness for scripts and load balancers: the web process is up and the database answers. */
 export async function GET() {
-  try {
-    await db.$queryRaw`SELECT 1`;
-    return Response.json({ status: 'ok' });
-  } catch {
-    return Response.json({ status: 'degraded', database: 'unreachable' }, { status: 503 });
-  }
+  const health = await checkHealth();
+  if (health.ok) return Response.json({ status: 'ok' });
+  return Response.json({ status: 'degraded', database: health.database }, { status: 503 });
 }

@@ -1,6 +1,4 @@
 import { previewInvite } from '@/server/consult/invite-service';
-import { hashLinkToken, isWellFormedLinkToken } from '@/server/access-links/link-token';
-import { db } from '@/server/db';
 import { getMessages } from '@/server/i18n/locale';
 import { format } from '@/server/shared/i18n/format';
 import { GuestJoinForm } from '@/components/consult/participants-guest-form';
@@ -23,9 +21,6 @@ export default async function GuestInvitePage({ params }: { params: Promise<{ to
       </section>
     );
   }
-  const invite = isWellFormedLinkToken(token)
-    ? await db.consultInvite.findUnique({ where: { tokenHash: hashLinkToken(token) }, select: { appointmentId: true } })
-    : null;
   return (
     <section className="card">
       <h1>{t.guest.title}</h1>
@@ -36,7 +31,7 @@ export default async function GuestInvitePage({ params }: { params: Promise<{ to
       </p>
       <p>{t.guest.intro}</p>
       <ScreenMessages screen="guestJoin">
-        <GuestJoinForm token={token} appointmentId={invite!.appointmentId} />
+        <GuestJoinForm token={token} appointmentId={preview.appointmentId} />
       </ScreenMessages>
     </section>
   );

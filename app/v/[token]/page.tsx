@@ -1,7 +1,7 @@
 import { previewLink } from '@/server/access-links/access-link-service';
 import { getMessages } from '@/server/i18n/locale';
 import { format } from '@/server/shared/i18n/format';
-import { formatDateTime } from '@/server/time/zoned';
+import { formatDateTime } from '@/server/shared/zoned';
 import { PatientCheckForm } from '@/components/auth/patient-check-form';
 import { ScreenMessages } from '@/components/providers/screen-messages';
 

@@ -1,12 +1,11 @@
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { currentPrincipal } from '@/server/auth/auth';
-import { db } from '@/server/db';
 import { getMessages } from '@/server/i18n/locale';
 import { format } from '@/server/shared/i18n/format';
-import { findForConsult } from '@/server/scheduling/appointment-repository';
-import { CHANGEABLE_STATUSES } from '@/server/scheduling/scheduling-config';
-import { formatDateTime } from '@/server/time/zoned';
+import { visitOfPatient } from '@/server/scheduling/appointment-service';
+import { CHANGEABLE_STATUSES } from '@/server/shared/scheduling-config';
+import { formatDateTime } from '@/server/shared/zoned';
 import { PatientReschedule } from '@/components/schedule/patient-reschedule';
 import { ScreenMessages } from '@/components/providers/screen-messages';
 
@@ -16,7 +15,7 @@ export const dynamic = 'force-dynamic';
 export default async function VisitReschedulePage() {
   const principal = await currentPrincipal();
   if (principal?.kind !== 'patient') redirect('/');
-  const appointment = await findForConsult(db, principal.appointmentId);
+  const appointment = await visitOfPatient(principal);
   if (!appointment) redirect('/');
   const { locale, t } = await getMessages();
   const changeable = (CHANGEABLE_STATUSES as readonly string[]).includes(appointment.status);

@@ -47,7 +47,9 @@ export async function stopBenchPostgres() {
     log(`PostgreSQL (pid ${running.pid}) still running, sending SIGTERM`);
     try {
       process.kill(running.pid, 'SIGTERM');
-    } catch {}
+    } catch {
+      // Already gone.
+    }
     const deadline = Date.now() + 10_000;
     while (isAlive(running.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     if (isAlive(running.pid)) process.kill(running.pid, 'SIGKILL');

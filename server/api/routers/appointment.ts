@@ -1,3 +1,4 @@
+import 'server-only';
 import { createTRPCRouter, staffProcedure } from '@/server/api/trpc';
 import { listTodayForStaff } from '@/server/scheduling/appointment-service';
 

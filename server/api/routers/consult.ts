@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
 import { endConsult, joinConsult } from '@/server/consult/consult-service';

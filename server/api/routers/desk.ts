@@ -1,10 +1,11 @@
+import 'server-only';
 import { createTRPCRouter, staffProcedure } from '@/server/api/trpc';
 import { CARE_ROLES } from '@/server/auth/guards';
 import { LIVE_VIEW_IDLE_MS } from '@/server/routing/routing-config';
 import { acceptOffer, declineOffer } from '@/server/routing/offers';
 import { setPresence } from '@/server/routing/presence';
 import { watchDesk } from '@/server/routing/desk-view';
-import { offerIdInput, presenceInput } from '@/server/routing/schemas';
+import { offerIdInput, presenceInput } from '@/server/shared/schemas/routing';
 
 const careStaffProcedure = staffProcedure(CARE_ROLES);
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
 import { env } from '@/server/env';

@@ -1,8 +1,9 @@
+import 'server-only';
 import { createTRPCRouter, staffProcedure } from '@/server/api/trpc';
 import { LIVE_VIEW_IDLE_MS } from '@/server/routing/routing-config';
 import { listQueues, updateQueue } from '@/server/routing/queue-admin-service';
 import { watchWallboard } from '@/server/routing/wallboard';
-import { queueSettingsInput } from '@/server/routing/schemas';
+import { queueSettingsInput } from '@/server/shared/schemas/routing';
 
 const adminProcedure = staffProcedure(['ADMIN']);
 

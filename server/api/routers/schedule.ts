@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { createTRPCRouter, signedInProcedure, staffProcedure } from '@/server/api/trpc';
 import {

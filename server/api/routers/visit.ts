@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createTRPCRouter, signedInProcedure, staffProcedure } from '@/server/api/trpc';
 import { locales } from '@/server/shared/i18n/locales';
 import { acceptTelehealthConsent } from '@/server/visit/consent-service';
-import { wrapUpInput } from '@/server/visit/schemas';
+import { wrapUpInput } from '@/server/shared/schemas/visit';
 import { saveWrapUp, visitSummary } from '@/server/visit/wrap-up-service';
 
 export const visitRouter = createTRPCRouter({

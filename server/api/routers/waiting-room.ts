@@ -1,3 +1,4 @@
+import 'server-only';
 import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
 import { requirePatient } from '@/server/auth/guards';
 import { LIVE_VIEW_IDLE_MS } from '@/server/routing/routing-config';

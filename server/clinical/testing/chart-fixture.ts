@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FhirGateway } from '@/server/fhir/gateway';
 import { db } from '@/server/db';
-import { BLOOD_PRESSURE, LOINC, LOINC_SYSTEM, OBSERVATION_CATEGORY_SYSTEM, UCUM_SYSTEM } from '../vital-signs';
+import { BLOOD_PRESSURE, LOINC, LOINC_SYSTEM, OBSERVATION_CATEGORY_SYSTEM, UCUM_SYSTEM } from '@/server/shared/vital-signs';
 
 const DAY_MS = 24 * 3600_000;
 

@@ -1,5 +1,5 @@
 // Clinic working hours and booking limits: the one place these numbers live.
-import type { AppointmentStatus } from '@/server/db/generated/client';
+import type { AppointmentStatus } from '@/server/db/generated/enums';
 
 /** Clinic-local wall-clock times (HH:MM, 24 h) between which visits may take place. */
 export const WORKING_DAY_START = '08:00';

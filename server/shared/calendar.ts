@@ -1,7 +1,7 @@
 // Pure calendar arithmetic on clinic-local dates (YYYY-MM-DD) and working hours. No database, so the
 // browser can use it too.
-import { localDate, zonedTimeToUtc } from '@/server/time/zoned';
-import { SLOT_MINUTES, WORKING_DAY_END, WORKING_DAY_START, WORKING_WEEKDAYS } from './scheduling-config';
+import { localDate, zonedTimeToUtc } from '@/server/shared/zoned';
+import { SLOT_MINUTES, WORKING_DAY_END, WORKING_DAY_START, WORKING_WEEKDAYS } from '@/server/shared/scheduling-config';
 
 export type Busy = { startsAt: Date; durationMinutes: number };
 

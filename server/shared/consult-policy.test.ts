@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCareTeam, may, mayMute, mayRemove, partyRoleOf, permissionsOf, readParticipantMetadata, sideOf, PARTY_ROLES } from './consult-policy';
+import { isCareTeam, may, mayMute, mayRemove, partyRoleOf, permissionsOf, readParticipantMetadata, sideOf, PARTY_ROLES } from '@/server/shared/consult-policy';
 
 describe('consult policy', () => {
   it('lets only the hosts (GP, nurse) request a specialist and end the consult for everyone', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayBounds, localDate, offsetMinutes, zonedTimeToUtc } from './zoned';
+import { dayBounds, localDate, offsetMinutes, zonedTimeToUtc } from '@/server/shared/zoned';
 
 describe('zoned time', () => {
   it('knows Shanghai is UTC+8 all year', () => {
