@@ -20,6 +20,7 @@ export type ErrorReason =
   | 'notAllowed'
   | 'notYourVisit'
   | 'chartForbidden'
+  | 'clinicianOnly'
   // The visit and the way in
   | 'revoked'
   | 'consentRequired'

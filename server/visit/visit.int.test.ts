@@ -3,7 +3,7 @@ import { createCaller } from '@/server/api/root';
 import { createContext } from '@/server/api/trpc';
 import { db } from '@/server/db';
 import type { Principal } from '@/server/auth/session-types';
-import { createAppointment, createStaff, createVisitScenario, patientPrincipal } from '@/server/testing/factories';
+import { createAppointment, createStaff, createVisitScenario, patientPrincipal, staffPrincipal } from '@/server/testing/factories';
 import { addDays, weekdayOf } from '@/server/shared/calendar';
 import { localDate, zonedTimeToUtc } from '@/server/shared/zoned';
 import { STANDARD_TELEHEALTH_CONSENT } from './consent-service';
@@ -122,6 +122,49 @@ describe('wrap-up (real PostgreSQL)', () => {
     const next = await db.appointment.findUniqueOrThrow({ where: { id: result.nextAppointmentId! } });
     const nextMonday = addDays(localDate(monday, s.clinic.timeZone), 7);
     expect(next.startsAt.toISOString()).toBe(zonedTimeToUtc(nextMonday, '08:00', s.clinic.timeZone).toISOString());
+  });
+
+  it('lets only clinicians write the assessment and plan: a nurse is refused, a clinician taking over becomes the author', async () => {
+    const s = await createVisitScenario();
+    await onMondayMorning(s);
+    const nurse = await createStaff(s.clinic.id, 'NURSE');
+    const refused = await createCaller(createContext(staffPrincipal(nurse)))
+      .visit.saveWrapUp({ appointmentId: s.appointment.id, ...note, nextFollowUpDays: 28, bookNext: true })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'FORBIDDEN', cause: { reason: 'clinicianOnly' } });
+    expect(await db.visitNote.count({ where: { appointmentId: s.appointment.id } })).toBe(0);
+    expect(await db.appointment.count({ where: { previousAppointmentId: s.appointment.id } })).toBe(0);
+
+    await createCaller(createContext(doctorOf(s))).visit.saveWrapUp({ appointmentId: s.appointment.id, ...note, nextFollowUpDays: null, bookNext: false });
+    expect(await db.visitNote.findUniqueOrThrow({ where: { appointmentId: s.appointment.id } })).toMatchObject({ authorId: s.doctor.id });
+
+    // A nurse cannot change a note a clinician wrote either.
+    await expect(
+      createCaller(createContext(staffPrincipal(nurse))).visit.saveWrapUp({ appointmentId: s.appointment.id, ...note, plan: 'Stop all tablets.', nextFollowUpDays: null, bookNext: false }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+    // Another clinician of the clinic takes the visit over: the note is theirs now.
+    const colleague = await createStaff(s.clinic.id, 'CLINICIAN');
+    await createCaller(createContext(staffPrincipal(colleague))).visit.saveWrapUp({
+      appointmentId: s.appointment.id,
+      ...note,
+      plan: 'Increase amlodipine to 10 mg.',
+      nextFollowUpDays: null,
+      bookNext: false,
+    });
+    const stored = await db.visitNote.findUniqueOrThrow({ where: { appointmentId: s.appointment.id } });
+    expect(stored).toMatchObject({ authorId: colleague.id, plan: 'Increase amlodipine to 10 mg.' });
+    // Each save is kept with who wrote it, and the audit says whose note was taken over.
+    const revisions = await db.visitNoteRevision.findMany({ where: { visitNoteId: stored.id }, orderBy: { createdAt: 'asc' } });
+    expect(revisions.map((r) => [r.authorId, r.plan])).toEqual([
+      [s.doctor.id, note.plan],
+      [colleague.id, 'Increase amlodipine to 10 mg.'],
+    ]);
+    const audits = await db.auditEvent.findMany({ where: { action: 'visit.wrap-up-saved', subject: `Appointment/${s.appointment.id}` }, orderBy: { occurredAt: 'asc' } });
+    expect(audits.map((a) => [a.actor, a.detail])).toEqual([
+      [`staff:${s.doctor.id}`, null],
+      [`staff:${colleague.id}`, { tookOverFrom: `staff:${s.doctor.id}` }],
+    ]);
   });
 
   it('refuses an empty plan field by field, and clinicians of other clinics, writing nothing', async () => {

@@ -2,7 +2,7 @@ import { db, type Db, type DbTx } from '@/server/db';
 import type { Prisma } from '@/server/db/generated/client';
 import { conflict, forbidden, notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
-import { requireCareStaff, requirePatient } from '@/server/auth/guards';
+import { requireCareStaff, requirePatient, requireStaff, type Staff } from '@/server/auth/guards';
 import { recordAudit } from '@/server/audit/audit-service';
 import { scheduleVisitMessages } from '@/server/notify/reminders';
 import { computeFreeSlots } from '@/server/shared/calendar';
@@ -78,10 +78,19 @@ async function firstFreeStart(
 }
 
 /**
+ * Who writes a visit's assessment and plan: a clinician (the visit's own, or one of its clinic taking it
+ * over). Nurses see the note but do not write it. The router asks here too, so the refusal says why.
+ */
+export function requireWrapUpWriter(principal: Principal): Staff {
+  return requireStaff(principal, ['CLINICIAN'], 'Only a clinician writes the assessment and plan', 'clinicianOnly');
+}
+
+/**
  * Saves the clinician's note and, in the same transaction, books the next follow-up at the same time of
  * day after the chosen interval (moved to the next free slot if that time is taken).
  */
 export async function saveWrapUp(principal: Principal, input: WrapUpInput) {
+  requireWrapUpWriter(principal);
   const saved = await db.$transaction(async (tx) => {
     await lockWrapUp(tx, input.appointmentId);
     // Read under the lock: the note (and the follow-up it booked) as the previous save left it.
@@ -119,10 +128,22 @@ export async function saveWrapUp(principal: Principal, input: WrapUpInput) {
       nextFollowUpDays: input.nextFollowUpDays,
       nextAppointmentId,
     };
+    // Whoever saves is the author of the text now; a clinician taking the visit over becomes its author.
+    const previousAuthorId = appointment.visitNote?.authorId ?? null;
     const note = await tx.visitNote.upsert({
       where: { appointmentId: appointment.id },
       create: { appointmentId: appointment.id, authorId: staff.id, ...fields },
-      update: fields,
+      update: { authorId: staff.id, ...fields },
+    });
+    await tx.visitNoteRevision.create({
+      data: {
+        visitNoteId: note.id,
+        authorId: staff.id,
+        freeText: fields.freeText,
+        assessment: fields.assessment,
+        plan: fields.plan,
+        nextFollowUpDays: fields.nextFollowUpDays,
+      },
     });
     await recordAudit(tx, {
       actor: `staff:${staff.id}`,
@@ -130,6 +151,7 @@ export async function saveWrapUp(principal: Principal, input: WrapUpInput) {
       clinicId: appointment.clinicId,
       patientId: appointment.patientId,
       subject: `Appointment/${appointment.id}`,
+      ...(previousAuthorId && previousAuthorId !== staff.id ? { detail: { tookOverFrom: `staff:${previousAuthorId}` } } : {}),
     });
     const fhirWriteId = await queueVisitRecord(tx, { appointment, authorActor: `staff:${staff.id}`, note: fields });
     return { noteId: note.id, nextAppointmentId, fhirWriteId };

@@ -10,6 +10,7 @@ const en: Record<ErrorReason, string> = {
   notAllowed: 'You may not do that in this consult.',
   notYourVisit: 'You can only change your own visit.',
   chartForbidden: 'You cannot see this patient’s record.',
+  clinicianOnly: 'Only a clinician writes the assessment and plan. Ask the visit’s clinician to finish the wrap-up.',
 
   revoked: 'This visit has been cancelled or has ended. Please contact your clinic if you need help.',
   consentRequired: 'Please read and accept the consent to a video visit first.',
@@ -71,6 +72,7 @@ export const errors: Translations<typeof en> = {
     notAllowed: '您在本次问诊中无权执行此操作。',
     notYourVisit: '您只能更改自己的复诊。',
     chartForbidden: '您无权查看该患者的病历。',
+    clinicianOnly: '只有医生可以填写评估和诊疗计划。请由本次复诊的医生完成小结。',
 
     revoked: '此次复诊已取消或已结束。如需帮助请联系诊所。',
     consentRequired: '请先阅读并同意视频问诊知情同意。',
