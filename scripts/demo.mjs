@@ -88,6 +88,10 @@ async function main() {
   const appUrl = process.env.APP_URL ?? `http://127.0.0.1:${port}`;
   const env = { ...process.env, ...secrets, APP_URL: appUrl, NEXT_TELEMETRY_DISABLED: '1' };
   for (const key of ['AUTH_SECRET', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET']) if (process.env[key]) env[key] = process.env[key];
+  // The demo is a production build; unless .env names a real SMS provider it uses the dev one (texts with their
+  // links in .data/logs/web.log), which a production build refuses without this explicit demo setting.
+  const devSms = !process.env.SMS_PROVIDER || process.env.SMS_PROVIDER === 'dev';
+  if (devSms) Object.assign(env, { SMS_PROVIDER: 'dev', ALLOW_DEV_SMS_IN_PRODUCTION: '1' });
 
   let databaseShown = process.env.DATABASE_URL;
   if (process.env.DATABASE_URL) {
@@ -168,6 +172,7 @@ async function main() {
   console.log(`Staff sign-in  ${appUrl}/signin`);
   console.log(`LiveKit        ${env.LIVEKIT_URL}`);
   console.log(`FHIR server    ${env.FHIR_BASE_URL}`);
+  console.log(`Text messages  ${devSms ? 'not sent: written to .data/logs/web.log (dev provider, demo only)' : `sent through ${env.SMS_PROVIDER}`}`);
   console.log(`Database       ${databaseShown.replace(/:[^:@/]+@/, ':•••@')}`);
   console.log(`\nClinic: ${summary.clinic}\n\nStaff logins:`);
   for (const s of summary.staff) console.log(`  ${s.role.padEnd(9)} ${s.email.padEnd(26)} password: ${s.password}   ${s.name}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseEnv } from './env';
+import { ConfigError, isDevSmsInProduction, parseEnv } from './env';
 
 const valid = {
   DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/revisit',
@@ -44,6 +44,39 @@ describe('configuration', () => {
     const twilio = parseEnv({ ...valid, SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM_NUMBER: '+14155550100' });
     expect(twilio.TWILIO_BASE_URL).toBe('https://api.twilio.com');
     expect(() => parseEnv({ ...valid, SMS_PROVIDER: 'carrier-pigeon' })).toThrow('SMS_PROVIDER must be dev or twilio');
+  });
+
+  it('refuses to start a production build without a real SMS provider', () => {
+    const production = { ...valid, NODE_ENV: 'production' };
+    expect(() => parseEnv(production)).toThrow(
+      'SMS_PROVIDER is missing: in production set SMS_PROVIDER=twilio with TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER (for a demo only: SMS_PROVIDER=dev with ALLOW_DEV_SMS_IN_PRODUCTION=1)',
+    );
+    expect(() => parseEnv({ ...production, SMS_PROVIDER: '' })).toThrow('SMS_PROVIDER is missing');
+    // The dev provider logs working links and codes and accepts unsigned webhooks: refused, however it is asked for.
+    for (const allow of [undefined, '', '0']) {
+      expect(() => parseEnv({ ...production, SMS_PROVIDER: 'dev', ALLOW_DEV_SMS_IN_PRODUCTION: allow })).toThrow(
+        'SMS_PROVIDER=dev is refused in production: it writes every text, with working links and codes, to the server log and accepts unsigned SMS webhooks.',
+      );
+    }
+    expect(() => parseEnv({ ...production, ALLOW_DEV_SMS_IN_PRODUCTION: '1' })).toThrow('SMS_PROVIDER is missing');
+    expect(() => parseEnv({ ...production, SMS_PROVIDER: 'dev', ALLOW_DEV_SMS_IN_PRODUCTION: 'yes' })).toThrow(
+      'ALLOW_DEV_SMS_IN_PRODUCTION must be 1 (or 0, or unset)',
+    );
+    const twilio = parseEnv({ ...production, SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM_NUMBER: '+14155550100' });
+    expect(twilio).toMatchObject({ SMS_PROVIDER: 'twilio', ALLOW_DEV_SMS_IN_PRODUCTION: false });
+    expect(isDevSmsInProduction(twilio)).toBe(false);
+  });
+
+  it('runs a production build with the dev SMS provider only when the demo setting says so explicitly', () => {
+    const demo = parseEnv({ ...valid, NODE_ENV: 'production', SMS_PROVIDER: 'dev', ALLOW_DEV_SMS_IN_PRODUCTION: '1' });
+    expect(demo).toMatchObject({ SMS_PROVIDER: 'dev', ALLOW_DEV_SMS_IN_PRODUCTION: true });
+    expect(isDevSmsInProduction(demo)).toBe(true);
+    // Development and tests keep the dev provider as the default, without the setting.
+    for (const NODE_ENV of [undefined, 'development', 'test']) {
+      const local = parseEnv({ ...valid, NODE_ENV });
+      expect(local.SMS_PROVIDER).toBe('dev');
+      expect(isDevSmsInProduction(local)).toBe(false);
+    }
   });
 
   it('takes an optional FHIR server, and SMART settings only complete and with that server', () => {

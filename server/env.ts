@@ -24,8 +24,15 @@ const schema = z.object({
   ACCESS_LINK_MAX_FAILED_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   /** 0 turns the routing sweeper off in this process (another process must run it). */
   ROUTING_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
-  /** `dev` logs text messages and keeps them on the admin Messages page; `twilio` sends them. */
-  SMS_PROVIDER: z.enum(['dev', 'twilio'], { error: 'SMS_PROVIDER must be dev or twilio' }).default('dev'),
+  /**
+   * `twilio` sends text messages; `dev` writes them (working links and codes included) to the server log and
+   * accepts unsigned SMS webhooks. Unset: `dev`, except in production, where it must be set (see below).
+   */
+  SMS_PROVIDER: unsetIfEmpty(z.enum(['dev', 'twilio'], { error: 'SMS_PROVIDER must be dev or twilio' }).optional()),
+  /** `1` lets a production build (`next start`) run with SMS_PROVIDER=dev: for demos and test stacks only. */
+  ALLOW_DEV_SMS_IN_PRODUCTION: unsetIfEmpty(
+    z.enum(['0', '1'], { error: 'ALLOW_DEV_SMS_IN_PRODUCTION must be 1 (or 0, or unset)' }).optional(),
+  ).transform((value) => value === '1'),
   TWILIO_ACCOUNT_SID: unsetIfEmpty(z.string().optional()),
   TWILIO_AUTH_TOKEN: unsetIfEmpty(z.string().optional()),
   TWILIO_FROM_NUMBER: unsetIfEmpty(
@@ -63,6 +70,18 @@ const TWILIO_REQUIRED = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM
 /** Settings that are only required together with another one (checked even when other settings are wrong). */
 function dependentProblems(source: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
+  if (source.NODE_ENV === 'production') {
+    // A real deployment must never fall back to the dev provider: only an explicit demo setting allows it.
+    if (!source.SMS_PROVIDER) {
+      problems.push(
+        'SMS_PROVIDER is missing: in production set SMS_PROVIDER=twilio with TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER (for a demo only: SMS_PROVIDER=dev with ALLOW_DEV_SMS_IN_PRODUCTION=1)',
+      );
+    } else if (source.SMS_PROVIDER === 'dev' && source.ALLOW_DEV_SMS_IN_PRODUCTION !== '1') {
+      problems.push(
+        'SMS_PROVIDER=dev is refused in production: it writes every text, with working links and codes, to the server log and accepts unsigned SMS webhooks. Set SMS_PROVIDER=twilio with TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER, or for a demo only add ALLOW_DEV_SMS_IN_PRODUCTION=1',
+      );
+    }
+  }
   if (source.SMS_PROVIDER === 'twilio') {
     problems.push(...TWILIO_REQUIRED.filter((name) => !source[name]).map((name) => `${name} is missing: SMS_PROVIDER=twilio needs it`));
   }
@@ -72,7 +91,9 @@ function dependentProblems(source: Record<string, string | undefined>): string[]
   return problems;
 }
 
-export type Env = z.infer<typeof schema>;
+const settings = schema.transform(({ SMS_PROVIDER, ...rest }) => ({ ...rest, SMS_PROVIDER: SMS_PROVIDER ?? ('dev' as const) }));
+
+export type Env = z.infer<typeof settings>;
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -82,7 +103,7 @@ export class ConfigError extends Error {
 }
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = schema.safeParse(source);
+  const result = settings.safeParse(source);
   const problems = [...(result.success ? [] : result.error.issues.map((issue) => issue.message)), ...dependentProblems(source)];
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return result.data;
@@ -105,6 +126,9 @@ export function databaseUrl(): string {
   if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
   return result.data;
 }
+
+/** Production with the dev SMS provider, allowed by ALLOW_DEV_SMS_IN_PRODUCTION=1 (a demo or a test stack). */
+export const isDevSmsInProduction = (settings: Env) => settings.NODE_ENV === 'production' && settings.SMS_PROVIDER === 'dev';
 
 /** Whether this process runs a production build (read without the other settings, like databaseUrl). */
 export const isProduction = () => process.env.NODE_ENV === 'production';

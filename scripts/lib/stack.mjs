@@ -50,6 +50,10 @@ export async function startStack({ work, database = 'revisit_test' }) {
       FHIR_CONTROL_URL: fhirControl.url,
       // The dev SMS provider writes each text here: in tests it is the patient's phone.
       WEB_LOG_FILE: path.join(work, 'web.log'),
+      // The web app runs as a production build (`next start`), which refuses the dev provider unless told
+      // explicitly that this is a test stack (server/env.ts).
+      SMS_PROVIDER: 'dev',
+      ALLOW_DEV_SMS_IN_PRODUCTION: '1',
     };
 
     /** Builds (unless `build: false`) and starts the web app against this stack. */

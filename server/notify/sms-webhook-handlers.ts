@@ -4,7 +4,10 @@ import { isValidTwilioSignature } from './twilio-signature';
 import { inboundSmsSchema, receiveInboundSms, receiveStatusCallback, statusCallbackSchema } from './sms-webhooks';
 
 export type WebhookSettings = {
-  /** The token requests must be signed with; null (the dev provider) accepts unsigned requests. */
+  /**
+   * The token requests must be signed with; null (the dev provider) accepts unsigned requests. In a
+   * production build that is only possible with ALLOW_DEV_SMS_IN_PRODUCTION=1 (parseEnv refuses it otherwise).
+   */
   authToken: string | null;
   /** Public address of the app: what the provider signed, whatever host this request arrived on. */
   appUrl: string;

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as inboundRoute } from '@/app/api/sms/inbound/route';
 import { POST as statusRoute } from '@/app/api/sms/status/route';
 import { db } from '@/server/db';
+import { ConfigError, parseEnv } from '@/server/env';
 import { createAppointment, createClinic, createPatient, createStaff } from '@/server/testing/factories';
 import { sendDueMessages } from './outbox-worker';
 import { scheduleVisitMessages } from './reminders';
-import { handleInboundSms, handleStatusCallback, type WebhookSettings } from './sms-webhook-handlers';
+import { handleInboundSms, handleStatusCallback, webhookSettings, type WebhookSettings } from './sms-webhook-handlers';
 import { startFakeSmsServer, type FakeSmsServer } from './testing/fake-sms-server';
 import { twilioSignature } from './twilio-signature';
 import { TwilioSmsProvider } from './twilio-sms-provider';
@@ -45,7 +46,7 @@ afterAll(() => fake.close());
 describe('SMS webhooks (real PostgreSQL)', () => {
   it('honours STOP: the patient is opted out, gets one confirmation, and no later reminder', async () => {
     const now = new Date();
-    const { clinic, patient, appointment } = await bookedVisit(now);
+    const { clinic, patient } = await bookedVisit(now);
     await sendDueMessages(provider, now, { clinicId: clinic.id });
 
     const response = await handleInboundSms(webhook('/api/sms/inbound', { From: patient.phone, Body: ' Stop ', MessageSid: 'SMin0001' }), twilio);
@@ -138,11 +139,17 @@ describe('SMS webhooks (real PostgreSQL)', () => {
     expect(response.status).toBe(400);
   });
 
-  it('accepts unsigned webhooks with the dev provider (the route as configured for tests)', async () => {
+  it('accepts unsigned webhooks with the dev provider (the route as configured for tests), in production only with the demo setting', async () => {
     const patient = await createPatient((await createClinic()).id);
     const response = await inboundRoute(webhook('/api/sms/inbound', { From: patient.phone, Body: 'UNSUBSCRIBE' }, { sign: false }));
     expect(response.status).toBe(200);
     expect((await db.patient.findUniqueOrThrow({ where: { id: patient.id } })).smsOptedOutAt).not.toBeNull();
+
+    const production = { ...process.env, NODE_ENV: 'production', SMS_PROVIDER: 'dev', ALLOW_DEV_SMS_IN_PRODUCTION: undefined };
+    expect(() => webhookSettings(parseEnv(production))).toThrow(ConfigError);
+    expect(webhookSettings(parseEnv({ ...production, ALLOW_DEV_SMS_IN_PRODUCTION: '1' })).authToken).toBeNull();
+    const twilioSettings = { TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM_NUMBER: '+14155550100' };
+    expect(webhookSettings(parseEnv({ ...production, SMS_PROVIDER: 'twilio', ...twilioSettings })).authToken).toBe('token');
   });
 
   it('records delivery reports from the provider', async () => {
