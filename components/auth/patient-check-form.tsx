@@ -15,6 +15,7 @@ function messageFor(error: string | null, t: Pick<Messages, 'patientCheck' | 'co
       return format(t.patientCheck.wrongBirthDate, { remaining: detail ?? '?' });
     case 'invalidBirthDate':
     case 'locked':
+    case 'patientLocked':
     case 'expired':
     case 'malformed':
     case 'used':
@@ -29,7 +30,7 @@ export function PatientCheckForm({ token }: { token: string }) {
   const { t } = useI18n('patientCheck');
   const [state, action, pending] = useActionState<SignInState, FormData>(patientSignIn.bind(null, token), { error: null });
   const message = messageFor(state.error, t);
-  const finished = state.error !== null && ['locked', 'expired', 'malformed', 'used', 'revoked'].includes(state.error);
+  const finished = state.error !== null && ['locked', 'patientLocked', 'expired', 'malformed', 'used', 'revoked'].includes(state.error);
   const partLabels = [t.patientCheck.year, t.patientCheck.month, t.patientCheck.day];
 
   return (

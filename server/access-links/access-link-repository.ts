@@ -18,7 +18,7 @@ export const linkForCheckSelect = {
       clinicId: true,
       clinic: { select: { name: true, timeZone: true } },
       clinician: { select: { name: true } },
-      patient: { select: { id: true, givenName: true, familyName: true, birthDate: true } },
+      patient: { select: { id: true, givenName: true, familyName: true, birthDate: true, linkFailedAttempts: true, linkLockedUntil: true } },
     },
   },
 } satisfies Prisma.AccessLinkSelect;
@@ -32,4 +32,9 @@ export function findLinkByTokenHash(tx: DbTx, tokenHash: string) {
 /** Row lock so concurrent answers on the same link are counted one after another. */
 export async function lockLinkRow(tx: DbTx, id: string): Promise<void> {
   await tx.$queryRaw`SELECT id FROM "AccessLink" WHERE id = ${id} FOR UPDATE`;
+}
+
+/** Row lock on the link's patient (taken after the link's), so answers on different links count one after another. */
+export async function lockPatientRow(tx: DbTx, patientId: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM "Patient" WHERE id = ${patientId} FOR UPDATE`;
 }
