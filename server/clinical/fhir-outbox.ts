@@ -9,6 +9,7 @@ import { db, type DbTx } from '@/server/db';
 import { DomainError } from '@/server/errors';
 import { Prisma, type FhirWriteKind } from '@/server/db/generated/client';
 import type { FhirGateway } from '@/server/fhir/gateway';
+import { startPeriodic } from '@/server/workers/periodic';
 import { identifierQuery } from './observation-mapper';
 
 /** Observations are only ever created; an Encounter and its note are created or replaced by identifier. */
@@ -184,21 +185,10 @@ export async function deliverDueWrites(gateway: FhirGateway, now = () => new Dat
 
 /** Retries queued writes every `intervalMs` in this process; returns a stop function. */
 export function startFhirWriteWorker(intervalMs: number, gateway: () => FhirGateway): () => void {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
-      for (let round = 0; round < 5; round++) {
-        const summary = await deliverDueWrites(gateway());
-        if (summary.claimed < BATCH_SIZE || summary.stored === 0) break;
-      }
-    } catch (error) {
-      console.error('[fhir] queued writes round failed:', (error as Error).message);
-    } finally {
-      running = false;
+  return startPeriodic('fhir', intervalMs, async () => {
+    for (let round = 0; round < 5; round++) {
+      const summary = await deliverDueWrites(gateway());
+      if (summary.claimed < BATCH_SIZE || summary.stored === 0) break;
     }
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  });
 }

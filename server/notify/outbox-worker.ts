@@ -21,6 +21,7 @@ import {
 import { nextAttemptAt } from './retry-policy';
 import { SmsSendError, type SmsProvider } from './sms-provider';
 import { smsProviderFromEnv } from './sms-provider-from-env';
+import { startPeriodic } from '@/server/workers/periodic';
 
 export type SendSummary = {
   claimed: number;
@@ -335,22 +336,11 @@ export async function sendDueMessages(provider: SmsProvider, now = new Date(), o
 
 /** Sends due messages every `intervalMs` in this process; returns a stop function. */
 export function startOutboxWorker(intervalMs: number, provider: SmsProvider = smsProviderFromEnv(env())): () => void {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
-      // A full batch means more are due: keep going, a few rounds at most per tick.
-      for (let round = 0; round < 5; round++) {
-        const summary = await sendDueMessages(provider);
-        if (summary.claimed < CLAIM_BATCH_SIZE) break;
-      }
-    } catch (error) {
-      console.error('[sms] outbox round failed:', (error as Error).message);
-    } finally {
-      running = false;
+  return startPeriodic('sms', intervalMs, async () => {
+    // A full batch means more are due: keep going, a few rounds at most per tick.
+    for (let round = 0; round < 5; round++) {
+      const summary = await sendDueMessages(provider);
+      if (summary.claimed < CLAIM_BATCH_SIZE) break;
     }
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  });
 }

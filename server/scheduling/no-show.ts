@@ -7,6 +7,7 @@ import { requireCareStaff } from '@/server/auth/guards';
 import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
 import { cancelVisitMessages } from '@/server/notify/reminders';
+import { startPeriodic } from '@/server/workers/periodic';
 
 /** After the end of its slot a visit nobody came to is left open this long before the sweeper marks it. */
 export const NO_SHOW_GRACE_MINUTES = 30;
@@ -68,18 +69,5 @@ async function closeAsNoShow(tx: DbTx, appointment: { id: string; clinicId: stri
 
 /** Runs the no-show sweep every `intervalMs` in this process; returns a stop function. */
 export function startNoShowSweeper(intervalMs: number): () => void {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
-      await sweepNoShows();
-    } catch (error) {
-      console.error('[scheduling] no-show sweep failed:', (error as Error).message);
-    } finally {
-      running = false;
-    }
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return startPeriodic('no-show', intervalMs, () => sweepNoShows());
 }
