@@ -8,6 +8,7 @@ import { formatTime } from '@/server/shared/zoned';
 import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
 import { SignOutButton } from '@/components/auth/sign-out-button';
 import { ClinicianDesk } from '@/components/desk/clinician-desk';
+import { NoShowButton } from '@/components/desk/no-show-button';
 import { ScreenMessages } from '@/components/providers/screen-messages';
 
 export const dynamic = 'force-dynamic';
@@ -19,6 +20,7 @@ export default async function StaffHomePage() {
   const caller = await serverCaller();
   const today = await caller.appointment.listToday();
   const canJoin = principal.role !== 'ADMIN';
+  const now = new Date();
 
   return (
     <section>
@@ -81,6 +83,11 @@ export default async function StaffHomePage() {
                       >
                         {t.staffHome.open}
                       </Link>
+                    )}
+                    {canJoin && (appointment.status === 'SCHEDULED' || appointment.status === 'CHECKED_IN') && appointment.startsAt <= now && (
+                      <ScreenMessages screen="desk">
+                        <NoShowButton appointmentId={appointment.id} patientName={patientName} />
+                      </ScreenMessages>
                     )}
                   </td>
                 </tr>

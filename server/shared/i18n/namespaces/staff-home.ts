@@ -11,6 +11,11 @@ const en = {
   status: 'Status',
   open: 'Open consult',
   noReason: '—',
+  noShow: 'No-show',
+  noShowFor: 'Mark {name} as a no-show',
+  noShowConfirm: 'Patient did not come: mark no-show',
+  noShowSaving: 'Saving…',
+  noShowKeep: 'Keep the visit',
 };
 
 export const staffHome: Translations<typeof en> = {
@@ -26,5 +31,10 @@ export const staffHome: Translations<typeof en> = {
     status: '状态',
     open: '进入问诊',
     noReason: '—',
+    noShow: '爽约',
+    noShowFor: '将{name}标记为爽约',
+    noShowConfirm: '患者未到：标记为爽约',
+    noShowSaving: '正在保存…',
+    noShowKeep: '保留此次复诊',
   },
 };
