@@ -1,15 +1,15 @@
 import 'server-only';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import { db } from '@/server/db';
 import { DomainError, type DomainErrorCode, type ErrorReason } from '@/server/errors';
 import type { Principal, StaffRole } from '@/server/auth/session-types';
 import { requireStaff } from '@/server/auth/guards';
 
-export type Context = { db: typeof db; principal: Principal | null };
+/** Who is calling; procedures reach data through the domain services, never a database handle here. */
+export type Context = { principal: Principal | null };
 
 export function createContext(principal: Principal | null): Context {
-  return { db, principal };
+  return { principal };
 }
 
 const codeFor: Record<DomainErrorCode, TRPCError['code']> = {
