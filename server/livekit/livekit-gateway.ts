@@ -16,11 +16,21 @@ export type JoinGrant = {
 
 export type LivekitGateway = ReturnType<typeof createLivekitGateway>;
 
+/** What the person is told when LiveKit fails: plain words and a reason, never its address or its own error text. */
+export const MEDIA_UNAVAILABLE_MESSAGE = 'The video service is not reachable right now. Please try again in a moment.';
+
 /** Everything Revisit asks of LiveKit goes through here. */
 export function createLivekitGateway(config: LivekitConfig) {
   const httpUrl = config.url.replace(/^ws/, 'http');
   const rooms = new RoomServiceClient(httpUrl, config.apiKey, config.apiSecret);
   const webhooks = new WebhookReceiver(config.apiKey, config.apiSecret);
+
+  /** The refusal for the client; what went wrong (the call, the address, LiveKit's words) is its cause, for the log. */
+  function unreachable(call: string, error: unknown) {
+    const refusal = unavailable(MEDIA_UNAVAILABLE_MESSAGE, 'mediaUnavailable');
+    refusal.cause = new Error(`LiveKit ${call} at ${httpUrl} failed: ${(error as Error).message}`, { cause: error });
+    return refusal;
+  }
 
   return {
     serverUrl: config.url,
@@ -54,7 +64,7 @@ export function createLivekitGateway(config: LivekitConfig) {
       try {
         await rooms.createRoom({ name, maxParticipants: options.maxParticipants, emptyTimeout: options.emptyTimeoutSeconds });
       } catch (error) {
-        throw unavailable(`LiveKit is not reachable at ${httpUrl}: ${(error as Error).message}`, 'mediaUnavailable');
+        throw unreachable('createRoom', error);
       }
     },
 
@@ -62,7 +72,7 @@ export function createLivekitGateway(config: LivekitConfig) {
       try {
         return await rooms.listParticipants(room);
       } catch (error) {
-        throw unavailable(`LiveKit is not reachable at ${httpUrl}: ${(error as Error).message}`, 'mediaUnavailable');
+        throw unreachable('listParticipants', error);
       }
     },
 
@@ -73,7 +83,7 @@ export function createLivekitGateway(config: LivekitConfig) {
         return true;
       } catch (error) {
         if (/not found|404|does not exist/i.test((error as Error).message)) return false;
-        throw unavailable(`LiveKit is not reachable at ${httpUrl}: ${(error as Error).message}`, 'mediaUnavailable');
+        throw unreachable('removeParticipant', error);
       }
     },
 
@@ -87,7 +97,7 @@ export function createLivekitGateway(config: LivekitConfig) {
         return true;
       } catch (error) {
         if (/not found|404|does not exist/i.test((error as Error).message)) return false;
-        throw unavailable(`LiveKit is not reachable at ${httpUrl}: ${(error as Error).message}`, 'mediaUnavailable');
+        throw unreachable('muteMicrophone', error);
       }
     },
 
@@ -98,7 +108,7 @@ export function createLivekitGateway(config: LivekitConfig) {
         return true;
       } catch (error) {
         if (/not found|404|does not exist/i.test((error as Error).message)) return false;
-        throw unavailable(`LiveKit is not reachable at ${httpUrl}: ${(error as Error).message}`, 'mediaUnavailable');
+        throw unreachable('updateParticipant', error);
       }
     },
 
@@ -108,7 +118,7 @@ export function createLivekitGateway(config: LivekitConfig) {
         await rooms.deleteRoom(room);
       } catch (error) {
         if (!/not found|404/i.test((error as Error).message)) {
-          throw unavailable(`LiveKit is not reachable at ${httpUrl}: ${(error as Error).message}`, 'mediaUnavailable');
+          throw unreachable('deleteRoom', error);
         }
       }
     },
@@ -119,7 +129,10 @@ export function createLivekitGateway(config: LivekitConfig) {
       try {
         return await webhooks.receive(rawBody, authorization);
       } catch (error) {
-        throw new DomainError('UNAUTHORIZED', `Webhook signature rejected: ${(error as Error).message}`);
+        // Whoever sent it learns only that it was refused; why is the cause.
+        const refusal = new DomainError('UNAUTHORIZED', 'Webhook signature rejected');
+        refusal.cause = error;
+        throw refusal;
       }
     },
   };

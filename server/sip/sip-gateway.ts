@@ -1,6 +1,9 @@
 import { SipClient } from 'livekit-server-sdk';
 import { unavailable } from '@/server/errors';
 
+/** What the person is told when the call cannot be started. */
+export const DIAL_OUT_FAILED_MESSAGE = 'The call could not be started. Check the number and try again.';
+
 export type SipGatewayConfig = { url: string; apiKey: string; apiSecret: string };
 
 /** Dial-out through LiveKit SIP: the phone joins a room as a participant once answered. */
@@ -17,7 +20,10 @@ export function createSipGateway(config: SipGatewayConfig) {
         });
         return { participantIdentity: info.participantIdentity, sipCallId: info.sipCallId };
       } catch (error) {
-        throw unavailable(`The phone call could not be started: ${(error as Error).message}`, 'dialOutFailed');
+        // The person is told in plain words; LiveKit's SIP error (which may name the number) is the cause, for the log.
+        const refusal = unavailable(DIAL_OUT_FAILED_MESSAGE, 'dialOutFailed');
+        refusal.cause = new Error(`LiveKit SIP createSipParticipant on trunk ${input.trunkId} failed: ${(error as Error).message}`, { cause: error });
+        throw refusal;
       }
     },
   };
