@@ -70,7 +70,8 @@ export type ErrorReason =
   | 'fhirConflict'
   | 'fhirUnauthorized'
   | 'fhirUnavailable'
-  | 'fhirNotConfigured';
+  | 'fhirNotConfigured'
+  | 'writeNotFailed';
 
 export class DomainError extends Error {
   constructor(

@@ -5,6 +5,7 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import { BLOOD_PRESSURE, VITALS, type Range } from '@/server/shared/vital-signs';
+import type { FhirRefusalReason } from '@/server/clinical/fhir-outbox';
 
 type Field = 'systolic' | 'diastolic' | 'heartRate' | 'oxygenSaturation' | 'bodyTemperature' | 'bodyWeight' | 'bloodGlucose';
 
@@ -19,7 +20,8 @@ const FIELDS: { field: Field; limits: Range; unit: string; decimals: number }[] 
   })),
 ];
 
-export type VitalsSaved = { status: 'stored' | 'queued' };
+/** What became of a reading: stored, kept until the record system is back, or refused by it (and why). */
+export type VitalsSaved = { status: 'stored' | 'queued' } | { status: 'notStored'; reason: FhirRefusalReason };
 
 /** Large, unit-labelled inputs for home readings; values outside physiological limits are refused here and on the server. */
 export function VitalsForm({ appointmentId, onSaved, secondary }: { appointmentId: string; onSaved: (saved: VitalsSaved) => void; secondary?: React.ReactNode }) {
@@ -35,7 +37,7 @@ export function VitalsForm({ appointmentId, onSaved, secondary }: { appointmentI
       onSuccess: (result) => {
         readingId.current = crypto.randomUUID();
         setValues(Object.fromEntries(FIELDS.map((f) => [f.field, ''])) as Record<Field, string>);
-        onSaved({ status: result.status });
+        onSaved(result.status === 'notStored' ? { status: 'notStored', reason: result.reason } : { status: result.status });
       },
     }),
   );

@@ -10,6 +10,8 @@ import { waitingRoomRouter } from './routers/waiting-room';
 import { scheduleRouter } from './routers/schedule';
 import { clinicalRouter } from './routers/clinical';
 import { multipartyRouter } from './routers/multiparty';
+import { failedWritesRouter } from './routers/failed-writes';
+import { unstoredReadingsRouter } from './routers/unstored-readings';
 
 export const appRouter = createTRPCRouter({
   appointment: appointmentRouter,
@@ -22,6 +24,8 @@ export const appRouter = createTRPCRouter({
   visit: visitRouter,
   clinical: clinicalRouter,
   multiparty: multipartyRouter,
+  failedWrites: failedWritesRouter,
+  unstoredReadings: unstoredReadingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,8 +5,8 @@
 // repeated after a crash finds what the first one stored instead of storing it twice.
 // A visit record replaces the visit's Encounter and note, so its writes apply in order: a newer write
 // supersedes older ones not yet stored, and is not delivered while an older one is being stored.
-import { db, type DbTx } from '@/server/db';
-import { DomainError } from '@/server/errors';
+import { db, type Db, type DbTx } from '@/server/db';
+import { DomainError, conflict, type ErrorReason } from '@/server/errors';
 import { Prisma, type FhirWriteKind } from '@/server/db/generated/client';
 import type { FhirGateway } from '@/server/fhir/gateway';
 import { startPeriodic } from '@/server/workers/periodic';
@@ -128,6 +128,12 @@ export async function deliver(gateway: FhirGateway, payload: FhirWritePayload): 
 
 export type DeliveryOutcome = 'stored' | 'retrying' | 'failed' | 'superseded' | 'lost';
 
+/**
+ * Why the FHIR server refused a write, as the UI says it; the server's own words stay in `lastError` and
+ * the log. Only a BAD_REQUEST is permanent, and the gateway gives every one of them `fhirInvalid`.
+ */
+export type FhirRefusalReason = Extract<ErrorReason, 'fhirInvalid'>;
+
 async function deliverClaimed(gateway: FhirGateway, claimed: Claim, now: () => Date): Promise<DeliveryOutcome> {
   const row = await db.fhirWrite.findUniqueOrThrow({ where: { id: claimed.id }, select: { payload: true } });
   const fence = { id: claimed.id, status: 'STORING', attempts: claimed.attempts } satisfies Prisma.FhirWriteWhereInput;
@@ -147,7 +153,7 @@ async function deliverClaimed(gateway: FhirGateway, claimed: Claim, now: () => D
     const updated = await db.fhirWrite.updateMany({
       where: fence,
       data: permanent
-        ? { status: 'FAILED', lockedUntil: null, lastError: message }
+        ? { status: 'FAILED', lockedUntil: null, lastError: message, failureReason: 'fhirInvalid' satisfies FhirRefusalReason, failedAt: now() }
         : { status: 'PENDING', lockedUntil: null, lastError: message, nextAttemptAt: plusSeconds(now(), retryDelaySeconds(claimed.attempts)) },
     });
     if (updated.count === 0) return 'lost';
@@ -191,4 +197,73 @@ export function startFhirWriteWorker(intervalMs: number, gateway: () => FhirGate
       if (summary.claimed < BATCH_SIZE || summary.stored === 0) break;
     }
   });
+}
+
+// Refused writes, for the people who must know: read, retried or set aside. Who may do that is decided by
+// the caller (failed-writes-service.ts); these only read and change rows.
+
+const refusedWriteSelect = {
+  id: true,
+  kind: true,
+  clinicId: true,
+  patientId: true,
+  appointmentId: true,
+  enteredBy: true,
+  status: true,
+  attempts: true,
+  failureReason: true,
+  failedAt: true,
+  createdAt: true,
+  payload: true,
+} satisfies Prisma.FhirWriteSelect;
+
+export type RefusedWriteRow = Prisma.FhirWriteGetPayload<{ select: typeof refusedWriteSelect }>;
+
+/** A clinic's writes the FHIR server refused and nobody has retried or dismissed, newest first. */
+export function findFailedByClinic(clinicId: string, limit: number, client: Db | DbTx = db): Promise<RefusedWriteRow[]> {
+  return client.fhirWrite.findMany({
+    where: { clinicId, status: 'FAILED' },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: limit,
+    select: refusedWriteSelect,
+  });
+}
+
+/** A patient's writes of these kinds that were refused (dismissed ones too: they are not stored either) since `since`. */
+export function findRefusedByPatient(
+  patientId: string,
+  kinds: readonly FhirWriteKind[],
+  since: Date,
+  client: Db | DbTx = db,
+): Promise<RefusedWriteRow[]> {
+  return client.fhirWrite.findMany({
+    where: { patientId, kind: { in: [...kinds] }, status: { in: ['FAILED', 'DISMISSED'] }, createdAt: { gte: since } },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    select: refusedWriteSelect,
+  });
+}
+
+export function findRefusedById(id: string, client: Db | DbTx = db): Promise<RefusedWriteRow | null> {
+  return client.fhirWrite.findUnique({ where: { id }, select: refusedWriteSelect });
+}
+
+/** Why this write was refused, if it was. */
+export async function refusalOf(id: string): Promise<FhirRefusalReason | null> {
+  const row = await db.fhirWrite.findUnique({ where: { id }, select: { status: true, failureReason: true } });
+  return row?.status === 'FAILED' ? ((row.failureReason ?? 'fhirInvalid') as FhirRefusalReason) : null;
+}
+
+/** A refused write goes back to the queue as if new (attempts from zero); CONFLICT unless it is FAILED right now. */
+export async function requeueFailedWrite(tx: DbTx, id: string, now: Date): Promise<void> {
+  const updated = await tx.fhirWrite.updateMany({
+    where: { id, status: 'FAILED' },
+    data: { status: 'PENDING', attempts: 0, nextAttemptAt: now, lockedUntil: null, failureReason: null, failedAt: null },
+  });
+  if (updated.count !== 1) throw conflict('This write is no longer waiting for a decision', 'writeNotFailed');
+}
+
+/** A refused write is set aside: never delivered; CONFLICT unless it is FAILED right now. */
+export async function dismissFailedWrite(tx: DbTx, id: string): Promise<void> {
+  const updated = await tx.fhirWrite.updateMany({ where: { id, status: 'FAILED' }, data: { status: 'DISMISSED', lockedUntil: null } });
+  if (updated.count !== 1) throw conflict('This write is no longer waiting for a decision', 'writeNotFailed');
 }

@@ -63,3 +63,7 @@ export type SharePanelInput = z.infer<typeof sharePanelInput>;
 export const appointmentInput = z.object({ appointmentId });
 
 export const vitalKindSchema = z.enum(VITAL_KINDS as [string, ...string[]]);
+
+/** A write the FHIR server refused, retried or dismissed by a clinic admin. */
+export const failedWriteInput = z.object({ id: z.string().min(1).max(64) });
+export const listFailedWritesInput = z.object({ limit: z.number().int().min(1).max(200).default(100) });

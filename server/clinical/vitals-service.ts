@@ -8,14 +8,17 @@ import { recordAudit } from '@/server/audit/audit-service';
 import type { FhirGateway } from '@/server/fhir/gateway';
 import { authorizeConsult } from '@/server/consult/consult-access';
 import { chartPatient } from './chart-access';
-import { deliverNow, enqueueFhirWrite } from './fhir-outbox';
+import { deliverNow, enqueueFhirWrite, refusalOf, type FhirRefusalReason } from './fhir-outbox';
 import { toFhirObservations } from './observation-mapper';
 import type { SubmitVitalsInput } from './schemas';
 
 const MAX_AGE_MS = 7 * 24 * 3600_000;
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-export type SubmitVitalsResult = { status: 'stored' | 'queued'; observations: number };
+/** `queued`: kept until the FHIR server is back; `notStored`: the FHIR server refused it, and says why. */
+export type SubmitVitalsResult =
+  | { status: 'stored' | 'queued'; observations: number }
+  | { status: 'notStored'; reason: FhirRefusalReason; observations: number };
 
 function takenAtOf(input: SubmitVitalsInput, now: Date): Date {
   if (!input.takenAt) return now;
@@ -64,10 +67,14 @@ export async function submitVitals(
     return queued;
   });
   const outcome = await tryNow(gateway, write.id);
+  if (outcome === 'failed') {
+    const reason = await refusalOf(write.id);
+    if (reason) return { status: 'notStored', reason, observations: observations.length };
+  }
   return { status: outcome === 'stored' ? 'stored' : 'queued', observations: observations.length };
 }
 
-/** One immediate attempt; anything short of "stored" leaves the write to the worker. */
+/** One immediate attempt; "retrying" (or no answer) leaves the write to the worker, "failed" means refused. */
 export async function tryNow(gateway: () => FhirGateway, writeId: string) {
   let client: FhirGateway;
   try {

@@ -61,6 +61,7 @@ const en: Record<ErrorReason, string> = {
   fhirUnauthorized: 'The clinical record system refused the portal’s access. Please tell your administrator.',
   fhirUnavailable: 'The clinical record system cannot be reached right now. Please try again later.',
   fhirNotConfigured: 'No clinical record system is set up for this clinic.',
+  writeNotFailed: 'This write was already retried or dismissed. The list has been refreshed.',
 };
 
 export const errors: Translations<typeof en> = {
@@ -123,5 +124,6 @@ export const errors: Translations<typeof en> = {
     fhirUnauthorized: '临床病历系统拒绝了本系统的访问，请告知管理员。',
     fhirUnavailable: '暂时无法连接临床病历系统，请稍后再试。',
     fhirNotConfigured: '本诊所尚未配置临床病历系统。',
+    writeNotFailed: '该记录已被重试或忽略，列表已刷新。',
   },
 };
