@@ -19,6 +19,9 @@ export default async function AdminPage() {
             <Link className="button secondary" href="/admin/messages">
               {t.messages.title}
             </Link>
+            <Link className="button secondary" href="/admin/failed-writes">
+              {t.failedWrites.link}
+            </Link>
             <Link className="button secondary" href="/staff">
               {t.consult.back}
             </Link>

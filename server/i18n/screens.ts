@@ -20,6 +20,7 @@ export const screens = {
   schedule: ['schedule', 'appointmentStatus', 'errors'],
   admin: ['wallboard', 'queues', 'errors'],
   messageLog: ['messages'],
+  failedWrites: ['failedWrites', 'ehr', 'errors'],
 } as const satisfies Record<string, readonly Namespace[]>;
 
 export type Screen = keyof typeof screens;

@@ -9,6 +9,7 @@ import { desk } from './namespaces/desk';
 import { deviceCheck } from './namespaces/device-check';
 import { ehr } from './namespaces/ehr';
 import { errors } from './namespaces/errors';
+import { failedWrites } from './namespaces/failed-writes';
 import { guest } from './namespaces/guest';
 import { home } from './namespaces/home';
 import { messages } from './namespaces/messages';
@@ -45,6 +46,7 @@ const namespaces = {
   schedule,
   patientReschedule,
   messages,
+  failedWrites,
   ehr,
   vitalsForm,
   multiparty,
