@@ -1,12 +1,12 @@
 // Acting on other people in the room: remove and mute, checked against the consult policy with the
 // target's role read from LiveKit (server-signed token metadata, which participants cannot change).
 import { db } from '@/server/db';
-import { forbidden, notFound } from '@/server/errors';
+import { DomainError, forbidden, notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
 import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
 import { authorizeConsult } from './consult-access';
-import { consultIdentity, consultRoomName } from './consult-service';
+import { consultIdentity, consultRoomName, guestIdentity } from './consult-service';
 import { may, mayMute, mayRemove, partyRoleOf } from '@/server/shared/consult-policy';
 import { finishSpecialistTasks } from './specialist-tasks';
 
@@ -54,4 +54,56 @@ export async function muteParticipant(gateway: LivekitGateway, principal: Princi
   if (!mayMute(partyRole, target.role)) throw forbidden(`A ${partyRole} may not mute a ${target.role}`, 'notAllowed');
   const muted = await gateway.muteMicrophone(consultRoomName(appointment.id), target.identity);
   return { muted };
+}
+
+/** Who an identity in a consult room is, as the portal knows them now: a guest's invite or a staff member. */
+async function principalOfIdentity(identity: string): Promise<Principal | 'unknown' | null> {
+  if (identity.startsWith(guestIdentity(''))) {
+    const invite = await db.consultInvite.findUnique({ where: { id: identity.slice(guestIdentity('').length) } });
+    if (!invite) return 'unknown';
+    return { kind: 'guest', id: invite.id, name: invite.displayName, clinicId: invite.clinicId, appointmentId: invite.appointmentId, guestRole: invite.role };
+  }
+  const user = await db.user.findUnique({ where: { id: identity }, select: { id: true, name: true, role: true, clinicId: true, active: true } });
+  if (!user) return null;
+  if (!user.active) return 'unknown';
+  return { kind: 'staff', id: user.id, name: user.name, role: user.role, clinicId: user.clinicId };
+}
+
+/**
+ * The room's own door. LiveKit lets in anyone holding a valid token, and a removed guest (or a specialist
+ * sent out) may have kept theirs, so when LiveKit reports a join the portal asks the consult again whether this
+ * guest or staff member may be there, and puts out at once whoever it refuses now. Patients and phones are
+ * not revoked this way (the patient leaves when the consult ends, a phone cannot rejoin by itself).
+ * Returns the refusal's reason when it put someone out.
+ */
+export async function refuseRevokedParticipant(
+  gateway: Pick<LivekitGateway, 'removeParticipant'>,
+  input: { appointmentId: string; identity: string },
+): Promise<string | null> {
+  const principal = await principalOfIdentity(input.identity);
+  if (principal === null) return null;
+  let reason: string | null = principal === 'unknown' ? 'unknownIdentity' : null;
+  if (principal !== 'unknown') {
+    try {
+      await authorizeConsult(principal, input.appointmentId);
+    } catch (error) {
+      if (!(error instanceof DomainError) || !['FORBIDDEN', 'CONFLICT', 'NOT_FOUND'].includes(error.code)) throw error;
+      reason = error.reason ?? error.code;
+    }
+  }
+  if (!reason) return null;
+  await gateway.removeParticipant(consultRoomName(input.appointmentId), input.identity);
+  const appointment = await db.appointment.findUnique({ where: { id: input.appointmentId }, select: { clinicId: true, patientId: true } });
+  await db.$transaction((tx) =>
+    recordAudit(tx, {
+      actor: 'system',
+      action: 'consult.participant-refused',
+      clinicId: appointment?.clinicId ?? null,
+      patientId: appointment?.patientId ?? null,
+      subject: `Appointment/${input.appointmentId}`,
+      outcome: 'failure',
+      detail: { identity: input.identity, reason },
+    }),
+  );
+  return reason;
 }

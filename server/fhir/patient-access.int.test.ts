@@ -89,6 +89,36 @@ describe('patient chart access', () => {
     expect((await refusal(authorizePatientChart(staffOf(another), s.patient.id))).code).toBe('FORBIDDEN');
   });
 
+  it('refuses guests and administrators of the clinic by the rule itself, whatever an extra rule admits', async () => {
+    const s = await createVisitScenario();
+    const invite = await db.consultInvite.create({
+      data: {
+        clinicId: s.clinic.id,
+        appointmentId: s.appointment.id,
+        role: 'FAMILY',
+        displayName: 'Family member',
+        codeHash: 'x'.repeat(64),
+        tokenHash: `test-${s.appointment.id}`,
+        invitedById: s.doctor.id,
+        expiresAt: new Date(Date.now() + 3600_000),
+      },
+    });
+    const guest: Principal = { kind: 'guest', id: invite.id, name: 'Family member', clinicId: s.clinic.id, appointmentId: s.appointment.id, guestRole: 'FAMILY' };
+    const admin = await createStaff(s.clinic.id, 'ADMIN');
+    // A rule that would let both in (as a careless future rule might): the chart rule still refuses them.
+    registerChartAccessRule({
+      name: `test-too-wide-${s.patient.id}`,
+      admits: async (principal, patient) => (principal.id === invite.id || principal.id === admin.id) && patient.id === s.patient.id,
+    });
+    for (const principal of [guest, staffOf(admin)]) {
+      const error = await refusal(authorizePatientChart(principal, s.patient.id));
+      expect(error).toMatchObject({ code: 'FORBIDDEN', reason: 'chartForbidden' });
+    }
+    expect(await db.auditEvent.count({ where: { actor: { in: [`guest:${invite.id}`, `staff:${admin.id}`] }, action: 'chart.read', outcome: 'failure' } })).toBe(2);
+    // The care team of the clinic still sees it.
+    expect((await authorizePatientChart(staffOf(s.doctor), s.patient.id)).grantedBy).toBe('clinic');
+  });
+
   it('writes an audit event for each chart read, inside the caller\'s transaction', async () => {
     const s = await createVisitScenario();
     const access = await authorizePatientChart(staffOf(s.doctor), s.patient.id);

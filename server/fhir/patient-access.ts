@@ -1,9 +1,11 @@
-// Who may see a patient's chart: the patient themself, staff of the patient's clinic, and whoever an
-// extra rule admits (participants of a consult where a panel was shared register such a rule). Every
-// refusal is audited as well as every read; the check runs before anything is fetched from FHIR.
+// Who may see a patient's chart: the patient themself, the care team (clinicians and nurses) of the
+// patient's clinic, and whoever an extra rule admits (the care team of a consult where a panel was shared,
+// e.g. a specialist from another clinic, registers such a rule). Guests of a consult and administrators
+// never see it: this rule refuses them before any extra rule is asked. Every refusal is audited as well as
+// every read; the check runs before anything is fetched from FHIR.
 import { recordAudit } from '@/server/audit/audit-service';
 import type { Principal } from '@/server/auth/session-types';
-import { isPatient, isStaff } from '@/server/auth/guards';
+import { CARE_ROLES, isGuest, isPatient, isStaff } from '@/server/auth/guards';
 import { db as defaultDb, type Db, type DbTx } from '@/server/db';
 import { DomainError, forbidden } from '@/server/errors';
 
@@ -75,7 +77,10 @@ export async function authorizePatientChart(
 
 async function grantFor(principal: Principal, patient: ChartPatient, client: Db | DbTx): Promise<string | undefined> {
   if (isPatient(principal) && principal.id === patient.id) return 'self';
-  // Staff only: a guest's principal names the clinic too, but guests come in through an extra rule.
+  // A guest's principal names the clinic too; guests (family, interpreters) see the call, never the chart,
+  // whatever an extra rule would say. Administrators manage the clinic; they do not see patients' charts.
+  if (isGuest(principal)) return undefined;
+  if (isStaff(principal) && !(CARE_ROLES as readonly string[]).includes(principal.role)) return undefined;
   if (isStaff(principal) && principal.clinicId === patient.clinicId) return 'clinic';
   for (const rule of extraRules) {
     if (await rule.admits(principal, patient, client)) return rule.name;

@@ -4,6 +4,8 @@ import { db } from '@/server/db';
 import { DomainError } from '@/server/errors';
 import type { LivekitGateway } from './livekit-gateway';
 import { recordParticipantEvent } from '@/server/consult/participant-records';
+import { refuseRevokedParticipant } from '@/server/consult/participant-service';
+import { appointmentIdOfRoom } from '@/server/consult/consult-service';
 
 /** Older than this and a correctly signed event is treated as a replay. */
 export const WEBHOOK_MAX_AGE_SECONDS = 10 * 60;
@@ -11,7 +13,7 @@ export const WEBHOOK_MAX_AGE_SECONDS = 10 * 60;
 export type WebhookIntake = { stored: boolean; eventId: string; event: string };
 
 export async function receiveLivekitWebhook(
-  gateway: Pick<LivekitGateway, 'verifyWebhook'>,
+  gateway: Pick<LivekitGateway, 'verifyWebhook' | 'removeParticipant'>,
   rawBody: string,
   authorization: string | null,
   now = new Date(),
@@ -35,6 +37,10 @@ export async function receiveLivekitWebhook(
     ],
     skipDuplicates: true,
   });
-  await recordParticipantEvent(event);
+  // A join by someone the portal has revoked (a removed guest with the token they kept) is put out at once.
+  if ((await recordParticipantEvent(event)) === 'joined') {
+    const appointmentId = appointmentIdOfRoom(event.room?.name);
+    if (appointmentId && event.participant?.identity) await refuseRevokedParticipant(gateway, { appointmentId, identity: event.participant.identity });
+  }
   return { stored: count === 1, eventId: event.id, event: event.event };
 }
