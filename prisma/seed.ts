@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { db } from '@/server/db';
+import { isProduction } from '@/server/env';
 import { hashPassword } from '@/server/auth/password';
 import { derivedLinkToken } from '@/server/access-links/link-token';
 import { issueVisitLink } from '@/server/access-links/access-link-service';
@@ -14,6 +15,10 @@ import { DEMO_PASSWORD, demoClinic, demoPatients, demoSpecialists, demoStaff } f
 import { SPECIALIST_QUEUE_SLUG, SPECIALIST_SKILL } from '@/server/shared/specialist-config';
 
 async function main() {
+  // Demo staff sign in with a published password (an administrator among them): never in a production database.
+  if (isProduction()) {
+    throw new Error('The demo seed does not run with NODE_ENV=production: its staff accounts use the published demo password. Create real accounts instead.');
+  }
   const secret = process.env.AUTH_SECRET;
   const appUrl = process.env.APP_URL ?? 'http://127.0.0.1:3000';
   if (!secret) throw new Error('AUTH_SECRET must be set to seed demo links');
