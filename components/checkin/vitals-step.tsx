@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { VitalsForm, type VitalsSaved } from '@/components/ehr/vitals-form';
+import { VitalsOutcome } from '@/components/ehr/vitals-outcome';
 
 /** Optional home readings before the waiting room: send them, or skip. */
 export function VitalsStep({ appointmentId, onDone }: { appointmentId: string; onDone: () => void }) {
@@ -11,9 +12,7 @@ export function VitalsStep({ appointmentId, onDone }: { appointmentId: string; o
   if (saved) {
     return (
       <div className="stack">
-        <p className="notice" role="status">
-          {saved.status === 'stored' ? t.vitalsForm.stored : t.vitalsForm.queued}
-        </p>
+        <VitalsOutcome saved={saved} />
         <button className="button" type="button" onClick={onDone}>
           {t.vitalsForm.continue}
         </button>

@@ -8,6 +8,8 @@ import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import { SharedPanelView } from '@/components/ehr/shared-panel-view';
 import { VitalsForm, type VitalsSaved } from '@/components/ehr/vitals-form';
+import { VitalsOutcome } from '@/components/ehr/vitals-outcome';
+import { UnstoredReadings } from '@/components/ehr/unstored-readings';
 import type { CurrentShare } from '@/server/clinical/panel-share-service';
 
 // Only the care team loads the chart panel.
@@ -113,6 +115,7 @@ function PatientSide({
       {entering && onVitalsSaved && (
         <div className="clinical-overlay vitals-overlay" role="dialog" aria-label={t.vitalsForm.title}>
           <h2>{t.vitalsForm.title}</h2>
+          <UnstoredReadings appointmentId={appointmentId} audience="patient" />
           <VitalsEntry appointmentId={appointmentId} onVitalsSaved={onVitalsSaved} />
         </div>
       )}
@@ -164,17 +167,12 @@ function CareTeamSide({
   );
 }
 
-/** The readings form with what became of the last reading: stored, or kept until the record system is back. */
+/** The readings form with what became of the last reading: stored, kept until the record system is back, or refused. */
 function VitalsEntry({ appointmentId, onVitalsSaved }: { appointmentId: string; onVitalsSaved: () => void }) {
-  const { t } = useI18n('vitalsForm');
   const [saved, setSaved] = useState<VitalsSaved | null>(null);
   return (
     <>
-      {saved && (
-        <p className="notice" role="status">
-          {saved.status === 'stored' ? t.vitalsForm.stored : t.vitalsForm.queued}
-        </p>
-      )}
+      {saved && <VitalsOutcome saved={saved} />}
       <VitalsForm
         appointmentId={appointmentId}
         onSaved={(result) => {

@@ -10,6 +10,7 @@ import type { CurrentShare } from '@/server/clinical/panel-share-service';
 import { VitalTrend } from './vital-chart-lazy';
 import { formatReading } from './vital-format';
 import { MedicationList } from './medication-list';
+import { UnstoredReadings } from './unstored-readings';
 
 type Props = {
   appointmentId: string;
@@ -74,6 +75,8 @@ function ChartView({ appointmentId, chart, share, onShareChanged }: Props & { ch
       </section>
 
       <SharingBar appointmentId={appointmentId} share={share} onShareChanged={onShareChanged} />
+
+      <UnstoredReadings appointmentId={appointmentId} audience="careTeam" />
 
       <section aria-labelledby="ehr-latest">
         <h3 id="ehr-latest">{t.ehr.latestVitals}</h3>
