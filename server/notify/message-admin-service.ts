@@ -21,7 +21,15 @@ const messageForAdmin = {
   patient: { select: { familyName: true, givenName: true } },
 } satisfies Prisma.MessageSelect;
 
-/** The clinic's most recent messages, newest first. Texts are the stored previews: links are cut short. */
+/** A guest invitation's 6-digit code, standing alone in its text (the clinic's name or a time never is). */
+const INVITE_CODE = /(?<!\w)\d{6}(?!\w)/g;
+
+/** What admins read of a text: a guest's code is masked like the link (which the stored preview already cuts short). */
+function previewForAdmin(kind: string, preview: string | null): string | null {
+  return preview && kind === 'CONSULT_INVITE' ? preview.replace(INVITE_CODE, '••••••') : preview;
+}
+
+/** The clinic's most recent messages, newest first. Texts are the stored previews: links cut short, guest codes masked. */
 export async function listClinicMessages(principal: Principal, input: z.infer<typeof listMessagesInput>) {
   const admin = requireAdmin(principal, 'Only clinic administrators see the message log');
   const clinic = await db.clinic.findUnique({ where: { id: admin.clinicId }, select: { timeZone: true } });
@@ -38,6 +46,7 @@ export async function listClinicMessages(principal: Principal, input: z.infer<ty
     // Dates as ISO strings: the client gets exactly what the server typed (there is no transformer).
     messages: rows.map(({ patient, createdAt, sendAfter, nextAttemptAt, sentAt, deliveredAt, ...row }) => ({
       ...row,
+      bodyPreview: previewForAdmin(row.kind, row.bodyPreview),
       patientName: `${patient.familyName}${patient.givenName}`,
       createdAt: createdAt.toISOString(),
       sendAfter: sendAfter.toISOString(),
