@@ -15,7 +15,8 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['{server,components,app,scripts}/**/*.test.ts'],
+          // Component tests (*.test.tsx) run in jsdom, named by a `// @vitest-environment jsdom` line at their top.
+          include: ['{server,components,app,scripts}/**/*.test.ts', 'components/**/*.test.tsx'],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
           environment: 'node',
           setupFiles: ['./vitest.setup.ts'],

@@ -1,14 +1,7 @@
 'use client';
 
 import '@livekit/components-styles';
-import {
-  GridLayout,
-  LiveKitRoom,
-  ParticipantTile,
-  RoomAudioRenderer,
-  useRoomContext,
-  useTracks,
-} from '@livekit/components-react';
+import { GridLayout, LiveKitRoom, ParticipantTile, RoomAudioRenderer, useRoomContext, useTracks } from '@livekit/components-react';
 import { useMutation } from '@tanstack/react-query';
 import { DisconnectReason, RoomEvent, Track } from 'livekit-client';
 import Link from 'next/link';
@@ -20,14 +13,43 @@ import { ConnectionBanner, ConsultControls } from './consult-controls';
 import { ClinicalPanels } from './clinical-panels';
 import { readMediaPreferences } from '@/components/checkin/media-preferences';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import { ParticipantsPanel } from './participants-panel';
+import { ParticipantsPanel, type ConsultAccess } from './participants-panel';
 import { ParticipantTileWithRole } from './participants-roles';
 import { RemovedWatcher } from './participants-removed';
 
 type Props = { appointmentId: string; title: string; backHref: string | null; canEnd: boolean };
 
+/** What the join gave this person: the token and where to use it, their role and what they may do. */
+type Access = ConsultAccess & { serverUrl: string; token: string; role: string };
+
+type Refusal = { data?: { reason?: string | null } | null };
+
+/** Which screen the consult page shows, from what has happened so far (exported for its tests). */
+export type ConsultScreen<A, E> =
+  { kind: 'ended' } | { kind: 'left' } | { kind: 'notYourTurn' } | { kind: 'refused'; error: E } | { kind: 'connecting' } | { kind: 'call'; access: A };
+
+/**
+ * A deleted room (the clinician ended the consult) also disconnects everyone, so ended wins over left;
+ * leaving wins over the outcome of the last join, since "join again" asks for a new one.
+ */
+export function consultScreen<A, E extends Refusal>({
+  ended,
+  left,
+  join,
+}: {
+  ended: boolean;
+  left: boolean;
+  join: { error: E | null; data: A | undefined };
+}): ConsultScreen<A, E> {
+  if (ended) return { kind: 'ended' };
+  if (left) return { kind: 'left' };
+  if (join.error) return join.error.data?.reason === 'notYourTurn' ? { kind: 'notYourTurn' } : { kind: 'refused', error: join.error };
+  if (!join.data) return { kind: 'connecting' };
+  return { kind: 'call', access: join.data };
+}
+
 export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
-  const { t } = useI18n('consult', 'errors', 'summary');
+  const { t } = useI18n('consult', 'errors');
   const trpc = useTRPC();
   const join = useMutation(trpc.consult.join.mutationOptions());
   const [left, setLeft] = useState(false);
@@ -36,11 +58,6 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
   useEffect(() => setStartWithVideo(!readMediaPreferences().audioOnly), []);
   const requested = useRef(false);
   const router = useRouter();
-  const end = useMutation(
-    trpc.consult.end.mutationOptions({
-      onSuccess: () => router.push(`/consult/${appointmentId}/wrap-up`),
-    }),
-  );
 
   const connect = useCallback(() => {
     setLeft(false);
@@ -54,98 +71,127 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
     connect();
   }, [connect]);
 
-  if (ended) {
-    return (
-      <section className="card">
-        <p className="notice" role="status">
-          {t.consult.ended}
+  const screen = consultScreen<Access, NonNullable<typeof join.error>>({ ended, left, join });
+  switch (screen.kind) {
+    case 'ended':
+      return <ConsultEnded backHref={backHref} />;
+    case 'left':
+      return <ConsultLeft backHref={backHref} onRejoin={connect} />;
+    case 'notYourTurn':
+      router.replace('/visit');
+      return null;
+    case 'refused':
+      return (
+        <section className="card">
+          <p role="alert" className="alert">
+            {errorMessage(screen.error, t, { codes: { FORBIDDEN: t.errors.forbidden } })}
+          </p>
+          <button className="button" type="button" onClick={connect}>
+            {t.common.tryAgain}
+          </button>
+        </section>
+      );
+    case 'connecting':
+      return (
+        <p className="consult-status" role="status">
+          {t.consult.connecting}
         </p>
-        {!backHref && (
-          <Link className="button" href="/visit/summary">
-            {t.summary.title}
-          </Link>
-        )}
+      );
+    case 'call':
+      return (
+        <LiveKitRoom
+          className="consult"
+          data-lk-theme="default"
+          serverUrl={screen.access.serverUrl}
+          token={screen.access.token}
+          connect
+          audio
+          video={startWithVideo}
+          onDisconnected={() => setLeft(true)}
+        >
+          <ConsultCall appointmentId={appointmentId} title={title} access={screen.access} canEnd={canEnd} onEnded={() => setEnded(true)} />
+        </LiveKitRoom>
+      );
+  }
+}
+
+/** The consult has ended for everyone: the patient goes on to their summary, staff back to their day. */
+export function ConsultEnded({ backHref }: { backHref: string | null }) {
+  const { t } = useI18n('consult', 'summary');
+  return (
+    <section className="card">
+      <p className="notice" role="status">
+        {t.consult.ended}
+      </p>
+      {!backHref && (
+        <Link className="button" href="/visit/summary">
+          {t.summary.title}
+        </Link>
+      )}
+      {backHref && (
+        <Link className="button secondary" href={backHref}>
+          {t.consult.back}
+        </Link>
+      )}
+    </section>
+  );
+}
+
+/** This person left the call (or lost it for good); the consult goes on without them. */
+export function ConsultLeft({ backHref, onRejoin }: { backHref: string | null; onRejoin: () => void }) {
+  const { t } = useI18n('consult');
+  return (
+    <section className="card">
+      <p className="notice">{t.consult.left}</p>
+      <div className="consult-controls">
+        <button className="button" type="button" onClick={onRejoin}>
+          {t.consult.rejoin}
+        </button>
         {backHref && (
           <Link className="button secondary" href={backHref}>
             {t.consult.back}
           </Link>
         )}
-      </section>
-    );
-  }
+      </div>
+    </section>
+  );
+}
 
-  if (left) {
-    return (
-      <section className="card">
-        <p className="notice">{t.consult.left}</p>
-        <div className="consult-controls">
-          <button className="button" type="button" onClick={connect}>
-            {t.consult.rejoin}
-          </button>
-          {backHref && (
-            <Link className="button secondary" href={backHref}>
-              {t.consult.back}
-            </Link>
-          )}
-        </div>
-      </section>
-    );
-  }
-
-  if (join.isError) {
-    const reason = join.error.data?.reason;
-    if (reason === 'notYourTurn') {
-      router.replace('/visit');
-      return null;
-    }
-    const message = errorMessage(join.error, t, { codes: { FORBIDDEN: t.errors.forbidden } });
-    return (
-      <section className="card">
-        <p role="alert" className="alert">
-          {message}
-        </p>
-        <button className="button" type="button" onClick={connect}>
-          {t.common.tryAgain}
-        </button>
-      </section>
-    );
-  }
-
-  if (!join.data) {
-    return (
-      <p className="consult-status" role="status">
-        {t.consult.connecting}
-      </p>
-    );
-  }
-
+/** Everything inside the LiveKit room: rendered in the room's context (LiveKitRoom, or a test's). */
+export function ConsultCall({
+  appointmentId,
+  title,
+  access,
+  canEnd,
+  onEnded,
+}: {
+  appointmentId: string;
+  title: string;
+  access: Access;
+  canEnd: boolean;
+  onEnded: () => void;
+}) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const end = useMutation(
+    trpc.consult.end.mutationOptions({
+      onSuccess: () => router.push(`/consult/${appointmentId}/wrap-up`),
+    }),
+  );
   return (
-    <LiveKitRoom
-      className="consult"
-      data-lk-theme="default"
-      serverUrl={join.data.serverUrl}
-      token={join.data.token}
-      connect
-      audio
-      video={startWithVideo}
-      onDisconnected={() => setLeft(true)}
-    >
+    <>
       <h1 className="consult-status">{title}</h1>
       <ConnectionBanner />
       <ConsultStage />
       <RoomAudioRenderer />
-      <EndedWatcher onEnded={() => setEnded(true)} />
+      <EndedWatcher onEnded={onEnded} />
       <RemovedWatcher appointmentId={appointmentId} />
       <div className="consult-side">
-        <ParticipantsPanel appointmentId={appointmentId} access={join.data} />
-        <ClinicalPanels appointmentId={appointmentId} role={join.data.role} />
+        <ParticipantsPanel appointmentId={appointmentId} access={access} />
+        <ClinicalPanels appointmentId={appointmentId} role={access.role} />
       </div>
-      <ConsultControls
-        canShareScreen={canEnd}
-        onEnd={canEnd ? () => end.mutate({ appointmentId }) : null}
-        ending={end.isPending}
-      />
-    </LiveKitRoom>
+      <ConsultControls canShareScreen={canEnd} onEnd={canEnd ? () => end.mutate({ appointmentId }) : null} ending={end.isPending} />
+    </>
   );
 }
 
@@ -173,9 +219,7 @@ function ConsultStage() {
     ],
     { onlySubscribed: false },
   ).filter((track) => !track.participant.isLocal);
-  const localCamera = useTracks([{ source: Track.Source.Camera, withPlaceholder: true }], { onlySubscribed: false }).find(
-    (track) => track.participant.isLocal,
-  );
+  const localCamera = useTracks([{ source: Track.Source.Camera, withPlaceholder: true }], { onlySubscribed: false }).find((track) => track.participant.isLocal);
   return (
     <div className="consult-stage">
       {remoteTracks.length === 0 ? (
