@@ -61,13 +61,18 @@ describe('a removed guest (real LiveKit, its webhooks through the app route)', (
     const invited = await gp.multiparty.createInvite({ appointmentId: s.appointment.id, role: 'FAMILY', displayName: 'Zhang Wei' });
     const check = await checkGuestInvite({ token: invited.url!.slice(invited.url!.lastIndexOf('/') + 1), name: 'Zhang Wei', code: invited.code! });
     if (!check.ok) throw new Error(`guest check refused: ${check.reason}`);
-    const guest: Principal = { kind: 'guest', id: check.inviteId, name: check.name, clinicId: check.clinicId, appointmentId: check.appointmentId, guestRole: check.role };
+    const guest: Principal = {
+      kind: 'guest',
+      id: check.inviteId,
+      name: check.name,
+      clinicId: check.clinicId,
+      appointmentId: check.appointmentId,
+      guestRole: check.role,
+    };
     const identity = guestIdentity(check.inviteId);
     const kept = await caller(guest).consult.join({ appointmentId: s.appointment.id });
     const first = await connect(kept);
-    await expect
-      .poll(() => db.consultParticipant.count({ where: { appointmentId: s.appointment.id, identity } }), { timeout: 15_000 })
-      .toBe(1);
+    await expect.poll(() => db.consultParticipant.count({ where: { appointmentId: s.appointment.id, identity } }), { timeout: 15_000 }).toBe(1);
 
     await gp.multiparty.removeParticipant({ appointmentId: s.appointment.id, identity });
     await expect.poll(() => first.isConnected, { timeout: 10_000 }).toBe(false);
@@ -79,9 +84,7 @@ describe('a removed guest (real LiveKit, its webhooks through the app route)', (
 
     // ...and the one they kept gets them into the room only until the portal hears of it: then they are put out.
     const again = await connect(kept).catch(() => null);
-    await expect
-      .poll(() => db.consultParticipant.count({ where: { appointmentId: s.appointment.id, identity } }), { timeout: 15_000 })
-      .toBe(2);
+    await expect.poll(() => db.consultParticipant.count({ where: { appointmentId: s.appointment.id, identity } }), { timeout: 15_000 }).toBe(2);
     await expect.poll(() => again?.isConnected ?? false, { timeout: 10_000 }).toBe(false);
     await expect
       .poll(async () => (await livekit().listParticipants(consultRoomName(s.appointment.id))).map((p) => p.identity), { timeout: 10_000 })

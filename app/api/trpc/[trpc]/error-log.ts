@@ -38,10 +38,10 @@ function originOf(raw: string): string {
 /** `text` with patient data replaced; addresses keep their origin. */
 export function scrubForLog(text: string): string {
   const origins: string[] = [];
-  let clean = text.replace(URL_PATTERN, (url) => `\u0000${origins.push(originOf(url)) - 1}\u0000`);
+  let clean = text.replace(URL_PATTERN, (url) => `\uE000${origins.push(originOf(url)) - 1}\uE000`);
   clean = clean.replace(QUOTED, (quoted) => (CODE_NAME.test(quoted) ? quoted : '"…"'));
   for (const [pattern, replacement] of SCRUBS) clean = clean.replace(pattern, replacement);
-  clean = clean.replace(/\u0000(\d+)\u0000/g, (_, i: string) => origins[Number(i)]!);
+  clean = clean.replace(/\uE000(\d+)\uE000/g, (_, i: string) => origins[Number(i)]!);
   return clean.length > MAX_MESSAGE_CHARS ? `${clean.slice(0, MAX_MESSAGE_CHARS)}…` : clean;
 }
 
@@ -51,7 +51,10 @@ function describeOne(error: unknown): string {
   const codePart = typeof code === 'string' && /^[\w.-]{1,40}$/.test(code) ? ` [${code}]` : '';
   const reason = error instanceof DomainError && error.reason ? ` (${error.reason})` : '';
   // The first line says what failed, the last why (an ORM error prints the values it was given in between).
-  const lines = error.message.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = error.message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const text = lines.length > 1 ? `${lines[0]} … ${lines.at(-1)}` : (lines[0] ?? '');
   return `${error.name}${codePart}${reason}: ${scrubForLog(text)}`;
 }
@@ -61,14 +64,15 @@ export function describeForLog(error: TRPCError, path: string | undefined): stri
   const chain: unknown[] = [];
   for (let cause: unknown = error.cause; cause && chain.length < MAX_CAUSES; cause = (cause as { cause?: unknown }).cause) chain.push(cause);
   const deepest = chain.at(-1) ?? error;
-  const frames = deepest instanceof Error && deepest.stack
-    ? deepest.stack
-        .split('\n')
-        .filter((line) => /^\s+at /.test(line))
-        .slice(0, MAX_FRAMES)
-        // Frames name code, not data: file, line and function.
-        .map((line) => `    ${line.trim()}`)
-    : [];
+  const frames =
+    deepest instanceof Error && deepest.stack
+      ? deepest.stack
+          .split('\n')
+          .filter((line) => /^\s+at /.test(line))
+          .slice(0, MAX_FRAMES)
+          // Frames name code, not data: file, line and function.
+          .map((line) => `    ${line.trim()}`)
+      : [];
   return [`[trpc] ${path ?? '(unknown procedure)'} ${error.code}: ${chain.map(describeOne).join(' <- ') || describeOne(error)}`, ...frames].join('\n');
 }
 

@@ -11,7 +11,7 @@ import { setPresence } from '@/server/routing/presence';
 import { DIAL_OUT_FAILED_MESSAGE } from '@/server/sip/sip-gateway';
 import { createVisitScenario, patientPrincipal, staffPrincipal } from '@/server/testing/factories';
 import { freePort } from '@/scripts/lib/proc.mjs';
-import { createTrpcHandler } from './handler';
+import { createTrpcHandler } from '@/app/api/trpc/[trpc]/handler';
 
 // The route as the app serves it (the real router and the harness's real LiveKit, which has no SIP bridge),
 // with a trunk configured so a dial-out reaches LiveKit and fails there. Set before the env is first read.
