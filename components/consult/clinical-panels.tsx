@@ -31,7 +31,7 @@ function parseSignal(payload: Uint8Array): Signal | null {
   }
 }
 
-/** Clinical data inside the consult: the chart for the care team, shared panels for everyone, home vitals for the patient. */
+/** Clinical data inside the consult: the chart for the care team, shared panels and home vitals for the patient (never for guests). */
 export function ClinicalPanels({ appointmentId, role }: { appointmentId: string; role: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -77,7 +77,8 @@ export function ClinicalPanels({ appointmentId, role }: { appointmentId: string;
   if (role === 'clinician' || role === 'nurse') {
     return <CareTeamSide appointmentId={appointmentId} share={share} onShareChanged={onShareChanged} onVitalsSaved={onVitalsSaved} />;
   }
-  // Anyone else in the call (the patient, an invited guest) sees what is shared; only the patient enters readings.
+  // The patient sees what is shared and enters readings. Guests get no clinical panels at all (the room leaves them out,
+  // and the server refuses them the share and the chart).
   return <PatientSide appointmentId={appointmentId} share={share} onVitalsSaved={role === 'patient' ? onVitalsSaved : null} />;
 }
 

@@ -188,7 +188,8 @@ export function ConsultCall({
       <RemovedWatcher appointmentId={appointmentId} />
       <div className="consult-side">
         <ParticipantsPanel appointmentId={appointmentId} access={access} />
-        <ClinicalPanels appointmentId={appointmentId} role={access.role} />
+        {/* Guests (family, interpreters) take part in the call, not in the clinical data: no chart, no shared panels. */}
+        {access.role !== 'guest' && <ClinicalPanels appointmentId={appointmentId} role={access.role} />}
       </div>
       <ConsultControls canShareScreen={canEnd} onEnd={canEnd ? () => end.mutate({ appointmentId }) : null} ending={end.isPending} />
     </>

@@ -42,13 +42,15 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** Domain errors become tRPC errors here and nowhere else. */
+/** A domain error as the tRPC error it becomes (the middleware below; and a live view refused mid-stream, after it). */
+export function trpcErrorOf(cause: DomainError): TRPCError {
+  return new TRPCError({ code: codeFor[cause.code], message: cause.message, cause });
+}
+
+/** Domain errors become tRPC errors here (and, for a subscription's stream, through trpcErrorOf). */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: codeFor[cause.code], message: cause.message, cause });
-  }
+  if (!result.ok && result.error.cause instanceof DomainError) throw trpcErrorOf(result.error.cause);
   return result;
 });
 

@@ -109,7 +109,8 @@ export async function sharedPanelView(
 
 /**
  * Participants of a consult in which a panel is shared now may read that panel's part of the chart,
- * beyond the "own chart" and "own clinic" rules (guests invited to the consult come in this way).
+ * beyond the "own chart" and "own clinic" rules: the care team of the consult (a specialist from another
+ * clinic comes in this way). Guests never do: the consult's clinical access and the chart rule both refuse them.
  */
 registerChartAccessRule({
   name: 'consult-shared-panel',

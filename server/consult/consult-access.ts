@@ -26,8 +26,8 @@ export type ConsultAccessOptions = {
    * `room` (the default): entering the consult room and acting in it. The patient and invited guests come
    * in once a clinician has taken the visit; a specialist called in from another clinic comes in too.
    * `clinical`: the clinical data of the call (the chart, shared panels, home vitals): the visit's own
-   * patient (also before the consult starts) and the care team of the visit's clinic. Guests are not
-   * admitted here yet.
+   * patient (also before the consult starts) and the care team of the visit's clinic. Guests are never
+   * admitted here, on purpose: they take part in the call, not in the clinical data (the chart rule refuses them too).
    */
   purpose?: 'room' | 'clinical';
   /** Refuse a visit that has ended (the default); false for what outlives it, such as the chart or stopping a share. */

@@ -11,6 +11,7 @@ import { recordAudit } from '@/server/audit/audit-service';
 import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
 import { hashLinkToken, isWellFormedLinkToken, linkTokenSchema, newLinkToken } from '@/server/access-links/link-token';
 import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
+import { publishRoutingChange } from '@/server/routing/routing-events';
 import { authorizeConsult } from './consult-access';
 import { consultRoomName, guestIdentity } from './consult-service';
 import { may } from '@/server/shared/consult-policy';
@@ -204,7 +205,17 @@ export async function revokeInvite(gateway: LivekitGateway, principal: Principal
   const { partyRole } = await authorizeConsult(principal, invite.appointmentId);
   if (!may(partyRole, 'remove')) throw forbidden('You may not withdraw invitations', 'notAllowed');
   if (invite.revokedAt) throw conflict('This invitation is already withdrawn', 'alreadyRevoked');
-  await db.consultInvite.update({ where: { id: invite.id }, data: { revokedAt: now } });
+  await db.$transaction(async (tx) => {
+    await tx.consultInvite.update({ where: { id: invite.id }, data: { revokedAt: now } });
+    await recordAudit(tx, {
+      actor: `${principal.kind}:${principal.id}`,
+      action: 'consult.guest-invite-revoked',
+      clinicId: invite.clinicId,
+      subject: `ConsultInvite/${invite.id}`,
+    });
+    // Wakes the consult's live views, so the guest's end now (they ask for the guest's access again).
+    await publishRoutingChange(tx, invite.clinicId);
+  });
   await gateway.removeParticipant(consultRoomName(invite.appointmentId), guestIdentity(invite.id));
   return { revoked: true };
 }

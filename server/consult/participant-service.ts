@@ -5,6 +5,7 @@ import { DomainError, forbidden, notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
 import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
+import { publishRoutingChange } from '@/server/routing/routing-events';
 import { authorizeConsult } from './consult-access';
 import { consultIdentity, consultRoomName, guestIdentity } from './consult-service';
 import { may, mayMute, mayRemove, partyRoleOf } from '@/server/shared/consult-policy';
@@ -27,9 +28,13 @@ export async function removeParticipant(gateway: LivekitGateway, principal: Prin
   if (!mayRemove(partyRole, target.role)) throw forbidden(`A ${partyRole} may not remove a ${target.role}`, 'notAllowed');
   // A removed guest's invite is closed first, so the link cannot bring them back even if LiveKit is slow.
   if (target.identity.startsWith('guest_')) {
-    await db.consultInvite.updateMany({
-      where: { id: target.identity.slice('guest_'.length), appointmentId: appointment.id, revokedAt: null },
-      data: { revokedAt: now },
+    await db.$transaction(async (tx) => {
+      await tx.consultInvite.updateMany({
+        where: { id: target.identity.slice('guest_'.length), appointmentId: appointment.id, revokedAt: null },
+        data: { revokedAt: now },
+      });
+      // Wakes the consult's live views, so the guest's end now (they ask for the guest's access again).
+      await publishRoutingChange(tx, appointment.clinicId);
     });
   }
   if (target.role === 'SPECIALIST') await finishSpecialistTasks(appointment.id, { clinicianId: target.identity }, now);

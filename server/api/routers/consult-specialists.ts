@@ -1,5 +1,6 @@
 import 'server-only';
-import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
+import { createTRPCRouter, signedInProcedure, trpcErrorOf } from '@/server/api/trpc';
+import { DomainError } from '@/server/errors';
 import { watchRouting } from '@/server/routing/routing-events';
 import { authorizeConsult } from '@/server/consult/consult-access';
 import { appointmentInput, requestSpecialistInput, specialistNoteInput, specialistRequestIdInput } from '@/server/consult/schemas';
@@ -16,12 +17,21 @@ export const consultSpecialistsRouter = createTRPCRouter({
   cancelSpecialistRequest: signedInProcedure
     .input(specialistRequestIdInput)
     .mutation(({ ctx, input }) => cancelSpecialistRequest(ctx.principal, input.requestId)),
-  /** The consult's specialist requests, live; while it is open the requests stay in the queue. */
+  /**
+   * The consult's specialist requests, live; while it is open the requests stay in the queue. Access is asked
+   * again at every read, so a guest removed (or whose invitation ran out) sees the stream end with the refusal.
+   */
   watchSpecialistRequests: signedInProcedure.input(appointmentInput).subscription(async function* ({ ctx, input, signal }) {
     const { appointment } = await authorizeConsult(ctx.principal, input.appointmentId);
     yield* watchRouting({
       clinicId: appointment.clinicId,
-      read: () => listSpecialistRequests(appointment.id),
+      read: async () => {
+        // Only this person's own access ends the stream; the visit's end does not stop the care team's view.
+        await authorizeConsult(ctx.principal, appointment.id, { open: false }).catch((error: unknown) => {
+          throw error instanceof DomainError ? trpcErrorOf(error) : error;
+        });
+        return listSpecialistRequests(appointment.id);
+      },
       idleMs: REQUEST_WATCH_IDLE_MS,
       signal,
       onIdle: () => keepSpecialistRequestsAlive(appointment.id),
