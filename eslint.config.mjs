@@ -44,7 +44,10 @@ export default tseslint.config(
     files: ['app/**', 'components/**', 'server/**'],
     ignores: ['server/env.ts', '**/*.test.ts', 'server/testing/**', 'server/**/testing/**', 'server/fhir/embedded/main.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings through server/env.ts (env(), databaseUrl(), isProduction()).' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read settings through server/env.ts (env(), databaseUrl(), isProduction()).' },
+      ],
     },
   },
   {
@@ -67,7 +70,15 @@ export default tseslint.config(
           patterns: [
             forbid(DATABASE, 'app/ and components/ never touch the database: call a service in server/<domain>/.'),
             {
-              group: ['@/server/*', '!@/server/shared', '!@/server/db', '@/server/db/*', '!@/server/db/generated', '@/server/db/generated/*', '!@/server/db/generated/enums'],
+              group: [
+                '@/server/*',
+                '!@/server/shared',
+                '!@/server/db',
+                '@/server/db/*',
+                '!@/server/db/generated',
+                '@/server/db/generated/*',
+                '!@/server/db/generated/enums',
+              ],
               allowTypeImports: true,
               message: 'Client components import from server/shared/ (pure modules) or types only; call the server through tRPC.',
             },
@@ -81,7 +92,10 @@ export default tseslint.config(
     files: ['server/**'],
     ignores: ['server/api/**', 'server/auth/**', 'server/i18n/locale.ts', '**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [forbid(NEXT_AND_TRPC, 'server/<domain>/ never imports Next or tRPC: only server/api, server/auth and the locale reader do.')] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [forbid(NEXT_AND_TRPC, 'server/<domain>/ never imports Next or tRPC: only server/api, server/auth and the locale reader do.')] },
+      ],
     },
   },
   {
@@ -92,8 +106,23 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            forbid([...DATABASE.filter((p) => !p.startsWith('@/server/db')), ...NEXT_AND_TRPC, 'node:*', 'server-only'], 'server/shared/ holds pure modules used by the browser too.'),
-            { group: ['@/server/*', '!@/server/shared', '!@/server/db', '@/server/db/*', '!@/server/db/generated', '@/server/db/generated/*', '!@/server/db/generated/enums'], allowTypeImports: true, message: 'server/shared/ imports only server/shared/, the schema enums and types.' },
+            forbid(
+              [...DATABASE.filter((p) => !p.startsWith('@/server/db')), ...NEXT_AND_TRPC, 'node:*', 'server-only'],
+              'server/shared/ holds pure modules used by the browser too.',
+            ),
+            {
+              group: [
+                '@/server/*',
+                '!@/server/shared',
+                '!@/server/db',
+                '@/server/db/*',
+                '!@/server/db/generated',
+                '@/server/db/generated/*',
+                '!@/server/db/generated/enums',
+              ],
+              allowTypeImports: true,
+              message: 'server/shared/ imports only server/shared/, the schema enums and types.',
+            },
           ],
         },
       ],

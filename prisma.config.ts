@@ -215,9 +215,6 @@ export default defineConfig({
   engine: 'js',
   async adapter() {
     const { fields, schema } = parseDatabaseUrl(databaseUrl);
-    return new OfflinePrismaPg(
-      { ...fields, allowExitOnIdle: true, Client: CatalogAsTextClient },
-      schema ? { schema } : undefined,
-    );
+    return new OfflinePrismaPg({ ...fields, allowExitOnIdle: true, Client: CatalogAsTextClient }, schema ? { schema } : undefined);
   },
 });

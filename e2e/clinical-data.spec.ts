@@ -22,7 +22,7 @@ async function fhirServer(action: 'stop' | 'start') {
   expect(response.ok, await response.text()).toBe(true);
 }
 
-test('home blood pressure reaches the doctor\'s panel, the shared chart reaches the phone, and a reading taken while FHIR is down arrives later', async ({
+test("home blood pressure reaches the doctor's panel, the shared chart reaches the phone, and a reading taken while FHIR is down arrives later", async ({
   browser,
   scenario,
 }) => {
@@ -95,9 +95,7 @@ test('home blood pressure reaches the doctor\'s panel, the shared chart reaches 
     await form.getByLabel('Upper number (systolic)').fill('181');
     await form.getByLabel('Lower number (diastolic)').fill('102');
     await form.getByRole('button', { name: 'Send readings' }).click();
-    await expect(form.getByRole('status')).toHaveText(
-      'Your readings are saved. They will reach your record as soon as the clinic system is back.',
-    );
+    await expect(form.getByRole('status')).toHaveText('Your readings are saved. They will reach your record as soon as the clinic system is back.');
     await expect
       .poll(() => db.fhirWrite.findMany({ where: { patientId: scenario.patient.id, status: 'PENDING' }, select: { kind: true } }))
       .toEqual([{ kind: 'VITALS' }]);

@@ -50,7 +50,17 @@ test('with the camera blocked the patient is told how to allow it and still join
   }
 });
 
-async function intoConsult(page: Page, doctor: Page, scenario: { link: { token: string }; birthDate: string; appointment: { id: string }; doctor: { email: string; password: string }; patient: { familyName: string; givenName: string } }) {
+async function intoConsult(
+  page: Page,
+  doctor: Page,
+  scenario: {
+    link: { token: string };
+    birthDate: string;
+    appointment: { id: string };
+    doctor: { email: string; password: string };
+    patient: { familyName: string; givenName: string };
+  },
+) {
   await page.goto(`/v/${scenario.link.token}`);
   await enterBirthDate(page, scenario.birthDate);
   await acceptConsent(page);

@@ -104,9 +104,7 @@ test('a wrong date of birth is refused with the attempts left, and the fifth loc
   await patient.goto(`/v/${scenario.link.token}`);
   for (let left = 4; left >= 1; left--) {
     await enterBirthDate(patient, '1970-01-01');
-    await expect(appAlert(patient)).toHaveText(
-      `The date of birth does not match our records. ${left} attempts left.`,
-    );
+    await expect(appAlert(patient)).toHaveText(`The date of birth does not match our records. ${left} attempts left.`);
   }
   await enterBirthDate(patient, '1970-01-01');
   await expect(appAlert(patient)).toContainText('This link is locked after too many wrong answers');
@@ -138,10 +136,7 @@ test('a patient cannot open another patient’s consult', async ({ browser, scen
   await expect(appAlert(patient)).toHaveText('You do not have access to this page.');
 });
 
-test('staff sign-in refuses a wrong password, and the language can be switched and is remembered', async ({
-  browser,
-  scenario,
-}) => {
+test('staff sign-in refuses a wrong password, and the language can be switched and is remembered', async ({ browser, scenario }) => {
   const page = await newDesktopPage(browser, 'en-US');
   await page.goto('/signin');
   await expect(page.getByRole('heading', { name: 'Staff sign-in' })).toBeVisible();

@@ -96,9 +96,7 @@ export async function enterBirthDate(page: Page, birthDate: string) {
 /** True once a remote participant's camera shows decoded frames in this page. */
 export async function remoteVideoWidth(page: Page): Promise<number> {
   return page.evaluate(() => {
-    const videos = Array.from(
-      document.querySelectorAll<HTMLVideoElement>('[data-lk-local-participant="false"] video'),
-    );
+    const videos = Array.from(document.querySelectorAll<HTMLVideoElement>('[data-lk-local-participant="false"] video'));
     return Math.max(0, ...videos.map((v) => v.videoWidth));
   });
 }

@@ -42,7 +42,17 @@ async function expectRemoteVideos(page: Page, count: number, timeout = 60_000) {
 }
 
 /** The patient waits and the GP takes them: both are in the consult room. */
-async function startConsult(doctor: Page, patient: Page, scenario: { doctor: { email: string; password: string }; link: { token: string }; birthDate: string; appointment: { id: string }; patient: { familyName: string; givenName: string } }) {
+async function startConsult(
+  doctor: Page,
+  patient: Page,
+  scenario: {
+    doctor: { email: string; password: string };
+    link: { token: string };
+    birthDate: string;
+    appointment: { id: string };
+    patient: { familyName: string; givenName: string };
+  },
+) {
   await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
   await patient.goto(`/v/${scenario.link.token}`);
   await enterBirthDate(patient, scenario.birthDate);
@@ -58,11 +68,7 @@ test('the GP requests a specialist from the consult; the specialist accepts and 
   const doctor = await newDesktopPage(browser);
   const cardiologist = await newDesktopPage(browser);
   const patient = await newPhonePage(browser);
-  const errors = [
-    ...watchConsoleErrors(doctor, 'doctor'),
-    ...watchConsoleErrors(cardiologist, 'specialist'),
-    ...watchConsoleErrors(patient, 'patient'),
-  ];
+  const errors = [...watchConsoleErrors(doctor, 'doctor'), ...watchConsoleErrors(cardiologist, 'specialist'), ...watchConsoleErrors(patient, 'patient')];
   const patientName = `${scenario.patient.familyName}${scenario.patient.givenName}`;
 
   // The usual follow-up: the patient waits, the GP takes them.

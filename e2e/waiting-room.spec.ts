@@ -58,9 +58,7 @@ test('a declined offer puts the patient back at the same place', async ({ browse
   await expect(place(next, 2)).toBeVisible();
   const task = await db.task.findFirstOrThrow({ where: { appointmentId: scenario.appointment.id } });
   expect(task.state).not.toBe('ASSIGNED');
-  await expect
-    .poll(() => db.offer.count({ where: { taskId: task.id, state: 'DECLINED', clinicianId: scenario.doctor.id } }))
-    .toBe(1);
+  await expect.poll(() => db.offer.count({ where: { taskId: task.id, state: 'DECLINED', clinicianId: scenario.doctor.id } })).toBe(1);
 });
 
 test('a patient who leaves the waiting room is no longer in line', async ({ browser, scenario }) => {

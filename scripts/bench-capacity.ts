@@ -89,7 +89,12 @@ async function main() {
   const startedAt = Date.now();
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  log(`load average at start: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')} (${os.cpus().length} cores)`);
+  log(
+    `load average at start: ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')} (${os.cpus().length} cores)`,
+  );
   await generateClient();
   const stack = await startStack({ work, database: 'revisit_bench' });
   const consults: Consult[] = [];
@@ -148,7 +153,9 @@ async function main() {
       const { appointmentId, sessions } = await prepareConsult();
       const parties = ['patient', 'gp', 'specialist'] as const;
       const number = ++consultsStarted;
-      const participants = parties.map((party) => new MediaParticipant(`consult ${number} ${party}`, { audioFrameMs: AUDIO_FRAME_MS, now: () => performance.now() }));
+      const participants = parties.map(
+        (party) => new MediaParticipant(`consult ${number} ${party}`, { audioFrameMs: AUDIO_FRAME_MS, now: () => performance.now() }),
+      );
       const consult: Consult = {
         appointmentId,
         participants,
@@ -177,19 +184,26 @@ async function main() {
     }
 
     // Every wait below has its own limit; this is the backstop that still stops the services.
-    watchdog = setTimeout(() => {
-      console.error(`bench:capacity: still running ${(TIME_LIMIT_MS + WATCHDOG_GRACE_MS) / 1000} s after the start; stopping the services`);
-      void stack.stop().finally(() => process.exit(1));
-    }, TIME_LIMIT_MS + WATCHDOG_GRACE_MS - (Date.now() - startedAt));
+    watchdog = setTimeout(
+      () => {
+        console.error(`bench:capacity: still running ${(TIME_LIMIT_MS + WATCHDOG_GRACE_MS) / 1000} s after the start; stopping the services`);
+        void stack.stop().finally(() => process.exit(1));
+      },
+      TIME_LIMIT_MS + WATCHDOG_GRACE_MS - (Date.now() - startedAt),
+    );
     watchdog.unref();
 
     const stepsStartedAt = Date.now();
     const loopDelay = monitorEventLoopDelay({ resolution: 20 });
     loopDelay.enable();
-    log(`stepping from ${START} consult(s) by ${STEP} up to ${MAX}; ${WINDOW_MS / 1000} s measuring window per step; ` +
-      `${PROBE_RATE} web request(s) per second per consult; limits: p95 ${LIMITS.p95Ms} ms, stall ${LIMITS.stallMs} ms`);
-    console.log('consults participants | web requests errors p50_ms p95_ms (join/page/desk/queue/health p95) | min_video_fps min_audio_fps stalls | ' +
-      'cpu% livekit/web/postgres/participants/prober machine_busy% | load1 | sim_loop_p99_ms setup_s');
+    log(
+      `stepping from ${START} consult(s) by ${STEP} up to ${MAX}; ${WINDOW_MS / 1000} s measuring window per step; ` +
+        `${PROBE_RATE} web request(s) per second per consult; limits: p95 ${LIMITS.p95Ms} ms, stall ${LIMITS.stallMs} ms`,
+    );
+    console.log(
+      'consults participants | web requests errors p50_ms p95_ms (join/page/desk/queue/health p95) | min_video_fps min_audio_fps stalls | ' +
+        'cpu% livekit/web/postgres/participants/prober machine_busy% | load1 | sim_loop_p99_ms setup_s',
+    );
 
     for (let target = START; ; target = Math.min(MAX, target + STEP)) {
       if (stopRequested) {
@@ -250,8 +264,14 @@ async function main() {
         participants: consults.reduce((n, c) => n + c.participants.length, 0),
         requests: inWindow.length,
         errors: inWindow.filter((s) => !s.ok).length,
-        p50Ms: percentile(inWindow.map((s) => s.ms), 50),
-        p95Ms: percentile(inWindow.map((s) => s.ms), 95),
+        p50Ms: percentile(
+          inWindow.map((s) => s.ms),
+          50,
+        ),
+        p95Ms: percentile(
+          inWindow.map((s) => s.ms),
+          95,
+        ),
         minVideoFps: videoFps.length ? Math.min(...videoFps) : 0,
         minAudioFps: audioFps.length ? Math.min(...audioFps) : 0,
         stalls,
@@ -264,7 +284,13 @@ async function main() {
       const cpu = (key: keyof typeof cpuBefore) => Math.round(((cpuAfter[key] - cpuBefore[key]) / seconds) * 100);
       const busy = machineAfter.busy - machineBefore.busy;
       const total = machineAfter.total - machineBefore.total;
-      const byKind = (kind: ProbeKind) => round(percentile(inWindow.filter((s) => s.kind === kind).map((s) => s.ms), 95));
+      const byKind = (kind: ProbeKind) =>
+        round(
+          percentile(
+            inWindow.filter((s) => s.kind === kind).map((s) => s.ms),
+            95,
+          ),
+        );
       console.log(
         `${figures.consults} ${figures.participants} | ${figures.requests} ${figures.errors} ${round(figures.p50Ms)} ${round(figures.p95Ms)} ` +
           `(${(['join', 'page', 'desk', 'queue', 'health'] as const).map(byKind).join('/')}) | ` +
@@ -295,7 +321,12 @@ async function main() {
     await dispose();
     await db?.$disconnect().catch(() => {});
     await stack.stop();
-    log(`load average at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+    log(
+      `load average at the end: ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
+    );
     clearTimeout(watchdog);
   }
   console.log(resultLine(steps));

@@ -55,7 +55,9 @@ async function main() {
     timings.sort((a, b) => a - b);
     const p50 = Math.round(percentile(timings, 50));
     const p90 = Math.round(percentile(timings, 90));
-    console.log(`${RUNS} panel loads (after ${WARM_UP} warm-up): ${observations} charted readings each; min ${Math.round(timings[0]!)} ms, max ${Math.round(timings[timings.length - 1]!)} ms`);
+    console.log(
+      `${RUNS} panel loads (after ${WARM_UP} warm-up): ${observations} charted readings each; min ${Math.round(timings[0]!)} ms, max ${Math.round(timings[timings.length - 1]!)} ms`,
+    );
     console.log(`RESULT ehr_panel_p50_ms=${p50} ehr_panel_p90_ms=${p90}`);
   } finally {
     await stack.stop();

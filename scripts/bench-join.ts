@@ -136,7 +136,10 @@ async function pageJs(
     if (response.request().resourceType() !== 'script') return;
     sizes.set(
       response.url(),
-      response.body().then((body) => gzipSync(body, { level: 9 }).length, () => 0),
+      response.body().then(
+        (body) => gzipSync(body, { level: 9 }).length,
+        () => 0,
+      ),
     );
   });
   const document = await page.goto(pagePath);

@@ -40,7 +40,15 @@ import { checkRun, drive, startSweeper, warmUp } from './bench/routing/drive';
 import { openLiveViews } from './bench/routing/live-views';
 import { loadClinic } from './bench/routing/load';
 import { log } from './bench/routing/log';
-import { measureDbTps, measureHistoryReads, measureWaitingStatus, resetStatements, startDriveCosts, startProfiler, statementCosts } from './bench/routing/measure';
+import {
+  measureDbTps,
+  measureHistoryReads,
+  measureWaitingStatus,
+  resetStatements,
+  startDriveCosts,
+  startProfiler,
+  statementCosts,
+} from './bench/routing/measure';
 import { removeBenchData, startBenchPostgres, stopBenchPostgres } from './bench/routing/postgres';
 import { printResult, reportDbTps, reportDrive, reportHistoryReads, reportStatements, reportWaitingStatus } from './bench/routing/report';
 

@@ -160,7 +160,10 @@ async function main() {
   await waitFor(
     async () => {
       if (!web.running) throw new Error(`the web app exited; see ${web.logFile}`);
-      return fetch(`${appUrl}/api/health`).then((r) => r.ok, () => false);
+      return fetch(`${appUrl}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
     },
     { timeoutMs: 60_000, what: `the web app on ${appUrl}` },
   );

@@ -53,9 +53,7 @@ async function runVitest(projects, env) {
   totals.passed += report.numPassedTests;
   // A failed test also fails its describe blocks and its file, so suites are not added to the count;
   // a file that failed with no failed test (it did not load, or a hook threw) counts as one failure.
-  const brokenFiles = report.testResults.filter(
-    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
-  );
+  const brokenFiles = report.testResults.filter((file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'));
   totals.failed += report.numFailedTests + brokenFiles.length;
   for (const file of brokenFiles) console.error(`${path.relative(REPO_ROOT, file.name)} failed outside its tests: ${file.message}`);
   totals.skipped += report.numPendingTests + report.numTodoTests;
@@ -64,8 +62,14 @@ async function runVitest(projects, env) {
 /** ESLint (the layers) and Prettier: each counts as one test, passed or failed. */
 async function runLint() {
   console.log('\n▶ Lint (ESLint, Prettier)');
-  for (const [name, args] of [['eslint', ['eslint', '.']], ['prettier', ['prettier', '--check', '.']]]) {
-    const ok = await run('npx', args).then(() => true, () => false);
+  for (const [name, args] of [
+    ['eslint', ['eslint', '.']],
+    ['prettier', ['prettier', '--check', '.']],
+  ]) {
+    const ok = await run('npx', args).then(
+      () => true,
+      () => false,
+    );
     if (ok) totals.passed += 1;
     else {
       totals.failed += 1;

@@ -62,7 +62,13 @@ describe('configuration', () => {
     expect(() => parseEnv({ ...production, SMS_PROVIDER: 'dev', ALLOW_DEV_SMS_IN_PRODUCTION: 'yes' })).toThrow(
       'ALLOW_DEV_SMS_IN_PRODUCTION must be 1 (or 0, or unset)',
     );
-    const twilio = parseEnv({ ...production, SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM_NUMBER: '+14155550100' });
+    const twilio = parseEnv({
+      ...production,
+      SMS_PROVIDER: 'twilio',
+      TWILIO_ACCOUNT_SID: 'AC123',
+      TWILIO_AUTH_TOKEN: 'token',
+      TWILIO_FROM_NUMBER: '+14155550100',
+    });
     expect(twilio).toMatchObject({ SMS_PROVIDER: 'twilio', ALLOW_DEV_SMS_IN_PRODUCTION: false });
     expect(isDevSmsInProduction(twilio)).toBe(false);
   });
@@ -89,6 +95,8 @@ describe('configuration', () => {
       'FHIR_PRIVATE_KEY is missing: FHIR_CLIENT_ID (SMART Backend Services) needs it',
     );
     expect(() => parseEnv({ ...valid, FHIR_CLIENT_ID: 'revisit', FHIR_PRIVATE_KEY: 'k' })).toThrow('FHIR_BASE_URL is missing');
-    expect(() => parseEnv({ ...valid, FHIR_BASE_URL: 'https://ehr.example.org/fhir', FHIR_SIGNING_ALG: 'HS256' })).toThrow('FHIR_SIGNING_ALG must be RS384 or ES384');
+    expect(() => parseEnv({ ...valid, FHIR_BASE_URL: 'https://ehr.example.org/fhir', FHIR_SIGNING_ALG: 'HS256' })).toThrow(
+      'FHIR_SIGNING_ALG must be RS384 or ES384',
+    );
   });
 });

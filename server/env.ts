@@ -30,13 +30,16 @@ const schema = z.object({
    */
   SMS_PROVIDER: unsetIfEmpty(z.enum(['dev', 'twilio'], { error: 'SMS_PROVIDER must be dev or twilio' }).optional()),
   /** `1` lets a production build (`next start`) run with SMS_PROVIDER=dev: for demos and test stacks only. */
-  ALLOW_DEV_SMS_IN_PRODUCTION: unsetIfEmpty(
-    z.enum(['0', '1'], { error: 'ALLOW_DEV_SMS_IN_PRODUCTION must be 1 (or 0, or unset)' }).optional(),
-  ).transform((value) => value === '1'),
+  ALLOW_DEV_SMS_IN_PRODUCTION: unsetIfEmpty(z.enum(['0', '1'], { error: 'ALLOW_DEV_SMS_IN_PRODUCTION must be 1 (or 0, or unset)' }).optional()).transform(
+    (value) => value === '1',
+  ),
   TWILIO_ACCOUNT_SID: unsetIfEmpty(z.string().optional()),
   TWILIO_AUTH_TOKEN: unsetIfEmpty(z.string().optional()),
   TWILIO_FROM_NUMBER: unsetIfEmpty(
-    z.string().regex(/^\+[1-9]\d{6,14}$/, 'TWILIO_FROM_NUMBER must be an E.164 number such as +14155550100').optional(),
+    z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'TWILIO_FROM_NUMBER must be an E.164 number such as +14155550100')
+      .optional(),
   ),
   /** Any Twilio-compatible API; tests point it at a local server. */
   TWILIO_BASE_URL: z.url('TWILIO_BASE_URL must be a full URL such as https://api.twilio.com').default('https://api.twilio.com'),
@@ -54,7 +57,11 @@ const schema = z.object({
   FHIR_PRIVATE_KEY: unsetIfEmpty(z.string().optional()),
   FHIR_KEY_ID: unsetIfEmpty(z.string().optional()),
   FHIR_SIGNING_ALG: z.enum(['RS384', 'ES384'], { error: 'FHIR_SIGNING_ALG must be RS384 or ES384' }).default('RS384'),
-  FHIR_SCOPES: z.string().default('system/Patient.rs system/Observation.crs system/Condition.rs system/MedicationRequest.rs system/AllergyIntolerance.rs system/Encounter.crus system/DocumentReference.crs'),
+  FHIR_SCOPES: z
+    .string()
+    .default(
+      'system/Patient.rs system/Observation.crs system/Condition.rs system/MedicationRequest.rs system/AllergyIntolerance.rs system/Encounter.crus system/DocumentReference.crs',
+    ),
   /** Overrides the token endpoint found in <FHIR_BASE_URL>/.well-known/smart-configuration. */
   FHIR_TOKEN_URL: unsetIfEmpty(z.url('FHIR_TOKEN_URL must be a full URL').optional()),
   /** 0 turns off, in this process, the worker that stores queued FHIR writes (home vitals, visit notes). */
@@ -62,7 +69,12 @@ const schema = z.object({
   /** Most people (and phone lines) in one consult room at once. */
   CONSULT_MAX_PARTICIPANTS: z.coerce.number().int().min(2, 'CONSULT_MAX_PARTICIPANTS must be at least 2').max(12).default(6),
   /** A LiveKit SIP outbound trunk (ST_...): set, clinicians can dial a phone number into a consult. */
-  SIP_OUTBOUND_TRUNK_ID: unsetIfEmpty(z.string().regex(/^ST_\w+$/, 'SIP_OUTBOUND_TRUNK_ID must be a LiveKit outbound trunk id (ST_...)').optional()),
+  SIP_OUTBOUND_TRUNK_ID: unsetIfEmpty(
+    z
+      .string()
+      .regex(/^ST_\w+$/, 'SIP_OUTBOUND_TRUNK_ID must be a LiveKit outbound trunk id (ST_...)')
+      .optional(),
+  ),
 });
 
 const TWILIO_REQUIRED = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'] as const;
@@ -87,7 +99,8 @@ function dependentProblems(source: Record<string, string | undefined>): string[]
   }
   if (source.FHIR_CLIENT_ID && !source.FHIR_PRIVATE_KEY) problems.push('FHIR_PRIVATE_KEY is missing: FHIR_CLIENT_ID (SMART Backend Services) needs it');
   if (source.FHIR_PRIVATE_KEY && !source.FHIR_CLIENT_ID) problems.push('FHIR_CLIENT_ID is missing: FHIR_PRIVATE_KEY (SMART Backend Services) needs it');
-  if ((source.FHIR_CLIENT_ID || source.FHIR_PRIVATE_KEY) && !source.FHIR_BASE_URL) problems.push('FHIR_BASE_URL is missing: SMART Backend Services needs the FHIR server it signs in to');
+  if ((source.FHIR_CLIENT_ID || source.FHIR_PRIVATE_KEY) && !source.FHIR_BASE_URL)
+    problems.push('FHIR_BASE_URL is missing: SMART Backend Services needs the FHIR server it signs in to');
   return problems;
 }
 

@@ -1,11 +1,5 @@
 // Services throw DomainError for every expected failure; only the API layer maps it to HTTP/tRPC.
-export type DomainErrorCode =
-  | 'NOT_FOUND'
-  | 'FORBIDDEN'
-  | 'UNAUTHORIZED'
-  | 'CONFLICT'
-  | 'BAD_REQUEST'
-  | 'UNAVAILABLE';
+export type DomainErrorCode = 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHORIZED' | 'CONFLICT' | 'BAD_REQUEST' | 'UNAVAILABLE';
 
 /**
  * Every stable key the UI can translate. Each one has a message in both languages in the dictionary's

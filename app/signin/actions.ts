@@ -22,9 +22,5 @@ export async function signInWith(
 }
 
 export async function staffSignIn(_prev: SignInState, form: FormData): Promise<SignInState> {
-  return signInWith(
-    'staff',
-    { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') },
-    '/staff',
-  );
+  return signInWith('staff', { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') }, '/staff');
 }

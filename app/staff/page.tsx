@@ -76,11 +76,7 @@ export default async function StaffHomePage() {
                   </td>
                   <td>
                     {canJoin && !CLOSED_VISIT_STATUSES.has(appointment.status) && (
-                      <Link
-                        className="button"
-                        href={`/consult/${appointment.id}`}
-                        aria-label={`${t.staffHome.open}: ${patientName}`}
-                      >
+                      <Link className="button" href={`/consult/${appointment.id}`} aria-label={`${t.staffHome.open}: ${patientName}`}>
                         {t.staffHome.open}
                       </Link>
                     )}

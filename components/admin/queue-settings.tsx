@@ -56,9 +56,10 @@ function draftOf(queue: Queue): Draft {
 }
 
 function inputOf(queueId: string, draft: Draft): SettingsInput {
-  const numbers = Object.fromEntries(
-    NUMBER_FIELDS.map((field) => [field, draft[field].trim() === '' ? null : Number(draft[field])]),
-  ) as Record<NumberField, number>; // null for a required number is refused by the server, with a field error.
+  const numbers = Object.fromEntries(NUMBER_FIELDS.map((field) => [field, draft[field].trim() === '' ? null : Number(draft[field])])) as Record<
+    NumberField,
+    number
+  >; // null for a required number is refused by the server, with a field error.
   return {
     queueId,
     name: draft.name,
@@ -99,8 +100,7 @@ function QueueForm({ queue, others }: { queue: Queue; others: Queue[] }) {
     }),
   );
 
-  const fieldErrors: Partial<Record<Field, string[]>> =
-    update.error?.data?.code === 'BAD_REQUEST' ? (update.error.data.zodError?.fieldErrors ?? {}) : {};
+  const fieldErrors: Partial<Record<Field, string[]>> = update.error?.data?.code === 'BAD_REQUEST' ? (update.error.data.zodError?.fieldErrors ?? {}) : {};
   const hasError = (field: Field) => (fieldErrors[field]?.length ?? 0) > 0;
   const failure = update.error
     ? errorMessage(update.error, t, { codes: { BAD_REQUEST: t.queues.invalid, FORBIDDEN: t.errors.forbidden, NOT_FOUND: t.errors.notFound } })
@@ -230,9 +230,7 @@ export function QueueSettings() {
       ) : queues.data.length === 0 ? (
         <p className="notice">{t.queues.empty}</p>
       ) : (
-        queues.data.map((queue) => (
-          <QueueForm key={queue.id} queue={queue} others={queues.data.filter((other) => other.id !== queue.id)} />
-        ))
+        queues.data.map((queue) => <QueueForm key={queue.id} queue={queue} others={queues.data.filter((other) => other.id !== queue.id)} />)
       )}
     </section>
   );

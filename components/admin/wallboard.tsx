@@ -12,7 +12,6 @@ type Board = inferRouterOutputs<AppRouter>['queues']['watchWallboard'] extends A
 
 const PRESENCE_STATES = ['AVAILABLE', 'BUSY', 'WRAP_UP', 'NOT_RESPONDING', 'OFFLINE'] as const;
 
-
 function Tile({ label, value }: { label: string; value: string | number }) {
   const id = useId();
   return (

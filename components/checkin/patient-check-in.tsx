@@ -41,10 +41,7 @@ export function PatientCheckIn({
     return (
       <>
         <h2>{t.consent.title}</h2>
-        <ConsentStep
-          text={consentText}
-          onAccepted={() => setStep('devices')}
-        />
+        <ConsentStep text={consentText} onAccepted={() => setStep('devices')} />
       </>
     );
   }

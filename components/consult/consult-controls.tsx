@@ -93,15 +93,7 @@ function useCanFlipCamera() {
   return canFlip;
 }
 
-export function ConsultControls({
-  canShareScreen,
-  onEnd,
-  ending,
-}: {
-  canShareScreen: boolean;
-  onEnd: (() => void) | null;
-  ending: boolean;
-}) {
+export function ConsultControls({ canShareScreen, onEnd, ending }: { canShareScreen: boolean; onEnd: (() => void) | null; ending: boolean }) {
   const { t } = useI18n('consult');
   const { localParticipant } = useLocalParticipant();
   const audio = useAudioOnly();
@@ -189,13 +181,7 @@ function ChatPanel() {
         <label className="visually-hidden" htmlFor="chat-input">
           {t.consult.chatPlaceholder}
         </label>
-        <input
-          id="chat-input"
-          value={draft}
-          maxLength={1000}
-          placeholder={t.consult.chatPlaceholder}
-          onChange={(event) => setDraft(event.target.value)}
-        />
+        <input id="chat-input" value={draft} maxLength={1000} placeholder={t.consult.chatPlaceholder} onChange={(event) => setDraft(event.target.value)} />
         <button type="submit" className="button" disabled={isSending || !draft.trim()}>
           {t.consult.send}
         </button>

@@ -35,12 +35,10 @@ export function InvitePanel({ appointmentId }: { appointmentId: string }) {
     <section className={styles.section} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{m.invite}</h3>
       <form onSubmit={submit} className={styles.row}>
-        <label htmlFor={`${id}-role`}>
-          {m.inviteRole}
-        </label>
+        <label htmlFor={`${id}-role`}>{m.inviteRole}</label>
         <select id={`${id}-role`} value={role} onChange={(e) => setRole(e.target.value as 'FAMILY' | 'INTERPRETER')}>
-            <option value="FAMILY">{m.roles.FAMILY}</option>
-            <option value="INTERPRETER">{m.roles.INTERPRETER}</option>
+          <option value="FAMILY">{m.roles.FAMILY}</option>
+          <option value="INTERPRETER">{m.roles.INTERPRETER}</option>
         </select>
         <label>
           {m.inviteName}
@@ -73,12 +71,20 @@ export function InvitePanel({ appointmentId }: { appointmentId: string }) {
           <button
             type="button"
             className="button secondary"
-            onClick={() => navigator.clipboard?.writeText(created.url!).then(() => setCopied(true), () => setCopied(false))}
+            onClick={() =>
+              navigator.clipboard?.writeText(created.url!).then(
+                () => setCopied(true),
+                () => setCopied(false),
+              )
+            }
           >
             {copied ? m.copied : m.copyLink}
           </button>
           <div>
-            {m.inviteCode}: <span className={styles.code} data-testid="invite-code">{created.code}</span>
+            {m.inviteCode}:{' '}
+            <span className={styles.code} data-testid="invite-code">
+              {created.code}
+            </span>
           </div>
         </div>
       )}

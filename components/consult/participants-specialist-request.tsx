@@ -34,11 +34,11 @@ export function SpecialistRequestPanel({ appointmentId }: { appointmentId: strin
       <form onSubmit={submit} className={styles.row}>
         <label htmlFor={`${id}-department`}>{m.department}</label>
         <select id={`${id}-department`} value={department} onChange={(e) => setDepartment(e.target.value as SpecialistDepartment)}>
-            {SPECIALIST_DEPARTMENTS.map((d) => (
-              <option key={d} value={d}>
-                {m.departments[d]}
-              </option>
-            ))}
+          {SPECIALIST_DEPARTMENTS.map((d) => (
+            <option key={d} value={d}>
+              {m.departments[d]}
+            </option>
+          ))}
         </select>
         <fieldset>
           <legend>{m.urgency}</legend>

@@ -84,8 +84,7 @@ export function ClinicianDesk() {
 
       {state.current?.appointmentId && (
         <p className="notice">
-          {t.desk.current}{' '}
-          <Link href={`/consult/${state.current.appointmentId}`}>{t.desk.returnToConsult}</Link>
+          {t.desk.current} <Link href={`/consult/${state.current.appointmentId}`}>{t.desk.returnToConsult}</Link>
         </p>
       )}
 
@@ -102,12 +101,7 @@ export function ClinicianDesk() {
             <button type="button" className="button" disabled={accept.isPending} onClick={() => accept.mutate({ offerId: offer.id })}>
               {t.desk.accept}
             </button>
-            <button
-              type="button"
-              className="button secondary"
-              disabled={decline.isPending}
-              onClick={() => decline.mutate({ offerId: offer.id })}
-            >
+            <button type="button" className="button secondary" disabled={decline.isPending} onClick={() => decline.mutate({ offerId: offer.id })}>
               {t.desk.decline}
             </button>
           </div>

@@ -65,7 +65,7 @@ function ChartView({ appointmentId, chart, share, onShareChanged }: Props & { ch
         <h3 id="ehr-patient">{patient.name}</h3>
         <p className="muted">
           {[
-            patient.gender ? t.ehr.gender[patient.gender as keyof typeof t.ehr.gender] ?? patient.gender : null,
+            patient.gender ? (t.ehr.gender[patient.gender as keyof typeof t.ehr.gender] ?? patient.gender) : null,
             patient.age !== null ? t.ehr.age.replace('{age}', String(patient.age)) : null,
             patient.birthDate ? t.ehr.born.replace('{date}', patient.birthDate) : null,
           ]
@@ -109,11 +109,7 @@ function ChartView({ appointmentId, chart, share, onShareChanged }: Props & { ch
           <h3 id="ehr-medications">{t.ehr.medications}</h3>
           <ShareButton appointmentId={appointmentId} request={{ kind: 'medications' }} label={t.ehr.shareMedications} onShared={onShareChanged} />
         </div>
-        {chart.medications.length === 0 ? (
-          <p className="muted">{t.ehr.noMedications}</p>
-        ) : (
-          <MedicationList medications={chart.medications} />
-        )}
+        {chart.medications.length === 0 ? <p className="muted">{t.ehr.noMedications}</p> : <MedicationList medications={chart.medications} />}
       </section>
 
       <section aria-labelledby="ehr-allergies">
@@ -178,7 +174,11 @@ function LatestItem({ vital, takenAt }: { vital: LatestVital; takenAt: string })
     <li className={vital.abnormal ? 'ehr-vital abnormal' : 'ehr-vital'} data-vital={vital.kind}>
       <span className="ehr-vital-name">{t.ehr.vitals[vital.kind]}</span>
       <span className="ehr-vital-value">
-        {formatReading(vital.kind, vital.values.map((v) => v.value), vital.unit)}
+        {formatReading(
+          vital.kind,
+          vital.values.map((v) => v.value),
+          vital.unit,
+        )}
         {flag && <span className={`flag ${flag}`}> {flag === 'high' ? t.ehr.high : t.ehr.low}</span>}
       </span>
       <span className="muted ehr-vital-time">{t.ehr.takenAt.replace('{time}', takenAt)}</span>

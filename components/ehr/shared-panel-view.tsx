@@ -11,9 +11,7 @@ import { VitalTrend } from './vital-chart-lazy';
 export function SharedPanelView({ appointmentId, share }: { appointmentId: string; share: NonNullable<CurrentShare> }) {
   const { t } = useI18n('ehr');
   const trpc = useTRPC();
-  const panel = useQuery(
-    trpc.clinical.sharedPanel.queryOptions({ appointmentId, shareId: share.shareId }, { retry: 1, refetchOnWindowFocus: false }),
-  );
+  const panel = useQuery(trpc.clinical.sharedPanel.queryOptions({ appointmentId, shareId: share.shareId }, { retry: 1, refetchOnWindowFocus: false }));
   return (
     <section className="shared-panel" aria-labelledby={`shared-${share.shareId}`} data-share-kind={share.kind}>
       <h2 id={`shared-${share.shareId}`}>{t.ehr.sharedTitle}</h2>

@@ -21,11 +21,20 @@ export function VitalTrend({ series, compact = false }: { series: VitalSeries; c
   const name = t.ehr.vitals[series.kind];
   const count = series.times.length;
   const last = count - 1;
-  const latest = count ? formatReading(series.kind, series.lines.map((line) => line.values[last]!), series.unit) : '—';
+  const latest = count
+    ? formatReading(
+        series.kind,
+        series.lines.map((line) => line.values[last]!),
+        series.unit,
+      )
+    : '—';
   const summary = t.ehr.chartLabel.replace('{vital}', name).replace('{count}', String(count)).replace('{latest}', latest);
   const ranges = series.lines
     .filter((line) => line.normal)
-    .map((line) => `${series.lines.length > 1 ? `${t.ehr.lines[line.key]} ` : ''}${t.ehr.normalRange.replace('{min}', String(line.normal!.min)).replace('{max}', String(line.normal!.max))}`)
+    .map(
+      (line) =>
+        `${series.lines.length > 1 ? `${t.ehr.lines[line.key]} ` : ''}${t.ehr.normalRange.replace('{min}', String(line.normal!.min)).replace('{max}', String(line.normal!.max))}`,
+    )
     .join(' · ');
   return (
     <figure className="vital-trend" data-vital={series.kind} data-count={count} data-latest={latest}>

@@ -24,7 +24,15 @@ const FIELDS: { field: Field; limits: Range; unit: string; decimals: number }[] 
 export type VitalsSaved = { status: 'stored' | 'queued' } | { status: 'notStored'; reason: FhirRefusalReason };
 
 /** Large, unit-labelled inputs for home readings; values outside physiological limits are refused here and on the server. */
-export function VitalsForm({ appointmentId, onSaved, secondary }: { appointmentId: string; onSaved: (saved: VitalsSaved) => void; secondary?: React.ReactNode }) {
+export function VitalsForm({
+  appointmentId,
+  onSaved,
+  secondary,
+}: {
+  appointmentId: string;
+  onSaved: (saved: VitalsSaved) => void;
+  secondary?: React.ReactNode;
+}) {
   const { t } = useI18n('vitalsForm');
   const trpc = useTRPC();
   const formId = useId();

@@ -18,14 +18,7 @@ export function LanguageSwitcher() {
   return (
     <div className="language-switcher" role="group" aria-label={t.common.language}>
       {(Object.keys(localeNames) as AppLocale[]).map((option) => (
-        <button
-          key={option}
-          type="button"
-          lang={option}
-          aria-pressed={option === locale}
-          disabled={pending}
-          onClick={() => choose(option)}
-        >
+        <button key={option} type="button" lang={option} aria-pressed={option === locale} disabled={pending} onClick={() => choose(option)}>
           {localeNames[option]}
         </button>
       ))}

@@ -9,9 +9,7 @@ import type { AppRouter } from '@/server/api/root';
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
 export function TrpcProvider({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }),
-  );
+  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }));
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [

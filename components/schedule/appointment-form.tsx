@@ -4,10 +4,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
-import {
-  DEFAULT_DURATION_MINUTES,
-  MAX_REASON_LENGTH,
-} from '@/server/shared/scheduling-config';
+import { DEFAULT_DURATION_MINUTES, MAX_REASON_LENGTH } from '@/server/shared/scheduling-config';
 import { FormField } from './form-field';
 import { WhenFields } from './when-fields';
 import { describeRefusal, type ScheduleField } from './schedule-errors';
@@ -67,7 +64,7 @@ export function AppointmentForm({
           id: created.id,
           clinicianId: created.clinicianId,
           startsAt: String(created.startsAt),
-          patient: patient ? patientName(patient) : chosenName.split(' · ')[0] ?? '',
+          patient: patient ? patientName(patient) : (chosenName.split(' · ')[0] ?? ''),
         });
       },
     }),
@@ -80,8 +77,7 @@ export function AppointmentForm({
     if (first) formRef.current?.querySelector<HTMLElement>(`#${CSS.escape(`${id}-${first}`)}`)?.focus();
   }, [create.error]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const set = (field: keyof typeof draft) => (event: { target: { value: string } }) =>
-    setDraft((d) => ({ ...d, [field]: event.target.value }));
+  const set = (field: keyof typeof draft) => (event: { target: { value: string } }) => setDraft((d) => ({ ...d, [field]: event.target.value }));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

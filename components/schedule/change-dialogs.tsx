@@ -49,8 +49,7 @@ export function RescheduleDialog({
     }),
   );
   const refusal = describeRefusal(t, reschedule.error);
-  const set = (field: keyof typeof draft) => (event: { target: { value: string } }) =>
-    setDraft((d) => ({ ...d, [field]: event.target.value }));
+  const set = (field: keyof typeof draft) => (event: { target: { value: string } }) => setDraft((d) => ({ ...d, [field]: event.target.value }));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -66,9 +65,7 @@ export function RescheduleDialog({
     <ModalDialog open onClose={onClose} labelledBy={`${id}-title`} describedBy={`${id}-intro`} fallbackFocus={fallbackFocus}>
       <form className="modal-body" onSubmit={onSubmit} noValidate>
         <h2 id={`${id}-title`}>{t.schedule.rescheduleTitle}</h2>
-        <p id={`${id}-intro`}>
-          {format(t.schedule.rescheduleIntro, { patient: target.patient, time: clinicDateTime(target.startsAt, timeZone, locale) })}
-        </p>
+        <p id={`${id}-intro`}>{format(t.schedule.rescheduleIntro, { patient: target.patient, time: clinicDateTime(target.startsAt, timeZone, locale) })}</p>
         {refusal.alert && (
           <p role="alert" className="alert">
             {refusal.alert}

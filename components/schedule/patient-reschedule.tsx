@@ -84,12 +84,7 @@ export function PatientReschedule({
         </h2>
         <p className="muted">{format(tr.current, { clinician: clinicianName, time: currentLabel })}</p>
         <div className="stack-actions">
-          <button
-            type="button"
-            className="button block"
-            disabled={move.isPending}
-            onClick={() => move.mutate({ appointmentId, startsAt: step.startsAt })}
-          >
+          <button type="button" className="button block" disabled={move.isPending} onClick={() => move.mutate({ appointmentId, startsAt: step.startsAt })}>
             {move.isPending ? tr.saving : tr.confirm}
           </button>
           <button type="button" className="button secondary block" disabled={move.isPending} onClick={() => setStep({ kind: 'choose' })}>

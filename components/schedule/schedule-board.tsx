@@ -64,9 +64,7 @@ export function ScheduleBoard({
   const step = view === 'week' ? 7 : 1;
   const first = view === 'week' ? weekStart(date) : date;
   const heading =
-    view === 'week'
-      ? `${dayLabel(first, locale)} – ${dayLabel(addDays(first, 6), locale, { year: true })}`
-      : dayLabel(date, locale, { year: true });
+    view === 'week' ? `${dayLabel(first, locale)} – ${dayLabel(addDays(first, 6), locale, { year: true })}` : dayLabel(date, locale, { year: true });
 
   function onBooked(booked: Booked) {
     setFormOpen(false);
@@ -107,13 +105,7 @@ export function ScheduleBoard({
         </div>
         <div className="offer-actions" role="group" aria-label={t.schedule.view}>
           {(['day', 'week'] as const).map((option) => (
-            <button
-              key={option}
-              type="button"
-              className="button secondary small"
-              aria-pressed={view === option}
-              onClick={() => setView(option)}
-            >
+            <button key={option} type="button" className="button secondary small" aria-pressed={view === option} onClick={() => setView(option)}>
               {t.schedule[option]}
             </button>
           ))}

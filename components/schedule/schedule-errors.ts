@@ -4,13 +4,7 @@ import type { ErrorReason } from '@/server/errors';
 import type { Messages } from '@/server/shared/i18n/dictionaries';
 import { errorMessage, type ErrorMessageOptions, type RefusedError } from '@/server/shared/i18n/error-message';
 import { format } from '@/server/shared/i18n/format';
-import {
-  MAX_DURATION_MINUTES,
-  MAX_REASON_LENGTH,
-  MIN_DURATION_MINUTES,
-  WORKING_DAY_END,
-  WORKING_DAY_START,
-} from '@/server/shared/scheduling-config';
+import { MAX_DURATION_MINUTES, MAX_REASON_LENGTH, MIN_DURATION_MINUTES, WORKING_DAY_END, WORKING_DAY_START } from '@/server/shared/scheduling-config';
 
 export type ScheduleField = 'patientId' | 'clinicianId' | 'date' | 'time' | 'durationMinutes' | 'reason';
 

@@ -19,9 +19,7 @@ export function dayLabel(date: string, locale: AppLocale, options: { year?: bool
 
 /** A longer day label for headings on the patient's phone: "Tuesday, 1 December". */
 export function longDayLabel(date: string, locale: AppLocale): string {
-  return new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'long', month: 'long', day: 'numeric' }).format(
-    new Date(`${date}T00:00:00Z`),
-  );
+  return new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'long', month: 'long', day: 'numeric' }).format(new Date(`${date}T00:00:00Z`));
 }
 
 export function clinicTime(iso: string | Date, timeZone: string): string {

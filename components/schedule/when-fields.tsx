@@ -2,30 +2,14 @@
 
 import { useI18n } from '@/components/providers/i18n-provider';
 import { format } from '@/server/shared/i18n/format';
-import {
-  MAX_DURATION_MINUTES,
-  MIN_DURATION_MINUTES,
-  SLOT_MINUTES,
-  WORKING_DAY_END,
-  WORKING_DAY_START,
-} from '@/server/shared/scheduling-config';
+import { MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, SLOT_MINUTES, WORKING_DAY_END, WORKING_DAY_START } from '@/server/shared/scheduling-config';
 import { FormField } from './form-field';
 
 type When = { date: string; time: string; durationMinutes: string };
 type Change = (field: keyof When) => (event: { target: { value: string } }) => void;
 
 /** Date, time and duration of a visit: the same fields when booking and when moving one. */
-export function WhenFields({
-  id,
-  value,
-  errors,
-  onChange,
-}: {
-  id: string;
-  value: When;
-  errors: Partial<Record<keyof When, string>>;
-  onChange: Change;
-}) {
+export function WhenFields({ id, value, errors, onChange }: { id: string; value: When; errors: Partial<Record<keyof When, string>>; onChange: Change }) {
   const { t } = useI18n('schedule');
   return (
     <>

@@ -9,9 +9,7 @@ export function VisitSummary() {
   const { t, locale } = useI18n('summary');
   const trpc = useTRPC();
   // The note may still be being written: look again every few seconds until it is there.
-  const summary = useQuery(
-    trpc.visit.summary.queryOptions(undefined, { refetchInterval: (query) => (query.state.data?.plan ? false : 5000) }),
-  );
+  const summary = useQuery(trpc.visit.summary.queryOptions(undefined, { refetchInterval: (query) => (query.state.data?.plan ? false : 5000) }));
 
   if (summary.isPending) return <p role="status">{t.common.loading}</p>;
   if (summary.isError) {

@@ -34,8 +34,7 @@ export function WrapUpForm({
   const [localErrors, setLocalErrors] = useState<Record<string, string[] | undefined> | null>(null);
   // The same schema as the server's, checked first so a person gets the answer without a round trip.
   const fieldErrors = localErrors ?? ((save.error?.data?.zodError?.fieldErrors ?? {}) as Record<string, string[] | undefined>);
-  const when = (iso: string) =>
-    new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'full', timeStyle: 'short', hourCycle: 'h23' }).format(new Date(iso));
+  const when = (iso: string) => new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'full', timeStyle: 'short', hourCycle: 'h23' }).format(new Date(iso));
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -49,8 +48,7 @@ export function WrapUpForm({
     save.mutate(checked.data);
   }
 
-  const label = (days: number) =>
-    days % 7 === 0 ? format(t.wrapUp.weeks, { n: days / 7 }) : format(t.wrapUp.days, { n: days });
+  const label = (days: number) => (days % 7 === 0 ? format(t.wrapUp.weeks, { n: days / 7 }) : format(t.wrapUp.days, { n: days }));
   const error = (name: string) =>
     fieldErrors[name]?.[0] ? (
       <p className="field-error" id={`${name}-error`}>
@@ -62,9 +60,7 @@ export function WrapUpForm({
     return (
       <div className="stack">
         <p role="status" className="notice">
-          {save.data.nextAppointmentId
-            ? format(t.wrapUp.saved, { when: bookedNext ? when(bookedNext) : label(nextDays ?? 0) })
-            : t.wrapUp.savedNoNext}
+          {save.data.nextAppointmentId ? format(t.wrapUp.saved, { when: bookedNext ? when(bookedNext) : label(nextDays ?? 0) }) : t.wrapUp.savedNoNext}
         </p>
         <Link className="button" href="/staff">
           {t.wrapUp.back}

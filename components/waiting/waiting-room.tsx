@@ -60,9 +60,7 @@ export function WaitingRoom({ clinicName, clinicianName }: { clinicName: string;
             <p className="big">{format(t.waiting.position, { position: data.position })}</p>
             {data.state === 'OFFERED' && <p>{t.waiting.yourTurnSoon}</p>}
             <p>
-              {data.estimatedWaitSeconds < 60
-                ? t.waiting.estimateNow
-                : format(t.waiting.estimate, { minutes: Math.round(data.estimatedWaitSeconds / 60) })}
+              {data.estimatedWaitSeconds < 60 ? t.waiting.estimateNow : format(t.waiting.estimate, { minutes: Math.round(data.estimatedWaitSeconds / 60) })}
             </p>
           </>
         )}
@@ -74,12 +72,7 @@ export function WaitingRoom({ clinicName, clinicianName }: { clinicName: string;
       )}
       <p>{t.waiting.keepOpen}</p>
       <Link href="/visit/reschedule">{t.patientReschedule.changeLink}</Link>
-      <button
-        className="button secondary"
-        type="button"
-        disabled={leave.isPending}
-        onClick={() => leave.mutate(undefined, { onSuccess: () => setLeft(true) })}
-      >
+      <button className="button secondary" type="button" disabled={leave.isPending} onClick={() => leave.mutate(undefined, { onSuccess: () => setLeft(true) })}>
         {t.waiting.leave}
       </button>
     </div>

@@ -93,9 +93,7 @@ export class MediaParticipant {
   ) {
     this.now = options.now;
     if (!sharedTone.has(options.audioFrameMs)) sharedTone.set(options.audioFrameMs, toneFrames(options.audioFrameMs));
-    this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _publication, participant: RemoteParticipant) =>
-      this.meter(track, participant),
-    );
+    this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _publication, participant: RemoteParticipant) => this.meter(track, participant));
     this.audioFrameMs = options.audioFrameMs;
   }
 
@@ -103,10 +101,7 @@ export class MediaParticipant {
     await this.room.connect(serverUrl, token, { autoSubscribe: true, dynacast: false });
     const audioTrack = LocalAudioTrack.createAudioTrack('microphone', this.audioSource);
     const videoTrack = LocalVideoTrack.createVideoTrack('camera', this.videoSource);
-    await this.room.localParticipant!.publishTrack(
-      audioTrack,
-      new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE, dtx: false, red: false }),
-    );
+    await this.room.localParticipant!.publishTrack(audioTrack, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE, dtx: false, red: false }));
     await this.room.localParticipant!.publishTrack(
       videoTrack,
       new TrackPublishOptions({

@@ -4,7 +4,6 @@
 import path from 'node:path';
 import { freePort, startService, waitFor } from './proc.mjs';
 
-
 /**
  * @param {object} options
  * @param {string} options.dataDir  where the journal is kept
@@ -28,7 +27,10 @@ export async function startFhirServer({ dataDir, port, logFile }) {
     await waitFor(
       async () => {
         if (!service.running) throw new Error(`the FHIR server exited; see ${service.logFile}`);
-        return fetch(`${url}/metadata`).then((r) => r.ok, () => false);
+        return fetch(`${url}/metadata`).then(
+          (r) => r.ok,
+          () => false,
+        );
       },
       { timeoutMs: 60_000, intervalMs: 100, what: `the FHIR server on ${url}` },
     );

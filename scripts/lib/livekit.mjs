@@ -47,7 +47,10 @@ export async function startLivekit({ dir, apiKey, apiSecret, webhookUrl, port })
     await waitFor(
       async () => {
         if (!service.running) throw new Error(`LiveKit exited at start; see ${service.logFile}`);
-        return fetch(httpUrl).then((r) => r.ok, () => false);
+        return fetch(httpUrl).then(
+          (r) => r.ok,
+          () => false,
+        );
       },
       { timeoutMs: 20_000, what: `LiveKit on ${httpUrl}` },
     );

@@ -40,15 +40,7 @@ const STOP_TIMEOUT_MS = 15_000;
  * @returns {Promise<{ url: string, tcpUrl: string, pid: number, stop: () => Promise<void> }>}
  *   `url` connects through the Unix socket when there is one, `tcpUrl` through 127.0.0.1.
  */
-export async function startPostgres({
-  dataDir,
-  port,
-  database = 'revisit',
-  log,
-  user = DEFAULT_USER,
-  password = DEFAULT_PASSWORD,
-  settings = {},
-}) {
+export async function startPostgres({ dataDir, port, database = 'revisit', log, user = DEFAULT_USER, password = DEFAULT_PASSWORD, settings = {} }) {
   if (!dataDir) throw new Error('startPostgres: dataDir is required');
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new Error(`startPostgres: invalid port ${JSON.stringify(port)}`);
@@ -58,8 +50,7 @@ export async function startPostgres({
   // server's user): it costs the kernel far less per round trip than TCP over loopback. The TCP
   // port stays open on 127.0.0.1 for tools. A socket path has a length limit; beyond it, TCP only.
   const socketDir = path.join(dir, `.s.PGSQL.${port}`).length <= MAX_SOCKET_PATH ? dir : null;
-  const fail = (reason) =>
-    new Error(`PostgreSQL could not start on port ${port} (data dir ${dir}): ${oneLine(reason)}`);
+  const fail = (reason) => new Error(`PostgreSQL could not start on port ${port} (data dir ${dir}): ${oneLine(reason)}`);
 
   // Keep PostgreSQL's output: shown through `log` when asked for, and used to explain failures.
   const recent = [];
@@ -116,9 +107,10 @@ export async function startPostgres({
       throw fail(`initdb failed: ${describe(err) || lastError() || 'unknown error'}`);
     }
   } else {
-    if (asRoot) await ensureOwnedByPostgresUser(dir).catch((err) => {
-      throw fail(describe(err));
-    });
+    if (asRoot)
+      await ensureOwnedByPostgresUser(dir).catch((err) => {
+        throw fail(describe(err));
+      });
     await clearStalePid(dir).catch((err) => {
       throw fail(describe(err));
     });
@@ -151,9 +143,7 @@ export async function startPostgres({
     throw fail(`could not create database "${database}": ${describe(err)}`);
   }
 
-  const tcpUrl =
-    `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}` +
-    `@${HOST}:${port}/${encodeURIComponent(database)}`;
+  const tcpUrl = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}` + `@${HOST}:${port}/${encodeURIComponent(database)}`;
   const url = socketDir ? `${tcpUrl}?host=${encodeURIComponent(socketDir)}` : tcpUrl;
   return { url, tcpUrl, pid, stop };
 }
@@ -272,8 +262,7 @@ async function runPrisma(args, env, log) {
     throw new Error(`${label} failed: ${describe(err)}`);
   });
   if (code !== 0) {
-    const reason =
-      output.find((l) => /^(Error|error)\b|P\d{4}/.test(l.trim())) ?? output.at(-1) ?? `exit ${code}`;
+    const reason = output.find((l) => /^(Error|error)\b|P\d{4}/.test(l.trim())) ?? output.at(-1) ?? `exit ${code}`;
     const err = new Error(`${label} failed (exit ${code}): ${oneLine(reason)}`);
     err.output = output.join('\n');
     throw err;
@@ -303,9 +292,7 @@ async function clearStalePid(dir) {
   const pid = await readPostmasterPid(dir);
   if (pid === undefined) return;
   if (isAlive(pid) && isPostgresFor(pid, dir)) {
-    throw new Error(
-      `another PostgreSQL (pid ${pid}) is already running on this data directory; stop it first (kill ${pid})`,
-    );
+    throw new Error(`another PostgreSQL (pid ${pid}) is already running on this data directory; stop it first (kill ${pid})`);
   }
   await fs.rm(file, { force: true });
 }
@@ -361,9 +348,7 @@ async function checkReachableByPostgresUser(dir) {
     const st = await fs.stat(parent).catch(() => undefined);
     if (st && !(st.mode & 0o001)) {
       const mode = (st.mode & 0o777).toString(8);
-      throw new Error(
-        `the postgres system user cannot enter ${parent} (mode ${mode}); chmod o+x it or use a data dir elsewhere`,
-      );
+      throw new Error(`the postgres system user cannot enter ${parent} (mode ${mode}); chmod o+x it or use a data dir elsewhere`);
     }
     if (parent === path.dirname(parent)) return;
   }

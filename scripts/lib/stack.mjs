@@ -32,7 +32,13 @@ export async function startStack({ work, database = 'revisit_test' }) {
     started.push({ name: 'livekit', stop: livekit.stop });
     const fhir = await startFhirServer({ dataDir: path.join(work, 'fhir') });
     const fhirControl = await startFhirControl({ dataDir: path.join(work, 'fhir'), port: fhir.port, initial: fhir });
-    started.push({ name: 'fhir', stop: async () => { await fhirControl.stopServer(); await fhirControl.close(); } });
+    started.push({
+      name: 'fhir',
+      stop: async () => {
+        await fhirControl.stopServer();
+        await fhirControl.close();
+      },
+    });
     const env = {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: '1',
@@ -67,7 +73,10 @@ export async function startStack({ work, database = 'revisit_test' }) {
       await waitFor(
         async () => {
           if (!web.running) throw new Error(`the web app exited; see ${web.logFile}`);
-          return fetch(`${env.APP_URL}/api/health`).then((r) => r.ok, () => false);
+          return fetch(`${env.APP_URL}/api/health`).then(
+            (r) => r.ok,
+            () => false,
+          );
         },
         { timeoutMs: 60_000, what: `the web app on ${env.APP_URL}` },
       );

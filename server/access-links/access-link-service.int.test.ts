@@ -88,9 +88,7 @@ describe('patient link check (real PostgreSQL)', () => {
 
   it('counts concurrent wrong answers without losing any', async () => {
     const s = await createVisitScenario();
-    await Promise.all(
-      Array.from({ length: 8 }, () => checkPatientLink({ token: s.link.token, birthDate: '1970-01-01' }, options)),
-    );
+    await Promise.all(Array.from({ length: 8 }, () => checkPatientLink({ token: s.link.token, birthDate: '1970-01-01' }, options)));
     const link = await db.accessLink.findUniqueOrThrow({ where: { id: s.link.linkId } });
     expect(link.failedAttempts).toBe(5);
     expect(link.lockedAt).not.toBeNull();

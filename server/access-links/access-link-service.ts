@@ -20,9 +20,7 @@ export type LinkCheck =
   | { ok: false; reason: LinkRefusal }
   | { ok: false; reason: 'wrongBirthDate'; attemptsLeft: number };
 
-export type LinkPreview =
-  | { ok: true; clinicName: string; clinicianName: string; startsAt: Date; timeZone: string }
-  | { ok: false; reason: LinkRefusal };
+export type LinkPreview = { ok: true; clinicName: string; clinicianName: string; startsAt: Date; timeZone: string } | { ok: false; reason: LinkRefusal };
 
 function refusalFor(link: LinkForCheck | null, now: Date): LinkRefusal | null {
   if (!link) return 'malformed';
@@ -58,10 +56,7 @@ function sameCalendarDate(stored: Date, typed: string): boolean {
  * check fails, so the transaction commits and the refusal is returned rather than thrown. They count on
  * the link (it locks) and on the patient, across all their links (every link pauses for PATIENT_LOCK_HOURS).
  */
-export async function checkPatientLink(
-  input: { token: string; birthDate: string },
-  options: { maxFailedAttempts: number; now?: Date },
-): Promise<LinkCheck> {
+export async function checkPatientLink(input: { token: string; birthDate: string }, options: { maxFailedAttempts: number; now?: Date }): Promise<LinkCheck> {
   const now = options.now ?? new Date();
   if (!isWellFormedLinkToken(input.token)) return { ok: false, reason: 'malformed' };
   const tokenHash = hashLinkToken(input.token);

@@ -55,24 +55,20 @@ describe('consult.join (real PostgreSQL and LiveKit)', () => {
 
   it('refuses a patient of another visit and staff of another clinic', async () => {
     const other = await createVisitScenario();
-    await expect(
-      createCaller(createContext(patientPrincipal(other))).consult.join({ appointmentId: s.appointment.id }),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(
-      createCaller(createContext(staff(other.doctor))).consult.join({ appointmentId: s.appointment.id }),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(createCaller(createContext(patientPrincipal(other))).consult.join({ appointmentId: s.appointment.id })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(createCaller(createContext(staff(other.doctor))).consult.join({ appointmentId: s.appointment.id })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
   });
 
   it('refuses anonymous callers, unknown consults and malformed input with the right codes', async () => {
     await expect(createCaller(createContext(null)).consult.join({ appointmentId: s.appointment.id })).rejects.toMatchObject({
       code: 'UNAUTHORIZED',
     });
-    await expect(
-      createCaller(createContext(staff(s.doctor))).consult.join({ appointmentId: 'no-such-visit' }),
-    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(
-      createCaller(createContext(staff(s.doctor))).consult.join({ appointmentId: '' }),
-    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(createCaller(createContext(staff(s.doctor))).consult.join({ appointmentId: 'no-such-visit' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(createCaller(createContext(staff(s.doctor))).consult.join({ appointmentId: '' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('refuses to open a cancelled visit', async () => {
@@ -83,16 +79,12 @@ describe('consult.join (real PostgreSQL and LiveKit)', () => {
       clinicianId: s.doctor.id,
       status: 'CANCELLED',
     });
-    await expect(
-      createCaller(createContext(staff(s.doctor))).consult.join({ appointmentId: cancelled.id }),
-    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(createCaller(createContext(staff(s.doctor))).consult.join({ appointmentId: cancelled.id })).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
   it('keeps admins out of consults and lists only the clinician’s own day', async () => {
     const admin = await createStaff(s.clinic.id, 'ADMIN');
-    await expect(
-      createCaller(createContext(staff(admin))).consult.join({ appointmentId: s.appointment.id }),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(createCaller(createContext(staff(admin))).consult.join({ appointmentId: s.appointment.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 
     const colleague = await createStaff(s.clinic.id, 'CLINICIAN');
     const mine = await createCaller(createContext(staff(s.doctor))).appointment.listToday();

@@ -14,12 +14,7 @@ type Reason = NonNullable<Parameters<typeof forbidden>[1]>;
 export const CARE_ROLES = ['CLINICIAN', 'NURSE'] as const satisfies readonly StaffRole[];
 
 /** The principal as clinic staff, of one of `roles` when given. `why` says who may, for the refusal. */
-export function requireStaff(
-  principal: Principal,
-  roles?: readonly StaffRole[],
-  why = 'Only clinic staff can do this',
-  reason: Reason = 'forbidden',
-): Staff {
+export function requireStaff(principal: Principal, roles?: readonly StaffRole[], why = 'Only clinic staff can do this', reason: Reason = 'forbidden'): Staff {
   if (principal.kind !== 'staff' || (roles && !roles.includes(principal.role))) throw forbidden(why, reason);
   return principal;
 }

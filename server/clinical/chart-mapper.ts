@@ -147,7 +147,7 @@ export function buildVitals(observations: fhir4.Observation[]): { latestVitals: 
   }
   for (const list of byKind.values()) list.sort((a, b) => a.time - b.time);
   const heights = byKind.get('bodyHeight');
-  const heightCm = heights?.length ? heights[heights.length - 1]!.values.value ?? null : null;
+  const heightCm = heights?.length ? (heights[heights.length - 1]!.values.value ?? null) : null;
 
   const latestVitals: LatestVital[] = [];
   const series: VitalSeries[] = [];
@@ -184,7 +184,7 @@ function isActiveCondition(condition: fhir4.Condition): boolean {
 function medicationName(request: fhir4.MedicationRequest, medications: Map<string, fhir4.Medication>): string {
   if (request.medicationCodeableConcept) return conceptText(request.medicationCodeableConcept) ?? '';
   const reference = request.medicationReference?.reference;
-  const medication = reference ? medications.get(reference) ?? medications.get(`Medication/${reference.split('/').pop()}`) : undefined;
+  const medication = reference ? (medications.get(reference) ?? medications.get(`Medication/${reference.split('/').pop()}`)) : undefined;
   return conceptText(medication?.code) ?? request.medicationReference?.display ?? '';
 }
 
@@ -195,26 +195,29 @@ export function decodeAttachment(attachment: fhir4.Attachment | undefined): stri
 }
 
 const encounterDate = (e: fhir4.Encounter) => e.period?.start ?? e.period?.end ?? null;
-const byNewest = <T>(dateOf: (x: T) => string | null | undefined) => (a: T, b: T) =>
-  (Date.parse(dateOf(b) ?? '') || 0) - (Date.parse(dateOf(a) ?? '') || 0);
+const byNewest =
+  <T>(dateOf: (x: T) => string | null | undefined) =>
+  (a: T, b: T) =>
+    (Date.parse(dateOf(b) ?? '') || 0) - (Date.parse(dateOf(a) ?? '') || 0);
 
 /** The most recent finished encounter and its notes; without one, the newest note on its own. */
 export function buildLastVisit(encounters: fhir4.Encounter[], documents: fhir4.DocumentReference[]): EhrChart['lastVisit'] {
   const finished = encounters.filter((e) => e.status === 'finished').sort(byNewest(encounterDate));
   const current = documents.filter((d) => d.status !== 'entered-in-error').sort(byNewest((d) => d.date ?? d.context?.period?.start));
   const encounter = finished[0];
-  const linked = encounter
-    ? current.filter((d) => d.context?.encounter?.some((ref) => ref.reference === `Encounter/${encounter.id}`))
-    : [];
+  const linked = encounter ? current.filter((d) => d.context?.encounter?.some((ref) => ref.reference === `Encounter/${encounter.id}`)) : [];
   const notes = (linked.length ? linked : current.slice(0, 1))
     .map((d) => ({
       title: d.description ?? conceptText(d.type) ?? '',
       date: d.date ?? d.context?.period?.start ?? null,
-      text: d.content.map((c) => decodeAttachment(c.attachment)).filter((t): t is string => !!t).join('\n\n'),
+      text: d.content
+        .map((c) => decodeAttachment(c.attachment))
+        .filter((t): t is string => !!t)
+        .join('\n\n'),
     }))
     .filter((n) => n.text);
   if (!encounter && notes.length === 0) return null;
-  const reason = encounter ? (encounter.reasonCode?.map(conceptText).filter(Boolean).join(', ') || null) : null;
+  const reason = encounter ? encounter.reasonCode?.map(conceptText).filter(Boolean).join(', ') || null : null;
   return { date: encounter ? encounterDate(encounter) : notes[0]!.date, reason, notes };
 }
 
@@ -237,7 +240,11 @@ export function buildChart(sources: ChartSources, now: Date): EhrChart {
       .map((r) => ({
         id: r.id ?? '',
         name: medicationName(r, medications),
-        dosage: r.dosageInstruction?.map((d) => d.text).filter(Boolean).join('; ') || null,
+        dosage:
+          r.dosageInstruction
+            ?.map((d) => d.text)
+            .filter(Boolean)
+            .join('; ') || null,
         since: r.authoredOn ?? null,
       }))
       .sort((a, b) => a.name.localeCompare(b.name)),
@@ -250,7 +257,11 @@ export function buildChart(sources: ChartSources, now: Date): EhrChart {
       .map((a) => ({
         id: a.id ?? '',
         substance: conceptText(a.code) ?? '',
-        reaction: a.reaction?.flatMap((r) => r.manifestation.map(conceptText)).filter(Boolean).join(', ') || null,
+        reaction:
+          a.reaction
+            ?.flatMap((r) => r.manifestation.map(conceptText))
+            .filter(Boolean)
+            .join(', ') || null,
         criticality: a.criticality ?? null,
       })),
     ...buildVitals(sources.observations),

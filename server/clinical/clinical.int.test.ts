@@ -78,7 +78,10 @@ describe('EHR panel (clinical.chart)', () => {
     expect(chart.series.find((series) => series.kind === 'bodyWeight')!.lines[0]!.normal).not.toBeNull();
     expect(chart.latestVitals.map((v) => v.kind)).toEqual(expect.arrayContaining(['bloodPressure', 'heartRate', 'bloodGlucose', 'bodyWeight']));
     expect(chart.timeZone).toBe('Asia/Shanghai');
-    const audit = await db.auditEvent.findFirst({ where: { actor: `staff:${s.doctor.id}`, action: 'chart.read', patientId: s.patient.id }, orderBy: { occurredAt: 'desc' } });
+    const audit = await db.auditEvent.findFirst({
+      where: { actor: `staff:${s.doctor.id}`, action: 'chart.read', patientId: s.patient.id },
+      orderBy: { occurredAt: 'desc' },
+    });
     expect(audit?.subject).toBe(`ehr-panel Appointment/${s.appointment.id}`);
   });
 
@@ -105,7 +108,7 @@ describe('EHR panel (clinical.chart)', () => {
 });
 
 describe('home vitals', () => {
-  it('stores the patient\'s reading as Observations with the patient as subject and performer, once per reading id', async () => {
+  it("stores the patient's reading as Observations with the patient as subject and performer, once per reading id", async () => {
     const s = await scenarioWithChart(5);
     const clientReadingId = randomUUID();
     const input = { appointmentId: s.appointment.id, clientReadingId, reading: { systolic: 171, diastolic: 99, heartRate: 88, bloodGlucose: 9.4 } };
@@ -173,7 +176,11 @@ describe('home vitals', () => {
   it('lets two workers race for the same queued writes without storing anything twice', async () => {
     const s = await scenarioWithChart(1);
     for (let i = 0; i < 6; i++) {
-      await submitVitals(() => downGateway, patientPrincipal(s), { appointmentId: s.appointment.id, clientReadingId: randomUUID(), reading: { heartRate: 60 + i } });
+      await submitVitals(() => downGateway, patientPrincipal(s), {
+        appointmentId: s.appointment.id,
+        clientReadingId: randomUUID(),
+        reading: { heartRate: 60 + i },
+      });
     }
     await db.fhirWrite.updateMany({ where: { patientId: s.patient.id }, data: { nextAttemptAt: new Date(0) } });
     const [a, b] = await Promise.all([deliverDueWrites(gateway), deliverDueWrites(gateway)]);
@@ -183,7 +190,7 @@ describe('home vitals', () => {
     expect(await observationsWithIdentifier(s.fhirPatientId)).toHaveLength(6);
   });
 
-  it('refuses vitals for another patient\'s visit and for another clinic\'s', async () => {
+  it("refuses vitals for another patient's visit and for another clinic's", async () => {
     const s = await scenarioWithChart(1);
     const neighbour = await addVisit(s.clinic.id, s.doctor.id);
     const reading = { heartRate: 70 };
@@ -192,9 +199,9 @@ describe('home vitals', () => {
     ).toBe('FORBIDDEN');
     const other = await createClinic();
     const stranger = await createStaff(other.id, 'NURSE');
-    expect(
-      await refusedWith(caller(staff(stranger)).clinical.submitVitals({ appointmentId: s.appointment.id, clientReadingId: randomUUID(), reading })),
-    ).toBe('FORBIDDEN');
+    expect(await refusedWith(caller(staff(stranger)).clinical.submitVitals({ appointmentId: s.appointment.id, clientReadingId: randomUUID(), reading }))).toBe(
+      'FORBIDDEN',
+    );
   });
 });
 
@@ -212,7 +219,11 @@ describe('shared panels', () => {
 
     const share = await caller(staff(s.doctor)).clinical.share({ appointmentId: s.appointment.id, kind: 'vitalsChart', vital: 'bloodPressure' });
     // A late joiner finds out what is shared now.
-    expect(await patient.clinical.currentShare({ appointmentId: s.appointment.id })).toMatchObject({ shareId: share.shareId, kind: 'vitalsChart', vital: 'bloodPressure' });
+    expect(await patient.clinical.currentShare({ appointmentId: s.appointment.id })).toMatchObject({
+      shareId: share.shareId,
+      kind: 'vitalsChart',
+      vital: 'bloodPressure',
+    });
     const view = await patient.clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId });
     expect(view.kind).toBe('vitalsChart');
     if (view.kind !== 'vitalsChart') throw new Error('unreachable');
@@ -235,18 +246,26 @@ describe('shared panels', () => {
   });
 
   it('serves a care-plan note to participants and nobody else', async () => {
-    const share = await caller(staff(s.doctor)).clinical.share({ appointmentId: s.appointment.id, kind: 'carePlan', note: '每天早上测量血压 Measure your blood pressure every morning' });
+    const share = await caller(staff(s.doctor)).clinical.share({
+      appointmentId: s.appointment.id,
+      kind: 'carePlan',
+      note: '每天早上测量血压 Measure your blood pressure every morning',
+    });
     expect(await caller(patientPrincipal(s)).clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId })).toMatchObject({
       kind: 'carePlan',
       note: '每天早上测量血压 Measure your blood pressure every morning',
     });
     // Another patient of the same doctor, another clinic's clinician, another clinic's patient: all refused.
     const neighbour = await addVisit(s.clinic.id, s.doctor.id);
-    expect(await refusedWith(caller(patientPrincipal(neighbour)).clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId }))).toBe('FORBIDDEN');
+    expect(await refusedWith(caller(patientPrincipal(neighbour)).clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId }))).toBe(
+      'FORBIDDEN',
+    );
     expect(await refusedWith(caller(patientPrincipal(neighbour)).clinical.currentShare({ appointmentId: s.appointment.id }))).toBe('FORBIDDEN');
     const other = await createVisitScenario();
     expect(await refusedWith(caller(staff(other.doctor)).clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId }))).toBe('FORBIDDEN');
-    expect(await refusedWith(caller(patientPrincipal(other)).clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId }))).toBe('FORBIDDEN');
+    expect(await refusedWith(caller(patientPrincipal(other)).clinical.sharedPanel({ appointmentId: s.appointment.id, shareId: share.shareId }))).toBe(
+      'FORBIDDEN',
+    );
     // Patients cannot share or stop sharing.
     expect(await refusedWith(caller(patientPrincipal(s)).clinical.share({ appointmentId: s.appointment.id, kind: 'medications' }))).toBe('FORBIDDEN');
     expect(await refusedWith(caller(patientPrincipal(s)).clinical.stopSharing({ appointmentId: s.appointment.id }))).toBe('FORBIDDEN');
@@ -263,7 +282,7 @@ describe('shared panels', () => {
 });
 
 describe('wrap-up to FHIR', () => {
-  it('writes the Encounter and the note, which the next visit\'s panel shows as the last visit', async () => {
+  it("writes the Encounter and the note, which the next visit's panel shows as the last visit", async () => {
     const s = await scenarioWithChart(1);
     await db.task.create({
       data: {
@@ -278,7 +297,14 @@ describe('wrap-up to FHIR', () => {
       },
     });
     await db.appointment.update({ where: { id: s.appointment.id }, data: { status: 'COMPLETED' } });
-    const input = { appointmentId: s.appointment.id, freeText: '头晕已缓解。', assessment: '血压控制尚可', plan: '继续服用氨氯地平 5 mg', nextFollowUpDays: 28, bookNext: true };
+    const input = {
+      appointmentId: s.appointment.id,
+      freeText: '头晕已缓解。',
+      assessment: '血压控制尚可',
+      plan: '继续服用氨氯地平 5 mg',
+      nextFollowUpDays: 28,
+      bookNext: true,
+    };
     const saved = await saveWrapUp(staff(s.doctor), input);
     expect(saved.nextAppointmentId).toBeTruthy();
     // Saved again (an edit): replaced, not duplicated.

@@ -14,8 +14,7 @@ import { identifierQuery } from './observation-mapper';
 
 /** Observations are only ever created; an Encounter and its note are created or replaced by identifier. */
 export type FhirWritePayload =
-  | { kind: 'VITALS'; observations: fhir4.Observation[] }
-  | { kind: 'VISIT_RECORD'; encounter: fhir4.Encounter; note: fhir4.DocumentReference };
+  { kind: 'VITALS'; observations: fhir4.Observation[] } | { kind: 'VISIT_RECORD'; encounter: fhir4.Encounter; note: fhir4.DocumentReference };
 
 export type FhirWriteRow = { clinicId: string; patientId: string; appointmentId?: string | null; enteredBy: string; payload: FhirWritePayload };
 
@@ -104,14 +103,14 @@ const identifierOf = (resource: { identifier?: fhir4.Identifier[] }) => {
 };
 
 /** Creates the resource unless one with its identifier exists; replaces it when it exists and `replace`. */
-async function store<T extends fhir4.Encounter | fhir4.DocumentReference | fhir4.Observation>(
-  gateway: FhirGateway,
-  resource: T,
-  replace: boolean,
-): Promise<T> {
+async function store<T extends fhir4.Encounter | fhir4.DocumentReference | fhir4.Observation>(gateway: FhirGateway, resource: T, replace: boolean): Promise<T> {
   const identifier = identifierOf(resource);
   if (!replace) return gateway.create(resource, { ifNoneExist: identifierQuery(identifier) });
-  const found = await gateway.search<T>(resource.resourceType as T['resourceType'], { identifier: `${identifier.system}|${identifier.value}` }, { maxPages: 1 });
+  const found = await gateway.search<T>(
+    resource.resourceType as T['resourceType'],
+    { identifier: `${identifier.system}|${identifier.value}` },
+    { maxPages: 1 },
+  );
   const existing = found.resources[0];
   if (existing?.id) return gateway.update({ ...resource, id: existing.id });
   return gateway.create(resource, { ifNoneExist: identifierQuery(identifier) });
@@ -230,12 +229,7 @@ export function findFailedByClinic(clinicId: string, limit: number, client: Db |
 }
 
 /** A patient's writes of these kinds that were refused (dismissed ones too: they are not stored either) since `since`. */
-export function findRefusedByPatient(
-  patientId: string,
-  kinds: readonly FhirWriteKind[],
-  since: Date,
-  client: Db | DbTx = db,
-): Promise<RefusedWriteRow[]> {
+export function findRefusedByPatient(patientId: string, kinds: readonly FhirWriteKind[], since: Date, client: Db | DbTx = db): Promise<RefusedWriteRow[]> {
   return client.fhirWrite.findMany({
     where: { patientId, kind: { in: [...kinds] }, status: { in: ['FAILED', 'DISMISSED'] }, createdAt: { gte: since } },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

@@ -24,10 +24,7 @@ describe('toFhirObservations', () => {
   });
 
   it('writes one Observation per vital with LOINC codes, UCUM units and an identifier per vital', () => {
-    const observations = toFhirObservations(
-      { heartRate: 72, oxygenSaturation: 97, bodyTemperature: 36.8, bodyWeight: 70.5, bloodGlucose: 6.1 },
-      context,
-    );
+    const observations = toFhirObservations({ heartRate: 72, oxygenSaturation: 97, bodyTemperature: 36.8, bodyWeight: 70.5, bloodGlucose: 6.1 }, context);
     expect(observations.map((o) => [o.code.coding![0]!.code, o.valueQuantity!.code, o.valueQuantity!.system])).toEqual([
       [LOINC.heartRate, '/min', 'http://unitsofmeasure.org'],
       [LOINC.oxygenSaturation, '%', 'http://unitsofmeasure.org'],

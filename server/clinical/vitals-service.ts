@@ -17,8 +17,7 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** `queued`: kept until the FHIR server is back; `notStored`: the FHIR server refused it, and says why. */
 export type SubmitVitalsResult =
-  | { status: 'stored' | 'queued'; observations: number }
-  | { status: 'notStored'; reason: FhirRefusalReason; observations: number };
+  { status: 'stored' | 'queued'; observations: number } | { status: 'notStored'; reason: FhirRefusalReason; observations: number };
 
 function takenAtOf(input: SubmitVitalsInput, now: Date): Date {
   if (!input.takenAt) return now;
@@ -28,19 +27,13 @@ function takenAtOf(input: SubmitVitalsInput, now: Date): Date {
   return at;
 }
 
-export async function submitVitals(
-  gateway: () => FhirGateway,
-  principal: Principal,
-  input: SubmitVitalsInput,
-  now = new Date(),
-): Promise<SubmitVitalsResult> {
+export async function submitVitals(gateway: () => FhirGateway, principal: Principal, input: SubmitVitalsInput, now = new Date()): Promise<SubmitVitalsResult> {
   const participant = await authorizeConsult(principal, input.appointmentId, { purpose: 'clinical' });
   const patient = await chartPatient(participant.appointment.patient.id);
   const takenAt = takenAtOf(input, now);
-  const performer: fhir4.Reference =
-    isPatient(principal)
-      ? { reference: patient.reference }
-      : { display: principal.name, identifier: { system: 'urn:revisit:staff', value: principal.id } };
+  const performer: fhir4.Reference = isPatient(principal)
+    ? { reference: patient.reference }
+    : { display: principal.name, identifier: { system: 'urn:revisit:staff', value: principal.id } };
   const observations = toFhirObservations(input.reading, {
     subject: { reference: patient.reference },
     performer,

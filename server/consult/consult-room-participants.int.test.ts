@@ -98,7 +98,9 @@ describe('consult room participants (real LiveKit and its webhooks)', () => {
 
     // LiveKit's webhooks wrote one stay per participant, with the role from their token.
     await expect
-      .poll(() => db.consultParticipant.findMany({ where: { appointmentId: s.appointment.id }, select: { identity: true, role: true, leftAt: true } }), { timeout: 15_000 })
+      .poll(() => db.consultParticipant.findMany({ where: { appointmentId: s.appointment.id }, select: { identity: true, role: true, leftAt: true } }), {
+        timeout: 15_000,
+      })
       .toHaveLength(3);
     const stays = await db.consultParticipant.findMany({ where: { appointmentId: s.appointment.id }, select: { identity: true, role: true } });
     expect(stays).toEqual(
@@ -120,16 +122,26 @@ describe('consult room participants (real LiveKit and its webhooks)', () => {
     await expect(muteParticipant(gateway, staff(specialist), { appointmentId: s.appointment.id, identity: s.patient.id })).resolves.toEqual({ muted: true });
     const roomName = consultRoomName(s.appointment.id);
     await expect
-      .poll(async () => (await gateway.listParticipants(roomName)).find((p) => p.identity === s.patient.id)?.tracks.find((t) => t.source === ServerTrackSource.MICROPHONE)?.muted)
+      .poll(
+        async () =>
+          (await gateway.listParticipants(roomName)).find((p) => p.identity === s.patient.id)?.tracks.find((t) => t.source === ServerTrackSource.MICROPHONE)
+            ?.muted,
+      )
       .toBe(true);
 
     // Remove: the specialist may not remove the patient; the doctor may remove the specialist.
-    await expect(removeParticipant(gateway, staff(specialist), { appointmentId: s.appointment.id, identity: s.patient.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(removeParticipant(gateway, patient, { appointmentId: s.appointment.id, identity: specialist.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(removeParticipant(gateway, staff(specialist), { appointmentId: s.appointment.id, identity: s.patient.id })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(removeParticipant(gateway, patient, { appointmentId: s.appointment.id, identity: specialist.id })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
     await removeParticipant(gateway, staff(s.doctor), { appointmentId: s.appointment.id, identity: specialist.id });
     await expect.poll(() => specialistRoom.isConnected, { timeout: 10_000 }).toBe(false);
     await expect
-      .poll(async () => (await db.consultParticipant.findFirstOrThrow({ where: { appointmentId: s.appointment.id, identity: specialist.id } })).leftAt, { timeout: 15_000 })
+      .poll(async () => (await db.consultParticipant.findFirstOrThrow({ where: { appointmentId: s.appointment.id, identity: specialist.id } })).leftAt, {
+        timeout: 15_000,
+      })
       .toBeInstanceOf(Date);
     // Removed, the specialist's task is finished and they go into wrap-up.
     expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: specialist.id } })).state).toBe('WRAP_UP');

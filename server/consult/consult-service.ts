@@ -32,12 +32,7 @@ export function consultIdentity(principal: Principal): string {
   return isGuest(principal) ? guestIdentity(principal.id) : principal.id;
 }
 
-export async function joinConsult(
-  gateway: LivekitGateway,
-  principal: Principal,
-  appointmentId: string,
-  options: { withPatient?: boolean } = {},
-) {
+export async function joinConsult(gateway: LivekitGateway, principal: Principal, appointmentId: string, options: { withPatient?: boolean } = {}) {
   const { appointment, role, partyRole, permissions, actor } = await authorizeConsult(principal, appointmentId);
   const room = consultRoomName(appointment.id);
   const maxParticipants = env().CONSULT_MAX_PARTICIPANTS;

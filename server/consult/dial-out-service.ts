@@ -11,7 +11,10 @@ import { authorizeConsult } from './consult-access';
 import { consultRoomName } from './consult-service';
 import { may, type ParticipantMetadata } from '@/server/shared/consult-policy';
 
-export const phoneNumberSchema = z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'Enter the number with its country code, e.g. +8613800000000');
+export const phoneNumberSchema = z
+  .string()
+  .trim()
+  .regex(/^\+[1-9]\d{6,14}$/, 'Enter the number with its country code, e.g. +8613800000000');
 
 /** Calls a phone into the consult room through the configured outbound SIP trunk. */
 export async function dialOutToConsult(

@@ -91,7 +91,10 @@ describe('guest invites (real PostgreSQL and LiveKit)', () => {
     // The same link no longer works, and the guest's existing session does not get back in.
     expect(await checkGuestInvite({ token, name: 'Lin Hua', code: invited.code! })).toEqual({ ok: false, reason: 'revoked' });
     expect(await previewInvite(token)).toEqual({ ok: false, reason: 'revoked' });
-    await expect(caller(guest).consult.join({ appointmentId: s.appointment.id })).rejects.toMatchObject({ code: 'FORBIDDEN', cause: { reason: 'guestRemoved' } });
+    await expect(caller(guest).consult.join({ appointmentId: s.appointment.id })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      cause: { reason: 'guestRemoved' },
+    });
   });
 
   it('refuses an expired invitation, locks after five wrong answers, and lets only clinical parties invite', async () => {
@@ -113,7 +116,9 @@ describe('guest invites (real PostgreSQL and LiveKit)', () => {
     await expect(
       caller(s.patientPrincipal).multiparty.createInvite({ appointmentId: s.appointment.id, role: 'FAMILY', displayName: 'Cousin' }),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(gp.multiparty.createInvite({ appointmentId: s.appointment.id, role: 'FAMILY', displayName: ' ' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(gp.multiparty.createInvite({ appointmentId: s.appointment.id, role: 'FAMILY', displayName: ' ' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
     await expect(gp.multiparty.createInvite({ appointmentId: s.appointment.id, role: 'FAMILY', displayName: 'X', phone: '12345' })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
     });
@@ -135,7 +140,13 @@ describe('guest invites (real PostgreSQL and LiveKit)', () => {
       phone: '+8613900001111',
     });
     expect(invited).toMatchObject({ sentTo: '+8613900001111', url: null, code: null });
-    const provider = new TwilioSmsProvider({ accountSid: sms.accountSid, authToken: sms.authToken, from: '+15005550006', baseUrl: sms.baseUrl, timeoutMs: 3000 });
+    const provider = new TwilioSmsProvider({
+      accountSid: sms.accountSid,
+      authToken: sms.authToken,
+      from: '+15005550006',
+      baseUrl: sms.baseUrl,
+      timeoutMs: 3000,
+    });
     const summary = await sendDueMessages(provider, new Date(), { clinicId: s.clinic.id, appUrl: 'https://revisit.example.org' });
     expect(summary.sent).toBe(1);
     const text = sms.accepted().find((r) => r.form.To === '+8613900001111')!.form.Body!;

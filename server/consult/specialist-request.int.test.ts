@@ -40,7 +40,12 @@ describe('specialist requests (real PostgreSQL, routing and LiveKit)', () => {
 
   it('routes the request to an available specialist with the skill, with the patient’s context, into the same room', async () => {
     const gp = caller(staff(s.doctor));
-    const { requestId } = await gp.multiparty.requestSpecialist({ appointmentId: s.appointment.id, department: 'cardiology', urgency: 'URGENT', note: 'New AF?' });
+    const { requestId } = await gp.multiparty.requestSpecialist({
+      appointmentId: s.appointment.id,
+      department: 'cardiology',
+      urgency: 'URGENT',
+      note: 'New AF?',
+    });
     expect((await listSpecialistRequests(s.appointment.id)).find((r) => r.id === requestId)?.state).toBe('waiting');
 
     // Free clinicians without the skill, or of another department, are not offered it.
@@ -76,7 +81,9 @@ describe('specialist requests (real PostgreSQL, routing and LiveKit)', () => {
 
     // The specialist writes a note; the GP sees it with the visit.
     await caller(staff(cardiologist)).multiparty.saveSpecialistNote({ appointmentId: s.appointment.id, text: 'ECG: sinus rhythm. No AF.' });
-    await expect(caller(staff(otherGp)).multiparty.saveSpecialistNote({ appointmentId: s.appointment.id, text: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(caller(staff(otherGp)).multiparty.saveSpecialistNote({ appointmentId: s.appointment.id, text: 'x' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
 
     // Ending the consult completes the specialist's task too and puts them into wrap-up.
     await gp.consult.end({ appointmentId: s.appointment.id });
@@ -87,7 +94,10 @@ describe('specialist requests (real PostgreSQL, routing and LiveKit)', () => {
       expect.objectContaining({ authorName: cardiologist.name, authorRole: 'SPECIALIST', text: 'ECG: sinus rhythm. No AF.' }),
     ]);
     // The specialist can still finish their note after the consult ended.
-    await caller(staff(cardiologist)).multiparty.saveSpecialistNote({ appointmentId: s.appointment.id, text: 'ECG: sinus rhythm. No AF. Holter if palpitations recur.' });
+    await caller(staff(cardiologist)).multiparty.saveSpecialistNote({
+      appointmentId: s.appointment.id,
+      text: 'ECG: sinus rhythm. No AF. Holter if palpitations recur.',
+    });
     expect((await gp.multiparty.specialistNotes({ appointmentId: s.appointment.id }))[0]!.text).toContain('Holter');
     for (const u of [otherGp, dermatologist]) await setPresence(staff(u), 'OFFLINE');
   });
@@ -101,7 +111,11 @@ describe('specialist requests (real PostgreSQL, routing and LiveKit)', () => {
       caller(staff(c.doctor)).multiparty.requestSpecialist({ appointmentId: c.appointment.id, department: 'podiatry' as 'neurology', urgency: 'ROUTINE' }),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     const nurse = await createStaff(c.clinic.id, 'NURSE');
-    const { requestId } = await caller(staff(nurse)).multiparty.requestSpecialist({ appointmentId: c.appointment.id, department: 'neurology', urgency: 'ROUTINE' });
+    const { requestId } = await caller(staff(nurse)).multiparty.requestSpecialist({
+      appointmentId: c.appointment.id,
+      department: 'neurology',
+      urgency: 'ROUTINE',
+    });
     await expect(
       caller(staff(c.doctor)).multiparty.requestSpecialist({ appointmentId: c.appointment.id, department: 'neurology', urgency: 'URGENT' }),
     ).rejects.toMatchObject({ code: 'CONFLICT', cause: { reason: 'alreadyRequested' } });
@@ -118,7 +132,11 @@ describe('specialist requests (real PostgreSQL, routing and LiveKit)', () => {
 
   it('keeps a request in the queue while its consult is open and drops it once nobody watches', async () => {
     const c = await runningConsult();
-    const { requestId } = await caller(staff(c.doctor)).multiparty.requestSpecialist({ appointmentId: c.appointment.id, department: 'psychiatry', urgency: 'ROUTINE' });
+    const { requestId } = await caller(staff(c.doctor)).multiparty.requestSpecialist({
+      appointmentId: c.appointment.id,
+      department: 'psychiatry',
+      urgency: 'ROUTINE',
+    });
     const start = Date.now();
     await keepSpecialistRequestsAlive(c.appointment.id, new Date(start + 25_000));
     await sweep(new Date(start + 45_000));

@@ -9,7 +9,10 @@ import { completeAssignedTasks, endOpenTasks, keepOpenTasksAlive } from '@/serve
  */
 export async function keepSpecialistRequestsAlive(appointmentId: string, now = new Date()) {
   const requests = await db.specialistRequest.findMany({ where: { appointmentId, cancelledAt: null }, select: { taskId: true } });
-  await keepOpenTasksAlive(requests.map((r) => r.taskId), now);
+  await keepOpenTasksAlive(
+    requests.map((r) => r.taskId),
+    now,
+  );
 }
 
 /** Completes specialist tasks of a consult (one specialist's, or all when the consult ends): each goes into wrap-up. */

@@ -85,12 +85,37 @@ export type MedicationDefinition = { text: string; atc: string; atcDisplay: stri
 export const MEDICATIONS = {
   amlodipine: { text: '氨氯地平 Amlodipine 5 mg tablet', atc: 'C08CA01', atcDisplay: 'amlodipine', dosage: '每日一次，每次1片 5 mg once daily' },
   losartan: { text: '氯沙坦 Losartan 50 mg tablet', atc: 'C09CA01', atcDisplay: 'losartan', dosage: '每日一次，每次1片 50 mg once daily' },
-  metformin: { text: '二甲双胍 Metformin 500 mg tablet', atc: 'A10BA02', atcDisplay: 'metformin', dosage: '每日两次，每次1片，随餐 500 mg twice daily with meals' },
-  insulinGlargine: { text: '甘精胰岛素 Insulin glargine 100 U/mL pen', atc: 'A10AE04', atcDisplay: 'insulin glargine', dosage: '睡前皮下注射 12 U 12 units subcutaneously at bedtime' },
+  metformin: {
+    text: '二甲双胍 Metformin 500 mg tablet',
+    atc: 'A10BA02',
+    atcDisplay: 'metformin',
+    dosage: '每日两次，每次1片，随餐 500 mg twice daily with meals',
+  },
+  insulinGlargine: {
+    text: '甘精胰岛素 Insulin glargine 100 U/mL pen',
+    atc: 'A10AE04',
+    atcDisplay: 'insulin glargine',
+    dosage: '睡前皮下注射 12 U 12 units subcutaneously at bedtime',
+  },
   atorvastatin: { text: '阿托伐他汀 Atorvastatin 20 mg tablet', atc: 'C10AA05', atcDisplay: 'atorvastatin', dosage: '每晚一次 20 mg once nightly' },
-  tiotropium: { text: '噻托溴铵 Tiotropium 18 µg inhalation capsule', atc: 'R03BB04', atcDisplay: 'tiotropium bromide', dosage: '每日一次吸入 1 capsule inhaled once daily' },
-  salbutamol: { text: '沙丁胺醇 Salbutamol 100 µg inhaler', atc: 'R03AC02', atcDisplay: 'salbutamol', dosage: '气促时吸入1-2喷 1-2 puffs as needed for breathlessness' },
-  paracetamol: { text: '对乙酰氨基酚 Paracetamol 500 mg tablet', atc: 'N02BE01', atcDisplay: 'paracetamol', dosage: '疼痛时服用，每日不超过4次 500 mg up to 4 times daily as needed' },
+  tiotropium: {
+    text: '噻托溴铵 Tiotropium 18 µg inhalation capsule',
+    atc: 'R03BB04',
+    atcDisplay: 'tiotropium bromide',
+    dosage: '每日一次吸入 1 capsule inhaled once daily',
+  },
+  salbutamol: {
+    text: '沙丁胺醇 Salbutamol 100 µg inhaler',
+    atc: 'R03AC02',
+    atcDisplay: 'salbutamol',
+    dosage: '气促时吸入1-2喷 1-2 puffs as needed for breathlessness',
+  },
+  paracetamol: {
+    text: '对乙酰氨基酚 Paracetamol 500 mg tablet',
+    atc: 'N02BE01',
+    atcDisplay: 'paracetamol',
+    dosage: '疼痛时服用，每日不超过4次 500 mg up to 4 times daily as needed',
+  },
 } as const satisfies Record<string, MedicationDefinition>;
 
 export const ALLERGENS = {

@@ -53,10 +53,11 @@ async function startStub(reply: (count: number, res: import('node:http').ServerR
     get count() {
       return count;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -93,11 +93,7 @@ export function createFhirGateway(options: FhirGatewayOptions): FhirGateway {
       return idempotent<T>(`${resourceType}/${id}`, (o) => client.read({ resourceType, id, options: o }));
     },
 
-    async search<T extends fhir4.FhirResource>(
-      resourceType: T['resourceType'],
-      params: SearchParams,
-      searchOptions: { maxPages?: number } = {},
-    ) {
+    async search<T extends fhir4.FhirResource>(resourceType: T['resourceType'], params: SearchParams, searchOptions: { maxPages?: number } = {}) {
       const maxPages = Math.max(1, searchOptions.maxPages ?? DEFAULT_MAX_PAGES);
       const resources: T[] = [];
       const included = new Map<string, fhir4.FhirResource>();
@@ -160,9 +156,7 @@ function statusOf(error: unknown): number | undefined {
 
 /** The OperationOutcome's own words, for validation errors shown to the person who entered the data. */
 export function outcomeMessage(outcome: unknown): string | undefined {
-  const issues = (outcome as fhir4.OperationOutcome | undefined)?.resourceType === 'OperationOutcome'
-    ? ((outcome as fhir4.OperationOutcome).issue ?? [])
-    : [];
+  const issues = (outcome as fhir4.OperationOutcome | undefined)?.resourceType === 'OperationOutcome' ? ((outcome as fhir4.OperationOutcome).issue ?? []) : [];
   const parts = issues
     .filter((issue) => issue.severity === 'error' || issue.severity === 'fatal')
     .map((issue) => {
@@ -179,10 +173,7 @@ export function toDomainError(error: unknown, what: string): DomainError {
   if (status === undefined) {
     const name = (error as Error | undefined)?.name;
     const timedOut = name === 'TimeoutError' || name === 'AbortError';
-    return unavailable(
-      timedOut ? `The FHIR server did not answer in time (${what})` : `The FHIR server cannot be reached (${what})`,
-      'fhirUnavailable',
-    );
+    return unavailable(timedOut ? `The FHIR server did not answer in time (${what})` : `The FHIR server cannot be reached (${what})`, 'fhirUnavailable');
   }
   const data = (error as FhirHttpError).response?.data;
   const detail = outcomeMessage(data);

@@ -28,7 +28,7 @@ async function linkChart(s: Scenario, fhirPatientId: string) {
 }
 
 describe('patient chart access', () => {
-  it('lets a patient see their own chart and nobody else\'s', async () => {
+  it("lets a patient see their own chart and nobody else's", async () => {
     const s = await createVisitScenario();
     await linkChart(s, 'fhir-own');
     const neighbour = await addVisit(s.clinic.id, s.doctor.id);
@@ -103,7 +103,14 @@ describe('patient chart access', () => {
         expiresAt: new Date(Date.now() + 3600_000),
       },
     });
-    const guest: Principal = { kind: 'guest', id: invite.id, name: 'Family member', clinicId: s.clinic.id, appointmentId: s.appointment.id, guestRole: 'FAMILY' };
+    const guest: Principal = {
+      kind: 'guest',
+      id: invite.id,
+      name: 'Family member',
+      clinicId: s.clinic.id,
+      appointmentId: s.appointment.id,
+      guestRole: 'FAMILY',
+    };
     const admin = await createStaff(s.clinic.id, 'ADMIN');
     // A rule that would let both in (as a careless future rule might): the chart rule still refuses them.
     registerChartAccessRule({
@@ -114,12 +121,14 @@ describe('patient chart access', () => {
       const error = await refusal(authorizePatientChart(principal, s.patient.id));
       expect(error).toMatchObject({ code: 'FORBIDDEN', reason: 'chartForbidden' });
     }
-    expect(await db.auditEvent.count({ where: { actor: { in: [`guest:${invite.id}`, `staff:${admin.id}`] }, action: 'chart.read', outcome: 'failure' } })).toBe(2);
+    expect(await db.auditEvent.count({ where: { actor: { in: [`guest:${invite.id}`, `staff:${admin.id}`] }, action: 'chart.read', outcome: 'failure' } })).toBe(
+      2,
+    );
     // The care team of the clinic still sees it.
     expect((await authorizePatientChart(staffOf(s.doctor), s.patient.id)).grantedBy).toBe('clinic');
   });
 
-  it('writes an audit event for each chart read, inside the caller\'s transaction', async () => {
+  it("writes an audit event for each chart read, inside the caller's transaction", async () => {
     const s = await createVisitScenario();
     const access = await authorizePatientChart(staffOf(s.doctor), s.patient.id);
     await db.$transaction((tx) =>

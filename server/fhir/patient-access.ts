@@ -48,11 +48,7 @@ export function actorOf(principal: Principal): string {
  * not see this patient's chart; a patient id that does not exist is refused the same way, so ids of
  * other clinics' patients cannot be probed.
  */
-export async function authorizePatientChart(
-  principal: Principal | null,
-  patientId: string,
-  options: { db?: Db | DbTx } = {},
-): Promise<ChartAccess> {
+export async function authorizePatientChart(principal: Principal | null, patientId: string, options: { db?: Db | DbTx } = {}): Promise<ChartAccess> {
   const client = options.db ?? defaultDb;
   if (!principal) throw new DomainError('UNAUTHORIZED', 'Please sign in first.', 'signInRequired');
   const patient = await client.patient.findUnique({

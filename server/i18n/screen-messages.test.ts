@@ -81,7 +81,10 @@ describe('strings per screen', () => {
   it('sends no staff or admin strings to the screens patients and guests use', () => {
     const staffOnly: Namespace[] = ['staffSignIn', 'staffHome', 'desk', 'schedule', 'queues', 'wallboard', 'messages', 'wrapUp'];
     for (const screen of ['patientCheck', 'checkIn', 'patientReschedule', 'visitSummary', 'guestJoin', 'consult'] as const) {
-      expect(screens[screen].filter((name) => (staffOnly as string[]).includes(name)), screen).toEqual([]);
+      expect(
+        screens[screen].filter((name) => (staffOnly as string[]).includes(name)),
+        screen,
+      ).toEqual([]);
     }
   });
 });

@@ -53,9 +53,7 @@ describe('LiveKit webhooks (real server)', () => {
     const rooms = new RoomServiceClient(livekit.httpUrl, apiKey, apiSecret);
     await rooms.createRoom({ name: room, emptyTimeout: 10 });
 
-    await expect
-      .poll(() => db.livekitWebhookEvent.findMany({ where: { roomName: room, event: 'room_started' } }), { timeout: 10_000 })
-      .toHaveLength(1);
+    await expect.poll(() => db.livekitWebhookEvent.findMany({ where: { roomName: room, event: 'room_started' } }), { timeout: 10_000 }).toHaveLength(1);
     const delivery = deliveries.find((d) => d.body.includes(room) && d.status === 200);
     expect(delivery).toBeDefined();
 
@@ -98,4 +96,3 @@ describe('LiveKit webhooks (real server)', () => {
     expect(await db.livekitWebhookEvent.count({ where: { id } })).toBe(0);
   });
 });
-

@@ -23,7 +23,12 @@ describe('messages.list (real PostgreSQL)', () => {
     const admin = await createStaff(clinic.id, 'ADMIN');
     const doctor = await createStaff(clinic.id, 'CLINICIAN');
     const patient = await createPatient(clinic.id);
-    const appointment = await createAppointment({ clinicId: clinic.id, patientId: patient.id, clinicianId: doctor.id, startsAt: new Date(now.getTime() + 48 * 3600_000) });
+    const appointment = await createAppointment({
+      clinicId: clinic.id,
+      patientId: patient.id,
+      clinicianId: doctor.id,
+      startsAt: new Date(now.getTime() + 48 * 3600_000),
+    });
     await db.$transaction((tx) => scheduleVisitMessages(tx, appointment, { now }));
     const logged: string[] = [];
     await sendDueMessages(new DevSmsProvider((line) => logged.push(line)), now, { clinicId: clinic.id });

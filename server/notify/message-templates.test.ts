@@ -13,9 +13,7 @@ describe('message texts', () => {
 
   it('writes a booking confirmation in Chinese with the clinic, clinician, local time, link and how to opt out', () => {
     const body = renderMessage({ ...visit, kind: 'BOOKED', locale: 'zh_CN', link });
-    expect(body).toBe(
-      `【仁和社区诊所】您与王医生的视频复诊已预约在2026年11月25日 14:30。届时请点击您的专属链接进入：${link} 回复 STOP 退订`,
-    );
+    expect(body).toBe(`【仁和社区诊所】您与王医生的视频复诊已预约在2026年11月25日 14:30。届时请点击您的专属链接进入：${link} 回复 STOP 退订`);
   });
 
   it('writes the same in English, in the clinic time zone', () => {

@@ -25,11 +25,14 @@ const TEXTS: Record<Locale, Record<MessageText['kind'], (v: Fill) => string>> = 
   en: {
     BOOKED: (v) => `${v.clinic}: your video follow-up with ${v.clinician} is booked for ${v.time}. At that time, join with your personal link: ${v.link}`,
     REMINDER_24H: (v) => `${v.clinic}: reminder, your video follow-up with ${v.clinician} is on ${v.time}. Your personal link: ${v.link}`,
-    REMINDER_15M: (v) => `${v.clinic}: your video follow-up with ${v.clinician} starts soon (${v.time}). Open your link now to check your camera and microphone: ${v.link}`,
+    REMINDER_15M: (v) =>
+      `${v.clinic}: your video follow-up with ${v.clinician} starts soon (${v.time}). Open your link now to check your camera and microphone: ${v.link}`,
     RESCHEDULED: (v) => `${v.clinic}: your video follow-up with ${v.clinician} has moved to ${v.time}. Your new personal link: ${v.link}`,
-    CANCELLED: (v) => `${v.clinic}: your video follow-up with ${v.clinician} on ${v.time} has been cancelled. Please contact the clinic if you need a new appointment.`,
+    CANCELLED: (v) =>
+      `${v.clinic}: your video follow-up with ${v.clinician} on ${v.time} has been cancelled. Please contact the clinic if you need a new appointment.`,
     OPT_OUT_CONFIRMATION: (v) => `${v.clinic}: you will no longer receive text messages from us. Reply START to receive them again.`,
-    CONSULT_INVITE: (v) => `${v.clinic}: you are invited to join a video consult with ${v.clinician}. Open ${v.link} and enter your name and the code ${v.code}.`,
+    CONSULT_INVITE: (v) =>
+      `${v.clinic}: you are invited to join a video consult with ${v.clinician}. Open ${v.link} and enter your name and the code ${v.code}.`,
   },
   zh_CN: {
     BOOKED: (v) => `【${v.clinic}】您与${v.clinician}的视频复诊已预约在${v.time}。届时请点击您的专属链接进入：${v.link}`,

@@ -124,9 +124,7 @@ describe('outbox worker against a Twilio-compatible HTTP server (real PostgreSQL
     expect(wait).toBeGreaterThanOrEqual(30_000);
     expect(wait).toBeLessThan(35_000);
     // The provider said it did not take it: the link went out in no text, so it is closed.
-    expect(await db.accessLink.findMany({ where: { appointmentId: appointment.id }, select: { revokedAt: true } })).toEqual([
-      { revokedAt: expect.any(Date) },
-    ]);
+    expect(await db.accessLink.findMany({ where: { appointmentId: appointment.id }, select: { revokedAt: true } })).toEqual([{ revokedAt: expect.any(Date) }]);
 
     expect(await sendDueMessages(providerFor(fake), at(now, 20_000), { clinicId: clinic.id })).toMatchObject({ claimed: 0 });
     expect(await sendDueMessages(providerFor(fake), at(now, 40_000), { clinicId: clinic.id })).toMatchObject({ sent: 1 });
@@ -250,7 +248,12 @@ describe('outbox worker against a Twilio-compatible HTTP server (real PostgreSQL
     // Skipped locks: no row was ever claimed by two workers (the claim fence would have caught it).
     expect(results.reduce((sum, r) => sum + r.lost, 0)).toBe(0);
     expect(fake.requests).toHaveLength(24);
-    expect(fake.accepted().map((r) => r.form.To).sort()).toEqual([...phones].sort());
+    expect(
+      fake
+        .accepted()
+        .map((r) => r.form.To)
+        .sort(),
+    ).toEqual([...phones].sort());
     expect(await db.message.count({ where: { clinicId: clinic.id, kind: 'BOOKED', status: 'SENT' } })).toBe(24);
   });
 
@@ -367,7 +370,12 @@ describe('outbox worker against a Twilio-compatible HTTP server (real PostgreSQL
     const confirmations = await db.message.findMany({ where: { clinicId: clinic.id, kind: 'BOOKED' }, select: { status: true } });
     expect(confirmations.map((m) => m.status)).toEqual(Array(30).fill('SENT'));
     // Every patient got their confirmation exactly once; the unanswered request is the only extra one.
-    expect(fake.accepted().map((r) => r.form.To).sort()).toEqual([...phones].sort());
+    expect(
+      fake
+        .accepted()
+        .map((r) => r.form.To)
+        .sort(),
+    ).toEqual([...phones].sort());
     expect(fake.requests.filter((r) => !r.answered)).toHaveLength(1);
   }, 120_000);
 });

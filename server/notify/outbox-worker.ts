@@ -10,14 +10,7 @@ import { inviteUrl, reissueInviteCredentials } from '@/server/consult/invite-ser
 import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
 import { startsAtOfKey } from './message-keys';
 import { previewOf, renderMessage, visitLinkUrl, type MessageText } from './message-templates';
-import {
-  CLAIM_BATCH_SIZE,
-  CLAIM_SECONDS,
-  LINK_VALID_AFTER_END_HOURS,
-  MAX_SEND_ATTEMPTS,
-  VISIT_KINDS,
-  type SkipReason,
-} from './notify-config';
+import { CLAIM_BATCH_SIZE, CLAIM_SECONDS, LINK_VALID_AFTER_END_HOURS, MAX_SEND_ATTEMPTS, VISIT_KINDS, type SkipReason } from './notify-config';
 import { nextAttemptAt } from './retry-policy';
 import { SmsSendError, type SmsProvider } from './sms-provider';
 import { smsProviderFromEnv } from './sms-provider-from-env';
@@ -119,9 +112,7 @@ async function renewClaim(claim: Claim, clock: () => Date): Promise<{ lost: true
   });
 }
 
-type Prepared =
-  | { action: 'send'; to: string; body: string; linkId: string | null }
-  | { action: 'done'; outcome: Outcome };
+type Prepared = { action: 'send'; to: string; body: string; linkId: string | null } | { action: 'done'; outcome: Outcome };
 
 /**
  * Decides whether the message still applies and writes its text: for a visit message with a fresh personal
@@ -310,7 +301,8 @@ async function sendOne(provider: SmsProvider, claim: Claim, clock: () => Date, a
     ({ providerMessageId } = await provider.send({ to: prepared.to, body: prepared.body, statusCallbackUrl }));
   } catch (error) {
     const failure = asSendError(error);
-    if (failure.outcomeUnknown) return recordUnknown(claim, `${failure.message}; it may have gone out, so the provider is asked before it is sent again`, clock());
+    if (failure.outcomeUnknown)
+      return recordUnknown(claim, `${failure.message}; it may have gone out, so the provider is asked before it is sent again`, clock());
     return recordRefused(claim, prepared.to, prepared.linkId, failure, clock());
   }
   return recordSent(claim, provider, providerMessageId, clock());

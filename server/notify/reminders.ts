@@ -16,11 +16,7 @@ const FIRST_KINDS = ['BOOKED', 'RESCHEDULED'] as const satisfies readonly Messag
  * queued for an earlier start time of this visit are skipped. Calling it twice for the same start time
  * queues nothing new.
  */
-export async function scheduleVisitMessages(
-  tx: DbTx,
-  appointment: VisitForMessages,
-  options: { now?: Date } = {},
-): Promise<{ queued: MessageKind[] }> {
+export async function scheduleVisitMessages(tx: DbTx, appointment: VisitForMessages, options: { now?: Date } = {}): Promise<{ queued: MessageKind[] }> {
   const now = options.now ?? new Date();
   const startKey = `:${appointment.id}:${appointment.startsAt.toISOString()}`;
   const forOtherStart = { appointmentId: appointment.id, kind: { in: [...VISIT_KINDS] }, NOT: { dedupeKey: { contains: startKey } } };

@@ -77,7 +77,9 @@ describe('an SMS send that times out (real PostgreSQL, Twilio-compatible HTTP se
     await enqueueForAppointment(patientPrincipal(s));
     await setPresence(staffPrincipal(s.doctor), 'AVAILABLE');
     await acceptOffer(staffPrincipal(s.doctor), (await db.offer.findFirstOrThrow({ where: { clinicianId: s.doctor.id, state: 'PENDING' } })).id);
-    const phone = `+86137${Math.floor(Math.random() * 1e8).toString().padStart(8, '0')}`;
+    const phone = `+86137${Math.floor(Math.random() * 1e8)
+      .toString()
+      .padStart(8, '0')}`;
     const doctor: Principal = staffPrincipal(s.doctor);
     await createCaller(createContext(doctor)).multiparty.createInvite({ appointmentId: s.appointment.id, role: 'FAMILY', displayName: '王丽', phone });
 
@@ -115,7 +117,9 @@ describe('an SMS send that times out (real PostgreSQL, Twilio-compatible HTTP se
     expect(await sendDueMessages(impatient(), at(now, 40_000), { clinicId: clinic.id })).toMatchObject({ claimed: 1, retrying: 1 });
     const waiting = await db.message.findUniqueOrThrow({ where: { id: message.id } });
     expect(waiting).toMatchObject({ status: 'QUEUED', attempts: 2, pendingTextSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(waiting.lastError).toBe('Could not ask the provider whether the last attempt went out: Twilio answered 503 to a message look-up: 20503 Service Unavailable');
+    expect(waiting.lastError).toBe(
+      'Could not ask the provider whether the last attempt went out: Twilio answered 503 to a message look-up: 20503 Service Unavailable',
+    );
 
     fake.lookupsFail = false;
     expect(await sendDueMessages(impatient(), at(waiting.nextAttemptAt, 1), { clinicId: clinic.id })).toMatchObject({ claimed: 1, sent: 1 });

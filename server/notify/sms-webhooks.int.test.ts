@@ -32,7 +32,12 @@ async function bookedVisit(now: Date) {
   const clinic = await createClinic();
   const doctor = await createStaff(clinic.id, 'CLINICIAN');
   const patient = await createPatient(clinic.id);
-  const appointment = await createAppointment({ clinicId: clinic.id, patientId: patient.id, clinicianId: doctor.id, startsAt: new Date(now.getTime() + 48 * HOUR) });
+  const appointment = await createAppointment({
+    clinicId: clinic.id,
+    patientId: patient.id,
+    clinicianId: doctor.id,
+    startsAt: new Date(now.getTime() + 48 * HOUR),
+  });
   await db.$transaction((tx) => scheduleVisitMessages(tx, appointment, { now }));
   return { clinic, patient, appointment };
 }
@@ -70,10 +75,12 @@ describe('SMS webhooks (real PostgreSQL)', () => {
       ['REMINDER_24H', 'SKIPPED', 'opted-out'],
       ['REMINDER_15M', 'SKIPPED', 'opted-out'],
     ]);
-    expect(fake.accepted().filter((r) => r.form.To === patient.phone).map((r) => r.form.Body)).toEqual([
-      expect.stringContaining('已预约'),
-      `【${clinic.name}】您已退订本诊所的短信通知。回复 START 可重新订阅。`,
-    ]);
+    expect(
+      fake
+        .accepted()
+        .filter((r) => r.form.To === patient.phone)
+        .map((r) => r.form.Body),
+    ).toEqual([expect.stringContaining('已预约'), `【${clinic.name}】您已退订本诊所的短信通知。回复 START 可重新订阅。`]);
   });
 
   it('opts out every record of the number (it may be at several clinics) and START opts them in again', async () => {

@@ -7,7 +7,10 @@ import { queueMessage } from './outbox';
 import { inboundKeyword } from './sms-keywords';
 
 export const inboundSmsSchema = z.object({
-  From: z.string().trim().regex(/^\+?[0-9]{5,20}$/, 'From must be a phone number'),
+  From: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9]{5,20}$/, 'From must be a phone number'),
   Body: z.string().max(1600).default(''),
   MessageSid: z.string().max(64).optional(),
 });
@@ -27,10 +30,7 @@ export type InboundResult = { action: 'opted-out' | 'opted-in' | 'ignored' | 'al
  * Each text is handled once by its MessageSid: the provider delivering an old STOP again (a webhook
  * retry) after the patient sent START does not opt them out again.
  */
-export async function receiveInboundSms(
-  input: { from: string; body: string; messageSid?: string },
-  now = new Date(),
-): Promise<InboundResult> {
+export async function receiveInboundSms(input: { from: string; body: string; messageSid?: string }, now = new Date()): Promise<InboundResult> {
   const keyword = inboundKeyword(input.body);
   if (!keyword) return { action: 'ignored', patients: 0 };
   return db.$transaction(async (tx) => {

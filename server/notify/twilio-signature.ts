@@ -22,12 +22,7 @@ function urlVariants(url: string): string[] {
   return [...new Set([url, `${parsed.protocol}//${parsed.hostname}${rest}`, `${parsed.protocol}//${parsed.hostname}:${port}${rest}`])];
 }
 
-export function isValidTwilioSignature(
-  authToken: string,
-  url: string,
-  params: Iterable<[string, string]>,
-  signature: string | null | undefined,
-): boolean {
+export function isValidTwilioSignature(authToken: string, url: string, params: Iterable<[string, string]>, signature: string | null | undefined): boolean {
   if (!signature) return false;
   const given = Buffer.from(signature);
   const entries = [...params];

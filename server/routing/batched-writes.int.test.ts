@@ -9,7 +9,11 @@ import { setPresence } from './presence';
 
 const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
 /** A call's outcome as a value: its result, or the error's code. */
-const outcome = <T,>(call: Promise<T>) => call.then((value) => ({ value }), (error: { code?: string }) => ({ error: error.code ?? String(error) }));
+const outcome = <T>(call: Promise<T>) =>
+  call.then(
+    (value) => ({ value }),
+    (error: { code?: string }) => ({ error: error.code ?? String(error) }),
+  );
 const delta = (before: { statements: number; calls: number }, after: { statements: number; calls: number }) => ({
   statements: after.statements - before.statements,
   calls: after.calls - before.calls,
@@ -18,7 +22,10 @@ const delta = (before: { statements: number; calls: number }, after: { statement
 /** A clinic with `n` clinicians, each with a pending offer for one waiting patient. */
 async function cliniciansWithOffers(n: number) {
   const s = await createVisitScenario({ queue: { preferredClinicianSeconds: 0 } });
-  const clinicians = [staffPrincipal(s.doctor), ...(await Promise.all(Array.from({ length: n - 1 }, () => createStaff(s.clinic.id, 'CLINICIAN')))).map(staffPrincipal)];
+  const clinicians = [
+    staffPrincipal(s.doctor),
+    ...(await Promise.all(Array.from({ length: n - 1 }, () => createStaff(s.clinic.id, 'CLINICIAN')))).map(staffPrincipal),
+  ];
   const visits = [s, ...(await Promise.all(Array.from({ length: n - 1 }, () => addVisit(s.clinic.id, s.doctor.id))))];
   for (const visit of visits) {
     await enqueueForAppointment(patientPrincipal(visit));
@@ -100,7 +107,10 @@ describe('accepts, completions and becoming available arriving together (real Po
 
   it('becoming available: clinicians who press together share statements and each is offered a different patient', async () => {
     const s = await createVisitScenario({ queue: { preferredClinicianSeconds: 0 } });
-    const clinicians = [staffPrincipal(s.doctor), ...(await Promise.all(Array.from({ length: 5 }, () => createStaff(s.clinic.id, 'CLINICIAN')))).map(staffPrincipal)];
+    const clinicians = [
+      staffPrincipal(s.doctor),
+      ...(await Promise.all(Array.from({ length: 5 }, () => createStaff(s.clinic.id, 'CLINICIAN')))).map(staffPrincipal),
+    ];
     const visits = [s, ...(await Promise.all(Array.from({ length: 5 }, () => addVisit(s.clinic.id, s.doctor.id))))];
     for (const visit of visits) {
       await enqueueForAppointment(patientPrincipal(visit));

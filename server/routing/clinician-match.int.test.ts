@@ -66,7 +66,13 @@ async function randomClinic(seed: number, now: Date) {
   await db.offer.createMany({
     data: [
       { taskId: recent.id, clinicianId: clinician.id, state: 'DECLINED', expiresAt: now, respondedAt: new Date(now.getTime() - 5_000) },
-      { taskId: old.id, clinicianId: clinician.id, state: 'DECLINED', expiresAt: now, respondedAt: new Date(now.getTime() - (DECLINE_COOLDOWN_SECONDS + 60) * 1000) },
+      {
+        taskId: old.id,
+        clinicianId: clinician.id,
+        state: 'DECLINED',
+        expiresAt: now,
+        respondedAt: new Date(now.getTime() - (DECLINE_COOLDOWN_SECONDS + 60) * 1000),
+      },
     ],
   });
   const expected = matchTasks({
@@ -217,12 +223,13 @@ describe('clinicians becoming available together (one statement, real PostgreSQL
     const { clinic, members, expected } = await randomGroupClinic(seed, now);
     expect(expected.length).toBeGreaterThan(0);
 
-    const rows = await becomeAvailableTogether(clinic.id, members.map((m) => ({ clinicianId: m.id, at: now })));
+    const rows = await becomeAvailableTogether(
+      clinic.id,
+      members.map((m) => ({ clinicianId: m.id, at: now })),
+    );
     const offers = await db.offer.findMany({ where: { clinicianId: { in: members.map((m) => m.id) }, state: 'PENDING' } });
     expect(new Map(offers.map((o) => [o.clinicianId, o.taskId]))).toEqual(new Map(expected.map((m) => [m.clinicianId, m.taskId])));
-    expect(rows).toEqual(
-      members.map((m) => ({ busy: false, raced: false, offerId: offers.find((o) => o.clinicianId === m.id)?.id ?? null })),
-    );
+    expect(rows).toEqual(members.map((m) => ({ busy: false, raced: false, offerId: offers.find((o) => o.clinicianId === m.id)?.id ?? null })));
     const states = await db.clinicianPresence.findMany({ where: { userId: { in: members.map((m) => m.id) } } });
     expect(states.map((p) => p.state)).toEqual(members.map(() => 'AVAILABLE'));
     for (const m of members) expect(states.find((p) => p.userId === m.id)!.idleSince).toEqual(m.idleSince);
@@ -239,10 +246,18 @@ describe('clinicians becoming available together (one statement, real PostgreSQL
       ],
     });
     await db.task.createMany({
-      data: [0, 1, 2].map((i) => ({ clinicId: clinic.id, queueId: clinic.followUpQueueId, channel: 'WEB' as const, enqueuedAt: new Date(now.getTime() - i * 1000) })),
+      data: [0, 1, 2].map((i) => ({
+        clinicId: clinic.id,
+        queueId: clinic.followUpQueueId,
+        channel: 'WEB' as const,
+        enqueuedAt: new Date(now.getTime() - i * 1000),
+      })),
     });
 
-    const rows = await becomeAvailableTogether(clinic.id, [nurse, doctor].map((s) => ({ clinicianId: s.id, at: now })));
+    const rows = await becomeAvailableTogether(
+      clinic.id,
+      [nurse, doctor].map((s) => ({ clinicianId: s.id, at: now })),
+    );
     expect(rows).toEqual([
       { busy: false, raced: false, offerId: null },
       { busy: false, raced: false, offerId: null },
@@ -267,7 +282,10 @@ describe('clinicians becoming available together (one statement, real PostgreSQL
     });
     const waiting = await db.task.create({ data: { clinicId: clinic.id, queueId: clinic.followUpQueueId, channel: 'WEB' } });
 
-    const [busyRow, freeRow] = await becomeAvailableTogether(clinic.id, [busy, free].map((s) => ({ clinicianId: s.id, at: now })));
+    const [busyRow, freeRow] = await becomeAvailableTogether(
+      clinic.id,
+      [busy, free].map((s) => ({ clinicianId: s.id, at: now })),
+    );
     expect(busyRow).toEqual({ busy: true, raced: false, offerId: null });
     const offer = await db.offer.findFirstOrThrow({ where: { taskId: waiting.id } });
     expect(freeRow).toEqual({ busy: false, raced: false, offerId: offer.id });

@@ -23,8 +23,7 @@ type RawCurrent = { id: string; appointmentId: string | null };
 export type RawOwnParts = { presence?: RawPresence | null; offer?: RawOffer | null; current?: RawCurrent | null };
 
 /** `p`: a row with the presence columns state, idleSince, wrapUpUntil. */
-export const presenceJsonSql = (p: string) =>
-  `json_build_object('state', ${p}.state, 'idleSince', ${p}."idleSince", 'wrapUpUntil', ${p}."wrapUpUntil")`;
+export const presenceJsonSql = (p: string) => `json_build_object('state', ${p}.state, 'idleSince', ${p}."idleSince", 'wrapUpUntil', ${p}."wrapUpUntil")`;
 
 /**
  * `o`: the Offer row. Reads its Task as `t` and, joined by OFFER_CONTEXT_JOINS_SQL, the task's
@@ -43,8 +42,7 @@ export const offerJsonSql = (o: string) => `json_build_object(
 export const OFFER_CONTEXT_JOINS_SQL = `LEFT JOIN "Appointment" a ON a.id = t."appointmentId" LEFT JOIN "Patient" pt ON pt.id = a."patientId"`;
 
 /** `t`: the assigned Task row. */
-export const currentJsonSql = (t: string) =>
-  `json_build_object('id', ${t}.id, 'appointmentId', COALESCE(${t}."appointmentId", ${t}."consultAppointmentId"))`;
+export const currentJsonSql = (t: string) => `json_build_object('id', ${t}.id, 'appointmentId', COALESCE(${t}."appointmentId", ${t}."consultAppointmentId"))`;
 
 const utcDate = (value: string) => new Date(`${value}Z`);
 const utcIso = (value: string) => utcDate(value).toISOString();

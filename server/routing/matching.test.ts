@@ -63,9 +63,9 @@ describe('matching', () => {
     const cardiology = { ...queue, requiredSkills: ['dept:cardiology'] };
     const t = task('t', { requiredSkills: ['lang:en'] });
     expect(matchTasks({ tasks: [t], clinicians: [doctor('gp', { skills: ['lang:en'] })], queues: [cardiology], now })).toEqual([]);
-    expect(
-      matchTasks({ tasks: [t], clinicians: [doctor('cardio', { skills: ['dept:cardiology', 'lang:en'] })], queues: [cardiology], now }),
-    ).toEqual([{ taskId: 't', clinicianId: 'cardio' }]);
+    expect(matchTasks({ tasks: [t], clinicians: [doctor('cardio', { skills: ['dept:cardiology', 'lang:en'] })], queues: [cardiology], now })).toEqual([
+      { taskId: 't', clinicianId: 'cardio' },
+    ]);
   });
 
   it('does not offer a task again to a clinician who just declined it', () => {

@@ -54,9 +54,7 @@ function hasSkills(clinician: FreeClinician, needed: string[]): boolean {
 /** Who may take `task` now, given the strategy rules of its queue. */
 export function eligibleClinicians(task: WaitingTask, rules: QueueRules, free: FreeClinician[], now: Date): FreeClinician[] {
   const needed = [...rules.requiredSkills, ...task.requiredSkills];
-  const candidates = free.filter(
-    (c) => c.freeSlots > 0 && !task.declinedBy.includes(c.id) && hasSkills(c, needed),
-  );
+  const candidates = free.filter((c) => c.freeSlots > 0 && !task.declinedBy.includes(c.id) && hasSkills(c, needed));
   if (task.preferredClinicianId && rules.preferredClinicianSeconds > 0) {
     const waitedSeconds = (now.getTime() - task.enqueuedAt.getTime()) / 1000;
     if (waitedSeconds < rules.preferredClinicianSeconds) {
@@ -73,12 +71,7 @@ export function pickClinician(task: WaitingTask, candidates: FreeClinician[]): F
   return [...candidates].sort((a, b) => a.idleSince.getTime() - b.idleSince.getTime() || a.id.localeCompare(b.id))[0];
 }
 
-export function matchTasks(input: {
-  tasks: WaitingTask[];
-  clinicians: FreeClinician[];
-  queues: QueueRules[];
-  now: Date;
-}): Match[] {
+export function matchTasks(input: { tasks: WaitingTask[]; clinicians: FreeClinician[]; queues: QueueRules[]; now: Date }): Match[] {
   const queues = new Map(input.queues.map((q) => [q.id, q]));
   const free = input.clinicians.map((c) => ({ ...c }));
   const matches: Match[] = [];

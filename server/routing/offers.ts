@@ -67,11 +67,15 @@ const acceptStatement: RoutingStatement = {
       FROM target RETURNING 1
     )
     SELECT o."clinicianId", o.state, target."taskId", target."appointmentId",
-           (SELECT ${notifySql('target."clinicId"', [`'clinician:' || target."clinicianId"`, `'appointment:' || target."appointmentId"`], `CASE WHEN busy.capacity = 1 THEN ${ownPartsSql('target."clinicianId"', {
-             presence: presenceJsonSql('busy'),
-             offer: 'NULL',
-             current: currentJsonSql('t'),
-           })} END`)}
+           (SELECT ${notifySql(
+             'target."clinicId"',
+             [`'clinician:' || target."clinicianId"`, `'appointment:' || target."appointmentId"`],
+             `CASE WHEN busy.capacity = 1 THEN ${ownPartsSql('target."clinicianId"', {
+               presence: presenceJsonSql('busy'),
+               offer: 'NULL',
+               current: currentJsonSql('t'),
+             })} END`,
+           )}
             FROM "Task" t LEFT JOIN busy ON busy."userId" = target."clinicianId" WHERE t.id = target."taskId") AS notified
     FROM req LEFT JOIN "Offer" o ON o.id = req."offerId" LEFT JOIN target ON target.n = req.n
     ORDER BY req.n`,

@@ -51,13 +51,20 @@ describe('queue line positions (real PostgreSQL)', () => {
     expect(Object.fromEntries(positions)).toEqual(Object.fromEntries(expected.map((t, i) => [t.id, i + 1])));
   });
 
-  it("answers a change that names the patient from their own task and the last line read, without reading the line again", async () => {
+  it('answers a change that names the patient from their own task and the last line read, without reading the line again', async () => {
     const clinic = await createClinic();
     const doctor = await createStaff(clinic.id);
     const [first, second, later] = [await addVisit(clinic.id, doctor.id), await addVisit(clinic.id, doctor.id), await addVisit(clinic.id, doctor.id)];
     const enqueue = (visit: typeof first, minutesAgo: number) =>
       db.task.create({
-        data: { clinicId: clinic.id, queueId: clinic.followUpQueueId, channel: 'WEB', patientId: visit.patient.id, appointmentId: visit.appointment.id, enqueuedAt: new Date(Date.now() - minutesAgo * 60_000) },
+        data: {
+          clinicId: clinic.id,
+          queueId: clinic.followUpQueueId,
+          channel: 'WEB',
+          patientId: visit.patient.id,
+          appointmentId: visit.appointment.id,
+          enqueuedAt: new Date(Date.now() - minutesAgo * 60_000),
+        },
       });
     const firstTask = await enqueue(first, 10);
     await enqueue(second, 5);

@@ -31,7 +31,6 @@ function working(actor: ReturnType<typeof startActor>) {
   });
 }
 
-
 /** Every routing invariant of docs/routing.md, checked against the database. */
 async function violations(clinicId: string): Promise<string[]> {
   const rows = await db.$queryRaw<{ problem: string; n: bigint }[]>`
@@ -91,9 +90,7 @@ describe('routing under concurrency (real PostgreSQL, several processes)', () =>
     const offer = await db.offer.findFirstOrThrow({ where: { clinicianId: doctor.id, state: 'PENDING' } });
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => acceptOffer(principal, offer.id)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(
-      Array(7).fill('CONFLICT'),
-    );
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(Array(7).fill('CONFLICT'));
     expect(await violations(clinic.id)).toEqual([]);
   });
 

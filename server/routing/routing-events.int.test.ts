@@ -41,11 +41,16 @@ describe('live routing views over LISTEN/NOTIFY (real PostgreSQL)', () => {
     // This listener is a connection of its own: PostgreSQL delivers each notification to it and to the
     // desk's listener independently, so the desk can yield before this one has heard the same change.
     let heard: { count: number; resolve: () => void } | null = null;
-    const carriedCount = (count: number) =>
-      carried.length >= count ? Promise.resolve() : new Promise<void>((resolve) => (heard = { count, resolve }));
+    const carriedCount = (count: number) => (carried.length >= count ? Promise.resolve() : new Promise<void>((resolve) => (heard = { count, resolve })));
     listener.on('notification', ({ payload }) => {
       const own = payload?.startsWith('{') ? (JSON.parse(payload) as { own?: Record<string, unknown> | null }).own : null;
-      if (own?.u === s.doctor.id) carried.push(Object.keys(own).filter((k) => k !== 'u').sort().join('+'));
+      if (own?.u === s.doctor.id)
+        carried.push(
+          Object.keys(own)
+            .filter((k) => k !== 'u')
+            .sort()
+            .join('+'),
+        );
       if (heard && carried.length >= heard.count) heard.resolve();
     });
     await listener.connect();

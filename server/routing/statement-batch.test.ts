@@ -21,7 +21,11 @@ function controlledRunner(fail?: (items: Item[]) => boolean) {
 
 const item = (key: string, value: number): Item => ({ key, value });
 /** The call's outcome as a value, so a rejection is observed as soon as it happens. */
-const settled = (call: Promise<number>) => call.then((value) => ({ value }), (error: Error) => ({ error: error.message }));
+const settled = (call: Promise<number>) =>
+  call.then(
+    (value) => ({ value }),
+    (error: Error) => ({ error: error.message }),
+  );
 
 describe('batchedStatement', () => {
   it('sends a call at once when nothing is running', async () => {

@@ -65,7 +65,7 @@ export function batchedStatement<Item, Result>(run: BatchRunner<Item, Result>, o
   function takeBatch(): Waiting<Item, Result>[] {
     const keys = new Set<string>();
     const batch: Waiting<Item, Result>[] = [];
-    for (let i = 0; i < queue.length && batch.length < maxItems; ) {
+    for (let i = 0; i < queue.length && batch.length < maxItems;) {
       const key = options.key(queue[i]!.item);
       if (keys.has(key)) {
         i++;

@@ -36,9 +36,13 @@ const completeStatement: RoutingStatement = {
     )
     SELECT task."assignedClinicianId", EXISTS (SELECT 1 FROM completed WHERE completed.id = mine.id) AS completed,
            CASE WHEN mine.id IS NOT NULL THEN
-             (SELECT ${notifySql('mine."clinicId"', [`'clinician:' || mine.caller`, `'appointment:' || mine."appointmentId"`], `CASE
+             (SELECT ${notifySql(
+               'mine."clinicId"',
+               [`'clinician:' || mine.caller`, `'appointment:' || mine."appointmentId"`],
+               `CASE
                 WHEN wrapUp.capacity = 1 THEN ${ownPartsSql('mine.caller', { presence: presenceJsonSql('wrapUp'), current: 'NULL' })}
-                WHEN wrapUp.capacity > 1 THEN ${ownPartsSql('mine.caller', { presence: presenceJsonSql('wrapUp') })} END`)}
+                WHEN wrapUp.capacity > 1 THEN ${ownPartsSql('mine.caller', { presence: presenceJsonSql('wrapUp') })} END`,
+             )}
               FROM (SELECT 1) one LEFT JOIN wrapUp ON wrapUp."userId" = mine.caller)
            END AS notified
     FROM req LEFT JOIN task ON task.n = req.n LEFT JOIN mine ON mine.n = req.n

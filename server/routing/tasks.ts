@@ -139,7 +139,11 @@ export async function assignVisitDirectly(
     });
     if (taken.count !== 1) throw conflict('Another clinician is already holding this consult', 'alreadyInProgress');
     task = { ...live, state: 'ASSIGNED' as const, assignedClinicianId: clinician.id };
-    await publishRoutingChange(tx, visit.clinicId, rescinded.map((offer) => clinicianTopic(offer.clinicianId)));
+    await publishRoutingChange(
+      tx,
+      visit.clinicId,
+      rescinded.map((offer) => clinicianTopic(offer.clinicianId)),
+    );
   }
   if (holding + 1 >= presence.capacity) {
     await tx.clinicianPresence.update({ where: { userId: clinician.id }, data: { state: 'BUSY', wrapUpUntil: null } });
@@ -159,7 +163,10 @@ export async function completeAssignedTasks(taskIds: string[], options: { clinic
   });
   for (const task of tasks) {
     await db.$transaction(async (tx) => {
-      const done = await tx.task.updateMany({ where: { id: task.id, state: 'ASSIGNED' }, data: { state: 'COMPLETED', completedAt: now, endReason: 'completed' } });
+      const done = await tx.task.updateMany({
+        where: { id: task.id, state: 'ASSIGNED' },
+        data: { state: 'COMPLETED', completedAt: now, endReason: 'completed' },
+      });
       if (done.count !== 1 || !task.assignedClinicianId) return;
       await tx.clinicianPresence.updateMany({
         where: { userId: task.assignedClinicianId, state: 'BUSY' },

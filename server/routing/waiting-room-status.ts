@@ -145,7 +145,9 @@ const patientTaskStatement: RoutingStatement = {
  * taken from the last line read in this process, without reading the line again. Null when that line
  * does not hold their task (just queued, moved to another queue): the caller reads it.
  */
-export async function waitingStatusAfterOwnChange(principal: Extract<Principal, { kind: 'patient' }>): Promise<{ status: WaitingStatus; queueId: string | null } | null> {
+export async function waitingStatusAfterOwnChange(
+  principal: Extract<Principal, { kind: 'patient' }>,
+): Promise<{ status: WaitingStatus; queueId: string | null } | null> {
   const read = await readPatientTask(principal.appointmentId);
   if ('status' in read) return { status: read.status, queueId: null };
   const line = latestLines.get(read.task.queueId);
@@ -190,10 +192,7 @@ export async function waitingStatus(caller: Principal): Promise<WaitingStatus> {
  * clinic's views. While the task is live its place comes from the queue's shared line; the task
  * itself is read only when it is not (or no longer) there.
  */
-export function watchWaitingStatus(
-  caller: Principal,
-  options: { idleMs: number; signal?: AbortSignal; onIdle?: (status: WaitingStatus) => Promise<void> },
-) {
+export function watchWaitingStatus(caller: Principal, options: { idleMs: number; signal?: AbortSignal; onIdle?: (status: WaitingStatus) => Promise<void> }) {
   const principal = requirePatient(caller, 'Only the waiting patient can see their place in line');
   let queueId: string | null = null;
   return watchRouting({

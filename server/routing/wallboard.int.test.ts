@@ -13,7 +13,15 @@ describe('wallboard (real PostgreSQL)', () => {
     const clinic = await createClinic({ timeZone: 'Asia/Shanghai', queue: { serviceLevelSeconds: 120 } });
     const other = await createClinic();
     const admin = staffPrincipal(await createStaff(clinic.id, 'ADMIN'));
-    const task = (data: { state: 'WAITING' | 'OFFERED' | 'COMPLETED' | 'ABANDONED'; createdAt: Date; enqueuedAt?: Date; assignedAt?: Date; abandonedAt?: Date; clinicId?: string; queueId?: string }) =>
+    const task = (data: {
+      state: 'WAITING' | 'OFFERED' | 'COMPLETED' | 'ABANDONED';
+      createdAt: Date;
+      enqueuedAt?: Date;
+      assignedAt?: Date;
+      abandonedAt?: Date;
+      clinicId?: string;
+      queueId?: string;
+    }) =>
       db.task.create({
         data: {
           clinicId: data.clinicId ?? clinic.id,
@@ -63,7 +71,13 @@ describe('wallboard (real PostgreSQL)', () => {
   it('shows an empty clinic as zeros, not as missing figures', async () => {
     const clinic = await createClinic();
     const board = await wallboard(staffPrincipal(await createStaff(clinic.id, 'ADMIN')), now);
-    expect(board).toMatchObject({ waitingNow: 0, longestWaitSeconds: 0, averageSpeedOfAnswerSeconds: null, serviceLevelPercent: null, abandonRatePercent: null });
+    expect(board).toMatchObject({
+      waitingNow: 0,
+      longestWaitSeconds: 0,
+      averageSpeedOfAnswerSeconds: null,
+      serviceLevelPercent: null,
+      abandonRatePercent: null,
+    });
   });
 
   it('is for administrators only', async () => {

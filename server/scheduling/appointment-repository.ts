@@ -13,10 +13,7 @@ export const appointmentListItemSelect = {
 
 export type AppointmentListItem = Prisma.AppointmentGetPayload<{ select: typeof appointmentListItemSelect }>;
 
-export function findForClinicBetween(
-  tx: DbTx,
-  where: { clinicId: string; clinicianId?: string; start: Date; end: Date },
-) {
+export function findForClinicBetween(tx: DbTx, where: { clinicId: string; clinicianId?: string; start: Date; end: Date }) {
   return tx.appointment.findMany({
     where: {
       clinicId: where.clinicId,

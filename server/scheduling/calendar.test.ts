@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addDays,
-  computeFreeSlots,
-  groupByLocalDate,
-  isOnSlotGrid,
-  isWithinWorkingHours,
-  weekStart,
-  workingHoursOf,
-} from '@/server/shared/calendar';
+import { addDays, computeFreeSlots, groupByLocalDate, isOnSlotGrid, isWithinWorkingHours, weekStart, workingHoursOf } from '@/server/shared/calendar';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 

@@ -26,10 +26,7 @@ export function findByIdForScheduling(tx: DbTx, appointmentId: string) {
 }
 
 /** The clinician's appointments that hold time between `start` and `end` (any that may overlap it). */
-export function findBlockingForClinician(
-  tx: DbTx,
-  where: { clinicianId: string; start: Date; end: Date; excludeAppointmentId?: string },
-) {
+export function findBlockingForClinician(tx: DbTx, where: { clinicianId: string; start: Date; end: Date; excludeAppointmentId?: string }) {
   return tx.appointment.findMany({
     where: {
       clinicianId: where.clinicianId,

@@ -38,13 +38,7 @@ import {
   WORKING_DAY_END,
   WORKING_DAY_START,
 } from '@/server/shared/scheduling-config';
-import type {
-  CancelAppointmentInput,
-  CreateAppointmentInput,
-  PatientRescheduleInput,
-  RescheduleAppointmentInput,
-  ScheduleViewInput,
-} from './schemas';
+import type { CancelAppointmentInput, CreateAppointmentInput, PatientRescheduleInput, RescheduleAppointmentInput, ScheduleViewInput } from './schemas';
 
 const PATIENT_SEARCH_LIMIT = 50;
 
@@ -98,20 +92,9 @@ function notChangeable(status: string) {
 }
 
 /** Moves a visit (same id) and tells the patient: old reminders skipped, new ones queued. */
-async function moveAppointment(
-  tx: DbTx,
-  appointment: ScheduledAppointment,
-  to: { startsAt: Date; durationMinutes: number },
-  actor: string,
-  now: Date,
-) {
-  await assertBookable(
-    tx,
-    { clinicianId: appointment.clinicianId, ...to, timeZone: appointment.clinic.timeZone, excludeAppointmentId: appointment.id },
-    now,
-  );
-  const unchanged =
-    to.startsAt.getTime() === appointment.startsAt.getTime() && to.durationMinutes === appointment.durationMinutes;
+async function moveAppointment(tx: DbTx, appointment: ScheduledAppointment, to: { startsAt: Date; durationMinutes: number }, actor: string, now: Date) {
+  await assertBookable(tx, { clinicianId: appointment.clinicianId, ...to, timeZone: appointment.clinic.timeZone, excludeAppointmentId: appointment.id }, now);
+  const unchanged = to.startsAt.getTime() === appointment.startsAt.getTime() && to.durationMinutes === appointment.durationMinutes;
   if (unchanged) return;
   // A patient waiting in the queue for a visit that moves leaves the queue.
   await endOpenTasks(tx, appointment.clinicId, { appointmentId: appointment.id }, 'rescheduled', now);
@@ -177,8 +160,7 @@ export async function listSchedule(principal: Principal, input: ScheduleViewInpu
   const staff = requireStaff(principal, undefined, STAFF_ONLY);
   const clinic = await clinicOf(staff.clinicId);
   const clinicians = await findCliniciansOfClinic(db, staff.clinicId);
-  const clinicianId =
-    input.clinicianId ?? (staff.role === 'CLINICIAN' ? staff.id : (clinicians[0]?.id ?? null));
+  const clinicianId = input.clinicianId ?? (staff.role === 'CLINICIAN' ? staff.id : (clinicians[0]?.id ?? null));
   const clinician = clinicianId ? clinicians.find((c) => c.id === clinicianId) : undefined;
   if (clinicianId && !clinician) throw forbidden('This clinician does not work at your clinic', 'clinicianNotInClinic');
 
@@ -188,9 +170,7 @@ export async function listSchedule(principal: Principal, input: ScheduleViewInpu
   const count = input.view === 'week' ? 7 : 1;
   const start = zonedTimeToUtc(first, '00:00', clinic.timeZone);
   const end = zonedTimeToUtc(addDays(first, count), '00:00', clinic.timeZone);
-  const appointments = clinician
-    ? await findForClinicBetween(db, { clinicId: staff.clinicId, clinicianId: clinician.id, start, end })
-    : [];
+  const appointments = clinician ? await findForClinicBetween(db, { clinicId: staff.clinicId, clinicianId: clinician.id, start, end }) : [];
   const days = Array.from({ length: count }, (_, i) => {
     const day = addDays(first, i);
     return {
@@ -220,11 +200,7 @@ export async function createAppointment(principal: Principal, input: CreateAppoi
     const clinician = await findClinicianInClinic(tx, input.clinicianId, staff.clinicId);
     if (!clinician) throw forbidden('This clinician does not work at your clinic', 'clinicianNotInClinic');
     await lockClinicianSchedule(tx, clinician.id);
-    await assertBookable(
-      tx,
-      { clinicianId: clinician.id, startsAt, durationMinutes: input.durationMinutes, timeZone: clinic.timeZone },
-      now,
-    );
+    await assertBookable(tx, { clinicianId: clinician.id, startsAt, durationMinutes: input.durationMinutes, timeZone: clinic.timeZone }, now);
     const appointment = await tx.appointment.create({
       data: {
         clinicId: staff.clinicId,

@@ -64,7 +64,10 @@ describe('booking follow-ups (real PostgreSQL)', () => {
   it('lets nurses and admins book for a clinician of their clinic', async () => {
     const { clinic, doctor, patient, tz } = await clinicWithDoctor();
     const date = workingDate(tz, 2);
-    for (const [role, time] of [['NURSE', '08:00'], ['ADMIN', '08:30']] as const) {
+    for (const [role, time] of [
+      ['NURSE', '08:00'],
+      ['ADMIN', '08:30'],
+    ] as const) {
       const colleague = await createStaff(clinic.id, role);
       const created = await as(staffOf(colleague)).schedule.create({ patientId: patient.id, clinicianId: doctor.id, date, time, durationMinutes: 15 });
       expect(created.clinicianId).toBe(doctor.id);
@@ -95,9 +98,7 @@ describe('booking follow-ups (real PostgreSQL)', () => {
     const other = await createPatient(doctor.clinicId);
     const date = workingDate(tz, 3);
     const results = await Promise.allSettled(
-      [patient, other].map((p) =>
-        as(staffOf(doctor)).schedule.create({ patientId: p.id, clinicianId: doctor.id, date, time: '11:00', durationMinutes: 20 }),
-      ),
+      [patient, other].map((p) => as(staffOf(doctor)).schedule.create({ patientId: p.id, clinicianId: doctor.id, date, time: '11:00', durationMinutes: 20 })),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT' } });
@@ -199,7 +200,12 @@ describe('rescheduling and cancelling (real PostgreSQL)', () => {
     // Back to the first time: fresh reminders for it, and the ones for the second time are skipped.
     await staff.schedule.reschedule({ appointmentId: booked.id, date, time: '10:00' });
     const again = (await messagesOf(booked.id)).filter((m) => m.status === 'QUEUED');
-    expect(again.map((m) => [m.kind, m.sendAfter.getTime()]).filter(([kind]) => kind !== 'RESCHEDULED').sort()).toEqual(
+    expect(
+      again
+        .map((m) => [m.kind, m.sendAfter.getTime()])
+        .filter(([kind]) => kind !== 'RESCHEDULED')
+        .sort(),
+    ).toEqual(
       [
         ['REMINDER_15M', oldStart - 15 * 60_000],
         ['REMINDER_24H', oldStart - 24 * 3600_000],
@@ -215,9 +221,10 @@ describe('rescheduling and cancelling (real PostgreSQL)', () => {
     const a = await staff.schedule.create({ patientId: patient.id, clinicianId: doctor.id, date, time: '10:00', durationMinutes: 15 });
     await staff.schedule.create({ patientId: patient.id, clinicianId: doctor.id, date, time: '11:00', durationMinutes: 30 });
     await expect(staff.schedule.reschedule({ appointmentId: a.id, date, time: '11:15' })).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(
-      staff.schedule.reschedule({ appointmentId: a.id, date: addDays(localDate(new Date(), tz), -1), time: '11:15' }),
-    ).rejects.toMatchObject({ code: 'BAD_REQUEST', cause: { reason: 'inPast' } });
+    await expect(staff.schedule.reschedule({ appointmentId: a.id, date: addDays(localDate(new Date(), tz), -1), time: '11:15' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      cause: { reason: 'inPast' },
+    });
     // Moving within its own time (a longer visit overlapping itself) is fine.
     await expect(staff.schedule.reschedule({ appointmentId: a.id, date, time: '10:00', durationMinutes: 45 })).resolves.toMatchObject({
       durationMinutes: 45,
@@ -358,9 +365,9 @@ describe('the patient moves their own visit (real PostgreSQL)', () => {
 
     // Another patient's link cannot move this visit either.
     const stranger = await createVisitScenario();
-    await expect(
-      as(patientPrincipal(stranger)).schedule.rescheduleMine({ appointmentId: s.appointment.id, startsAt: at('11:00') }),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(as(patientPrincipal(stranger)).schedule.rescheduleMine({ appointmentId: s.appointment.id, startsAt: at('11:00') })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
 
     const closed = await createAppointment({ clinicId: s.clinic.id, patientId: s.patient.id, clinicianId: s.doctor.id, status: 'COMPLETED' });
     const closedPatient = patientPrincipal({ ...s, appointment: closed });

@@ -13,9 +13,7 @@ export const localDateSchema = z
   }, 'This date does not exist');
 
 /** A wall-clock time in the clinic's time zone, 24-hour clock. */
-export const localTimeSchema = z
-  .string({ error: 'Choose a time' })
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Choose a time (hours:minutes, 24-hour clock)');
+export const localTimeSchema = z.string({ error: 'Choose a time' }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Choose a time (hours:minutes, 24-hour clock)');
 
 export const durationSchema = z
   .number({ error: `Enter the length of the visit in minutes, from ${MIN_DURATION_MINUTES} to ${MAX_DURATION_MINUTES}` })

@@ -60,14 +60,7 @@ export function isOnSlotGrid(startsAt: Date, timeZone: string): boolean {
  * calendar days beginning with the day `from` falls on. A slot is free when the whole visit fits in
  * the working day, starts at or after `from` and after `now`, and overlaps none of `busy`.
  */
-export function computeFreeSlots(input: {
-  timeZone: string;
-  from: Date;
-  days: number;
-  durationMinutes: number;
-  busy: readonly Busy[];
-  now: Date;
-}): Date[] {
+export function computeFreeSlots(input: { timeZone: string; from: Date; days: number; durationMinutes: number; busy: readonly Busy[]; now: Date }): Date[] {
   const slots: Date[] = [];
   const earliest = Math.max(input.from.getTime(), input.now.getTime() + 1);
   const firstDate = localDate(input.from, input.timeZone);

@@ -4,15 +4,7 @@
 export const PARTY_ROLES = ['PATIENT', 'GP', 'SPECIALIST', 'NURSE', 'INTERPRETER', 'FAMILY', 'PHONE'] as const;
 export type PartyRole = (typeof PARTY_ROLES)[number];
 
-export type ConsultAction =
-  | 'requestSpecialist'
-  | 'invite'
-  | 'dialOut'
-  | 'remove'
-  | 'muteOthers'
-  | 'endForAll'
-  | 'viewChart'
-  | 'writeSpecialistNote';
+export type ConsultAction = 'requestSpecialist' | 'invite' | 'dialOut' | 'remove' | 'muteOthers' | 'endForAll' | 'viewChart' | 'writeSpecialistNote';
 
 const CLINICAL: readonly PartyRole[] = ['GP', 'SPECIALIST', 'NURSE'];
 const HOSTS: readonly PartyRole[] = ['GP', 'NURSE'];

@@ -28,14 +28,7 @@ export const LOINC = {
 } as const;
 
 export type VitalKind = 'bloodPressure' | 'heartRate' | 'oxygenSaturation' | 'bodyTemperature' | 'bodyWeight' | 'bloodGlucose';
-export const VITAL_KINDS: readonly VitalKind[] = [
-  'bloodPressure',
-  'heartRate',
-  'oxygenSaturation',
-  'bodyTemperature',
-  'bodyWeight',
-  'bloodGlucose',
-];
+export const VITAL_KINDS: readonly VitalKind[] = ['bloodPressure', 'heartRate', 'oxygenSaturation', 'bodyTemperature', 'bodyWeight', 'bloodGlucose'];
 /** The vitals with a trend chart in the clinician's panel. */
 export const CHARTED_VITALS: readonly VitalKind[] = ['bloodPressure', 'heartRate', 'oxygenSaturation', 'bloodGlucose', 'bodyWeight'];
 

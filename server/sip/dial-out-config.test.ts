@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { parseEnv } from '@/server/env';
 import { dialOutAvailability } from './dial-out-config';
 
-const base = { DATABASE_URL: 'postgresql://u:p@127.0.0.1/db', AUTH_SECRET: 'x'.repeat(32), LIVEKIT_URL: 'ws://127.0.0.1:7880', LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 's' };
+const base = {
+  DATABASE_URL: 'postgresql://u:p@127.0.0.1/db',
+  AUTH_SECRET: 'x'.repeat(32),
+  LIVEKIT_URL: 'ws://127.0.0.1:7880',
+  LIVEKIT_API_KEY: 'k',
+  LIVEKIT_API_SECRET: 's',
+};
 
 describe('dial-out configuration', () => {
   it('is off with the reason when no outbound trunk is configured (unset or empty)', () => {

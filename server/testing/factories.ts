@@ -65,7 +65,9 @@ export async function createPatient(clinicId: string, overrides: { birthDate?: s
       familyName: '测',
       givenName: `试${unique()}`,
       birthDate: new Date(`${overrides.birthDate ?? '1958-06-01'}T00:00:00Z`),
-      phone: `+86139${Math.floor(Math.random() * 1e8).toString().padStart(8, '0')}`,
+      phone: `+86139${Math.floor(Math.random() * 1e8)
+        .toString()
+        .padStart(8, '0')}`,
       primaryClinicianId: overrides.primaryClinicianId,
     },
   });
@@ -101,9 +103,7 @@ export async function createVisitLink(appointmentId: string, options: { expiresA
 }
 
 /** A clinic with a doctor, a patient (born 1958-06-01) booked now, and a fresh link for that visit. */
-export async function createVisitScenario(
-  options: { linkExpiresAt?: Date; maxUses?: number; queue?: Partial<Prisma.QueueCreateWithoutClinicInput> } = {},
-) {
+export async function createVisitScenario(options: { linkExpiresAt?: Date; maxUses?: number; queue?: Partial<Prisma.QueueCreateWithoutClinicInput> } = {}) {
   const clinic = await createClinic({ queue: options.queue });
   const doctor = await createStaff(clinic.id, 'CLINICIAN');
   const patient = await createPatient(clinic.id, { primaryClinicianId: doctor.id });

@@ -8,4 +8,4 @@ export function seededRandom(seed: number) {
   };
 }
 
-export const pick = <T,>(rnd: () => number, items: readonly T[]) => items[Math.floor(rnd() * items.length)]!;
+export const pick = <T>(rnd: () => number, items: readonly T[]) => items[Math.floor(rnd() * items.length)]!;

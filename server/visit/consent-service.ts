@@ -8,8 +8,7 @@ import type { AppLocale } from '@/server/shared/i18n/locales';
 export const STANDARD_TELEHEALTH_CONSENT: Record<AppLocale, string> = {
   'zh-CN':
     '我同意通过视频与诊所医生进行复诊。我了解：视频问诊不能完全替代面对面检查，医生可能会建议我到诊所就诊；通话通过加密连接进行，我的健康信息按医疗保密要求处理；未经我另行同意，不会对问诊进行录像。如遇紧急情况，我会立即拨打 120。',
-  en:
-    'I agree to have my follow-up visit with the clinic by video. I understand that a video visit cannot fully replace an in-person examination and my doctor may ask me to come to the clinic; the call runs over an encrypted connection and my health information is kept confidential; the visit is not recorded unless I agree separately. In an emergency I will call 120 (or my local emergency number) at once.',
+  en: 'I agree to have my follow-up visit with the clinic by video. I understand that a video visit cannot fully replace an in-person examination and my doctor may ask me to come to the clinic; the call runs over an encrypted connection and my health information is kept confidential; the visit is not recorded unless I agree separately. In an emergency I will call 120 (or my local emergency number) at once.',
 };
 
 const PATIENT_ONLY = 'Only the patient can give consent for their visit';

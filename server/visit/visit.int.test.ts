@@ -40,9 +40,9 @@ describe('telehealth consent (real PostgreSQL)', () => {
     await expect(
       createCaller(createContext(patientPrincipal(s))).visit.acceptConsent({ locale: 'en', text: STANDARD_TELEHEALTH_CONSENT.en }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(
-      createCaller(createContext(doctorOf(s))).visit.acceptConsent({ locale: 'en', text: 'Clinic-specific consent text.' }),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(createCaller(createContext(doctorOf(s))).visit.acceptConsent({ locale: 'en', text: 'Clinic-specific consent text.' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
     expect(await db.consent.count({ where: { appointmentId: s.appointment.id } })).toBe(0);
   });
 });
@@ -140,7 +140,13 @@ describe('wrap-up (real PostgreSQL)', () => {
 
     // A nurse cannot change a note a clinician wrote either.
     await expect(
-      createCaller(createContext(staffPrincipal(nurse))).visit.saveWrapUp({ appointmentId: s.appointment.id, ...note, plan: 'Stop all tablets.', nextFollowUpDays: null, bookNext: false }),
+      createCaller(createContext(staffPrincipal(nurse))).visit.saveWrapUp({
+        appointmentId: s.appointment.id,
+        ...note,
+        plan: 'Stop all tablets.',
+        nextFollowUpDays: null,
+        bookNext: false,
+      }),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
 
     // Another clinician of the clinic takes the visit over: the note is theirs now.
@@ -160,7 +166,10 @@ describe('wrap-up (real PostgreSQL)', () => {
       [s.doctor.id, note.plan],
       [colleague.id, 'Increase amlodipine to 10 mg.'],
     ]);
-    const audits = await db.auditEvent.findMany({ where: { action: 'visit.wrap-up-saved', subject: `Appointment/${s.appointment.id}` }, orderBy: { occurredAt: 'asc' } });
+    const audits = await db.auditEvent.findMany({
+      where: { action: 'visit.wrap-up-saved', subject: `Appointment/${s.appointment.id}` },
+      orderBy: { occurredAt: 'asc' },
+    });
     expect(audits.map((a) => [a.actor, a.detail])).toEqual([
       [`staff:${s.doctor.id}`, null],
       [`staff:${colleague.id}`, { tookOverFrom: `staff:${s.doctor.id}` }],

@@ -13,7 +13,6 @@ import { tryNow } from '@/server/clinical/vitals-service';
 import { fhirGateway } from '@/server/fhir/gateway';
 import type { WrapUpInput } from '@/server/shared/schemas/visit';
 
-
 const wrapUpSelect = {
   id: true,
   clinicId: true,
@@ -56,12 +55,7 @@ export async function wrapUpView(principal: Principal, appointmentId: string) {
  * The first free slot at or after `wanted` within the clinic's working hours (skipping closed days)
  * that overlaps none of the clinician's visits.
  */
-async function firstFreeStart(
-  tx: DbTx,
-  clinician: { id: string; timeZone: string },
-  wanted: Date,
-  durationMinutes: number,
-): Promise<Date> {
+async function firstFreeStart(tx: DbTx, clinician: { id: string; timeZone: string }, wanted: Date, durationMinutes: number): Promise<Date> {
   await lockClinicianSchedule(tx, clinician.id);
   const days = 7;
   const busy = await tx.appointment.findMany({
@@ -101,12 +95,7 @@ export async function saveWrapUp(principal: Principal, input: WrapUpInput) {
     let nextAppointmentId = appointment.visitNote?.nextAppointmentId ?? null;
     if (input.bookNext && input.nextFollowUpDays && !nextAppointmentId) {
       const wanted = new Date(appointment.startsAt.getTime() + input.nextFollowUpDays * 24 * 3600_000);
-      const startsAt = await firstFreeStart(
-        tx,
-        { id: appointment.clinicianId, timeZone: appointment.clinic.timeZone },
-        wanted,
-        appointment.durationMinutes,
-      );
+      const startsAt = await firstFreeStart(tx, { id: appointment.clinicianId, timeZone: appointment.clinic.timeZone }, wanted, appointment.durationMinutes);
       const next = await tx.appointment.create({
         data: {
           clinicId: appointment.clinicId,

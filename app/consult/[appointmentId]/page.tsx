@@ -19,9 +19,7 @@ export default async function ConsultPage({ params }: { params: Promise<{ appoin
   try {
     const { appointment, role, permissions } = await authorizeConsult(principal, appointmentId);
     const title =
-      role === 'patient'
-        ? `${appointment.clinic.name} · ${appointment.clinician.name}`
-        : `${appointment.patient.familyName}${appointment.patient.givenName}`;
+      role === 'patient' ? `${appointment.clinic.name} · ${appointment.clinician.name}` : `${appointment.patient.familyName}${appointment.patient.givenName}`;
     return (
       <ScreenMessages screen="consult">
         <ConsultRoomLoader

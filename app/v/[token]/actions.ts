@@ -4,9 +4,18 @@ import { z } from 'zod';
 import { signInWith, type SignInState } from '@/app/signin/actions';
 
 const partsSchema = z.object({
-  year: z.string().trim().regex(/^\d{4}$/),
-  month: z.string().trim().regex(/^\d{1,2}$/),
-  day: z.string().trim().regex(/^\d{1,2}$/),
+  year: z
+    .string()
+    .trim()
+    .regex(/^\d{4}$/),
+  month: z
+    .string()
+    .trim()
+    .regex(/^\d{1,2}$/),
+  day: z
+    .string()
+    .trim()
+    .regex(/^\d{1,2}$/),
 });
 
 export async function patientSignIn(token: string, _prev: SignInState, form: FormData): Promise<SignInState> {

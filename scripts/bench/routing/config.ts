@@ -76,10 +76,18 @@ const schema = settings
     const v = ctx.value;
     const cycles = v.BENCH_ROUNDS * v.BENCH_CLINICIANS;
     if (cycles > v.BENCH_TASKS) {
-      ctx.issues.push({ code: 'custom', input: v, message: `BENCH_ROUNDS x BENCH_CLINICIANS (${cycles}) exceeds BENCH_TASKS (${v.BENCH_TASKS}): every cycle needs its own waiting task` });
+      ctx.issues.push({
+        code: 'custom',
+        input: v,
+        message: `BENCH_ROUNDS x BENCH_CLINICIANS (${cycles}) exceeds BENCH_TASKS (${v.BENCH_TASKS}): every cycle needs its own waiting task`,
+      });
     }
     if (v.BENCH_WORKERS > v.BENCH_CLINICIANS) {
-      ctx.issues.push({ code: 'custom', input: v, message: `BENCH_WORKERS (${v.BENCH_WORKERS}) exceeds BENCH_CLINICIANS (${v.BENCH_CLINICIANS}): a clinician runs one cycle at a time` });
+      ctx.issues.push({
+        code: 'custom',
+        input: v,
+        message: `BENCH_WORKERS (${v.BENCH_WORKERS}) exceeds BENCH_CLINICIANS (${v.BENCH_CLINICIANS}): a clinician runs one cycle at a time`,
+      });
     }
   })
   .transform((v) => ({

@@ -118,8 +118,16 @@ export async function checkRun(app: RoutingApp, assigned: number): Promise<RunCh
            (SELECT count(*) FROM "Offer" WHERE state = 'PENDING') AS pending,
            (SELECT count(*) FROM "Offer" WHERE state = 'ACCEPTED') AS accepted,
            (SELECT count(*) FROM (SELECT "taskId" FROM "Offer" WHERE state = 'ACCEPTED' GROUP BY "taskId" HAVING count(*) > 1) x) AS doubled`;
-  const check = { completed: Number(row!.completed), waiting: Number(row!.waiting), pending: Number(row!.pending), accepted: Number(row!.accepted), doubled: Number(row!.doubled) };
-  log(`check: ${check.completed} tasks completed, ${check.accepted} offers accepted, ${check.waiting} still waiting, ${check.pending} offers pending, ${check.doubled} tasks accepted twice`);
+  const check = {
+    completed: Number(row!.completed),
+    waiting: Number(row!.waiting),
+    pending: Number(row!.pending),
+    accepted: Number(row!.accepted),
+    doubled: Number(row!.doubled),
+  };
+  log(
+    `check: ${check.completed} tasks completed, ${check.accepted} offers accepted, ${check.waiting} still waiting, ${check.pending} offers pending, ${check.doubled} tasks accepted twice`,
+  );
   if (check.completed !== assigned || check.accepted !== assigned || check.doubled !== 0) {
     throw new Error('the database does not agree with the counted assignments');
   }

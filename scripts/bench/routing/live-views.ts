@@ -71,10 +71,7 @@ export async function openLiveViews(app: RoutingApp, loaded: LoadedClinic, waiti
   return {
     offerVisible(c) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no offer for ${clinicians[c]!.id} within ${OFFER_WAIT_LIMIT_MS / 1000} s`)),
-          OFFER_WAIT_LIMIT_MS,
-        );
+        const timer = setTimeout(() => reject(new Error(`no offer for ${clinicians[c]!.id} within ${OFFER_WAIT_LIMIT_MS / 1000} s`)), OFFER_WAIT_LIMIT_MS);
         desks[c]!.waiter = (offer, at) => {
           clearTimeout(timer);
           resolve({ offer, at });

@@ -41,7 +41,9 @@ export function reportDrive(run: DriveRun, costs: DriveCosts, live: { deskViews:
 /** PostgreSQL's planning and execution time per assignment, for the top statements (BENCH_STATEMENTS=1). */
 export function reportStatements(costs: StatementCosts, assigned: number) {
   const per = (ms: number) => (ms / assigned).toFixed(3);
-  log(`statements: ${(costs.all.calls / assigned).toFixed(1)} per assignment, planning ${per(costs.all.plan)} ms + execution ${per(costs.all.exec)} ms per assignment`);
+  log(
+    `statements: ${(costs.all.calls / assigned).toFixed(1)} per assignment, planning ${per(costs.all.plan)} ms + execution ${per(costs.all.exec)} ms per assignment`,
+  );
   for (const r of costs.top) {
     log(`  ${per(r.plan)} + ${per(r.exec)} ms/assignment, ${(r.calls / assigned).toFixed(2)} calls: ${r.query.trim().slice(0, 140)}`);
   }

@@ -62,27 +62,77 @@ export async function createChartFixture(
       observation(morning, { code: loinc(LOINC.heartRate, 'Heart rate'), valueQuantity: qty(Math.round(70 + (next() - 0.5) * 16), '/min') }),
     );
     if (day % 3 === 0) {
-      resources.push(observation(morning, { code: loinc(LOINC.glucoseMolarCapillary, 'Glucose'), valueQuantity: qty(Math.round((6.5 + (next() - 0.3) * 3) * 10) / 10, 'mmol/L') }));
+      resources.push(
+        observation(morning, {
+          code: loinc(LOINC.glucoseMolarCapillary, 'Glucose'),
+          valueQuantity: qty(Math.round((6.5 + (next() - 0.3) * 3) * 10) / 10, 'mmol/L'),
+        }),
+      );
     }
     if (day % 7 === 0) {
       resources.push(
-        observation(morning, { code: loinc(LOINC.bodyWeight, 'Body weight'), valueQuantity: qty(Math.round((74 - 3 * trend + (next() - 0.5)) * 10) / 10, 'kg') }),
+        observation(morning, {
+          code: loinc(LOINC.bodyWeight, 'Body weight'),
+          valueQuantity: qty(Math.round((74 - 3 * trend + (next() - 0.5)) * 10) / 10, 'kg'),
+        }),
         observation(morning, { code: loinc(LOINC.oxygenSaturation, 'Oxygen saturation'), valueQuantity: qty(Math.round(96 + next() * 3), '%') }),
       );
     }
   }
   resources.push(
-    { resourceType: 'Condition', subject, clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] }, code: { coding: [{ system: 'http://snomed.info/sct', code: '59621000', display: 'Essential hypertension' }], text: '原发性高血压 Essential hypertension' } },
-    { resourceType: 'Condition', subject, clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] }, code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006', display: 'Type 2 diabetes mellitus' }], text: '2型糖尿病 Type 2 diabetes mellitus' } },
+    {
+      resourceType: 'Condition',
+      subject,
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+      code: {
+        coding: [{ system: 'http://snomed.info/sct', code: '59621000', display: 'Essential hypertension' }],
+        text: '原发性高血压 Essential hypertension',
+      },
+    },
+    {
+      resourceType: 'Condition',
+      subject,
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+      code: {
+        coding: [{ system: 'http://snomed.info/sct', code: '44054006', display: 'Type 2 diabetes mellitus' }],
+        text: '2型糖尿病 Type 2 diabetes mellitus',
+      },
+    },
     { resourceType: 'Medication', code: { text: '苯磺酸氨氯地平片 Amlodipine 5 mg tablet' } },
-    { resourceType: 'MedicationRequest', status: 'active', intent: 'order', subject, medicationReference: { reference: medicationUrl }, dosageInstruction: [{ text: '5 mg 每日一次 once daily' }] },
-    { resourceType: 'MedicationRequest', status: 'active', intent: 'order', subject, medicationCodeableConcept: { text: '二甲双胍 Metformin 500 mg' }, dosageInstruction: [{ text: '500 mg 每日两次 twice daily' }] },
-    { resourceType: 'AllergyIntolerance', patient: subject, clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] }, code: { text: '青霉素 Penicillin' }, criticality: 'high', reaction: [{ manifestation: [{ text: '皮疹 Rash' }] }] },
+    {
+      resourceType: 'MedicationRequest',
+      status: 'active',
+      intent: 'order',
+      subject,
+      medicationReference: { reference: medicationUrl },
+      dosageInstruction: [{ text: '5 mg 每日一次 once daily' }],
+    },
+    {
+      resourceType: 'MedicationRequest',
+      status: 'active',
+      intent: 'order',
+      subject,
+      medicationCodeableConcept: { text: '二甲双胍 Metformin 500 mg' },
+      dosageInstruction: [{ text: '500 mg 每日两次 twice daily' }],
+    },
+    {
+      resourceType: 'AllergyIntolerance',
+      patient: subject,
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] },
+      code: { text: '青霉素 Penicillin' },
+      criticality: 'high',
+      reaction: [{ manifestation: [{ text: '皮疹 Rash' }] }],
+    },
   );
   const entries: fhir4.BundleEntry<fhir4.FhirResource>[] = [
     {
       fullUrl: patientUrl,
-      resource: { resourceType: 'Patient', name: [{ family: options.name?.family ?? '李', given: [options.name?.given ?? '建国'] }], gender: 'male', birthDate: '1954-03-14' },
+      resource: {
+        resourceType: 'Patient',
+        name: [{ family: options.name?.family ?? '李', given: [options.name?.given ?? '建国'] }],
+        gender: 'male',
+        birthDate: '1954-03-14',
+      },
       request: { method: 'POST', url: 'Patient' },
     },
     ...resources.map((resource) => ({

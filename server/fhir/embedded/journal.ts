@@ -6,9 +6,7 @@ import path from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 
 export type JournalRecord =
-  | { op: 'put'; resource: Resource }
-  | { op: 'delete'; resourceType: string; id: string }
-  | { op: 'transaction'; records: JournalRecord[] };
+  { op: 'put'; resource: Resource } | { op: 'delete'; resourceType: string; id: string } | { op: 'transaction'; records: JournalRecord[] };
 
 export class Journal {
   readonly file: string;

@@ -27,9 +27,7 @@ const server = createFhirHttpServer(repo);
 server.listen(Number(values.port), '127.0.0.1', () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : values.port;
-  process.stdout.write(
-    `FHIR server listening on http://127.0.0.1:${port}${FHIR_PATH_PREFIX} (${records} journal records loaded in ${Date.now() - t0} ms)\n`,
-  );
+  process.stdout.write(`FHIR server listening on http://127.0.0.1:${port}${FHIR_PATH_PREFIX} (${records} journal records loaded in ${Date.now() - t0} ms)\n`);
 });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -208,9 +208,7 @@ export class EmbeddedRepository extends MemoryRepository {
   override async search<T extends Resource>(searchRequest: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
     const request: SearchRequest<T> = { ...searchRequest, filters: searchRequest.filters?.map((f) => normalizeFilter(searchRequest.resourceType, f)) };
     const { candidates, remaining } = this.candidatesFor(request);
-    const matches = remaining.length
-      ? candidates.filter((resource) => matchesSearchRequest(resource, { ...request, filters: remaining }))
-      : candidates;
+    const matches = remaining.length ? candidates.filter((resource) => matchesSearchRequest(resource, { ...request, filters: remaining })) : candidates;
     const sorted = request.sortRules?.length ? sortResources(matches, request.sortRules) : matches;
     const offset = Math.max(0, request.offset ?? 0);
     const count = Math.min(MAX_PAGE_SIZE, Math.max(0, request.count ?? DEFAULT_PAGE_SIZE));
@@ -305,7 +303,8 @@ function normalizeFilter(resourceType: string, filter: Filter): Filter {
   const param = getSearchParameter(resourceType, filter.code);
   if (param?.type !== 'reference') return filter;
   const targets = param.target ?? [];
-  const defaultType = targets.includes('Patient' as never) && ['patient', 'subject'].includes(filter.code) ? 'Patient' : targets.length === 1 ? targets[0] : undefined;
+  const defaultType =
+    targets.includes('Patient' as never) && ['patient', 'subject'].includes(filter.code) ? 'Patient' : targets.length === 1 ? targets[0] : undefined;
   if (!defaultType) return filter;
   const value = filter.value
     .split(',')

@@ -133,7 +133,10 @@ export function buildChart(profile: PatientProfile, options: { endDate: string; 
       type: 'allergy',
       category: [key === 'seafood' ? 'food' : 'medication'],
       criticality: 'low',
-      code: { ...('snomed' in allergen ? { coding: [{ system: SYSTEM.snomed, code: allergen.snomed.code, display: allergen.snomed.display }] } : {}), text: allergen.text },
+      code: {
+        ...('snomed' in allergen ? { coding: [{ system: SYSTEM.snomed, code: allergen.snomed.code, display: allergen.snomed.display }] } : {}),
+        text: allergen.text,
+      },
       patient: subject,
       recordedDate: dateOf(0),
       reaction: [{ manifestation: [{ text: allergen.reaction }] }],
@@ -226,9 +229,7 @@ export function buildChart(profile: PatientProfile, options: { endDate: string; 
       const s = profile.home.find((h) => h.kind === kind) ?? CLINIC_DEFAULTS[kind];
       const values = clampVital(kind, valueFor(s, day));
       measured[kind] = values;
-      resources.push(
-        vitalObservation(`${encounterId}-${kind}`, kind, values, start, { subject, meta, performer: doctorRef, encounterId }),
-      );
+      resources.push(vitalObservation(`${encounterId}-${kind}`, kind, values, start, { subject, meta, performer: doctorRef, encounterId }));
     }
     resources.push(
       note(`${encounterId}-note`, {
@@ -274,15 +275,21 @@ function visitNote(
   const bp = clinic.bloodPressure;
   const homeBp = home.bloodPressure;
   if (bp) lines.push(`诊室血压 ${bp[0]}/${bp[1]} mmHg. Clinic BP ${bp[0]}/${bp[1]} mmHg.`);
-  if (homeBp) lines.push(`近两周家庭血压平均 ${Math.round(homeBp[0]!)}/${Math.round(homeBp[1]!)} mmHg. Home BP average (2 weeks) ${Math.round(homeBp[0]!)}/${Math.round(homeBp[1]!)} mmHg.`);
+  if (homeBp)
+    lines.push(
+      `近两周家庭血压平均 ${Math.round(homeBp[0]!)}/${Math.round(homeBp[1]!)} mmHg. Home BP average (2 weeks) ${Math.round(homeBp[0]!)}/${Math.round(homeBp[1]!)} mmHg.`,
+    );
   if (home.bloodGlucose) lines.push(`空腹血糖平均 ${home.bloodGlucose[0]} mmol/L. Fasting glucose average ${home.bloodGlucose[0]} mmol/L.`);
   if (home.oxygenSaturation) lines.push(`家庭血氧平均 ${home.oxygenSaturation[0]}%. Home SpO2 average ${home.oxygenSaturation[0]}%.`);
   if (clinic.bodyWeight) lines.push(`体重 ${clinic.bodyWeight[0]} kg. Weight ${clinic.bodyWeight[0]} kg.`);
   const plan: Record<PatientProfile['focus'], string> = {
-    hypertension: '评估：血压控制逐步改善。计划：继续当前降压药，低盐饮食，每日早晨测量血压，三个月后复诊。\nAssessment: blood pressure improving. Plan: continue current antihypertensive, low-salt diet, home BP every morning, review in 3 months.',
-    diabetes: '评估：血糖控制改善中。计划：继续当前降糖方案，控制饮食，规律运动，每日测空腹血糖，复查糖化血红蛋白。\nAssessment: glycaemic control improving. Plan: continue current regimen, diet and exercise, daily fasting glucose, repeat HbA1c.',
+    hypertension:
+      '评估：血压控制逐步改善。计划：继续当前降压药，低盐饮食，每日早晨测量血压，三个月后复诊。\nAssessment: blood pressure improving. Plan: continue current antihypertensive, low-salt diet, home BP every morning, review in 3 months.',
+    diabetes:
+      '评估：血糖控制改善中。计划：继续当前降糖方案，控制饮食，规律运动，每日测空腹血糖，复查糖化血红蛋白。\nAssessment: glycaemic control improving. Plan: continue current regimen, diet and exercise, daily fasting glucose, repeat HbA1c.',
     copd: '评估：慢阻肺病情稳定，无明显气促加重。计划：继续吸入治疗，戒烟随访，每日测血氧，低于90%及时就诊。\nAssessment: COPD stable. Plan: continue inhaled therapy, smoking cessation support, daily SpO2, seek care if below 90%.',
-    postSurgery: '评估：术后恢复良好，伤口愈合，无发热。计划：逐步恢复正常饮食与活动，必要时服用止痛药。\nAssessment: recovering well after surgery, wounds healed, afebrile. Plan: resume normal diet and activity, analgesia as needed.',
+    postSurgery:
+      '评估：术后恢复良好，伤口愈合，无发热。计划：逐步恢复正常饮食与活动，必要时服用止痛药。\nAssessment: recovering well after surgery, wounds healed, afebrile. Plan: resume normal diet and activity, analgesia as needed.',
   };
   lines.push(plan[profile.focus]);
   return lines.join('\n');
@@ -303,9 +310,7 @@ function vitalObservation(
     status: 'final',
     category: [
       {
-        coding: [
-          { system: SYSTEM.observationCategory, code: isLab ? OBSERVATION_CATEGORY.laboratory : OBSERVATION_CATEGORY.vitalSigns },
-        ],
+        coding: [{ system: SYSTEM.observationCategory, code: isLab ? OBSERVATION_CATEGORY.laboratory : OBSERVATION_CATEGORY.vitalSigns }],
       },
     ],
     code: { coding: [] },
@@ -320,8 +325,14 @@ function vitalObservation(
       ...base,
       code: { coding: [{ system: SYSTEM.loinc, code: def.loinc, display: def.display }], text: '血压 Blood pressure' },
       component: [
-        { code: { coding: [{ system: SYSTEM.loinc, code: VITAL_SIGNS.systolic.loinc, display: VITAL_SIGNS.systolic.display }] }, valueQuantity: quantity(values[0]!, VITAL_SIGNS.systolic) },
-        { code: { coding: [{ system: SYSTEM.loinc, code: VITAL_SIGNS.diastolic.loinc, display: VITAL_SIGNS.diastolic.display }] }, valueQuantity: quantity(values[1]!, VITAL_SIGNS.diastolic) },
+        {
+          code: { coding: [{ system: SYSTEM.loinc, code: VITAL_SIGNS.systolic.loinc, display: VITAL_SIGNS.systolic.display }] },
+          valueQuantity: quantity(values[0]!, VITAL_SIGNS.systolic),
+        },
+        {
+          code: { coding: [{ system: SYSTEM.loinc, code: VITAL_SIGNS.diastolic.loinc, display: VITAL_SIGNS.diastolic.display }] },
+          valueQuantity: quantity(values[1]!, VITAL_SIGNS.diastolic),
+        },
       ],
     };
   }
@@ -366,7 +377,11 @@ function note(
   };
 }
 
-function codeableConcept(concept: { text: string; snomed?: { code: string; display: string }; icd10?: { code: string; display: string } }): fhir4.CodeableConcept {
+function codeableConcept(concept: {
+  text: string;
+  snomed?: { code: string; display: string };
+  icd10?: { code: string; display: string };
+}): fhir4.CodeableConcept {
   const coding: fhir4.Coding[] = [];
   if (concept.snomed) coding.push({ system: SYSTEM.snomed, code: concept.snomed.code, display: concept.snomed.display });
   if (concept.icd10) coding.push({ system: SYSTEM.icd10, code: concept.icd10.code, display: concept.icd10.display });

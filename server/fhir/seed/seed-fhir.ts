@@ -11,10 +11,7 @@ const BATCH_SIZE = 250;
 
 export type SeededPatient = { key: string; patientId: string; created: boolean; resources: number };
 
-export async function seedFhirPopulation(
-  gateway: FhirGateway,
-  options: { endDate: string; profiles?: PatientProfile[] },
-): Promise<SeededPatient[]> {
+export async function seedFhirPopulation(gateway: FhirGateway, options: { endDate: string; profiles?: PatientProfile[] }): Promise<SeededPatient[]> {
   await putAll(gateway, sharedResources());
   const seeded: SeededPatient[] = [];
   for (const profile of options.profiles ?? POPULATION) {
@@ -23,11 +20,7 @@ export async function seedFhirPopulation(
   return seeded;
 }
 
-export async function seedFhirPatient(
-  gateway: FhirGateway,
-  profile: PatientProfile,
-  options: { endDate: string; patientId?: string },
-): Promise<SeededPatient> {
+export async function seedFhirPatient(gateway: FhirGateway, profile: PatientProfile, options: { endDate: string; patientId?: string }): Promise<SeededPatient> {
   const patientId = options.patientId ?? fhirPatientIdFor(profile.key);
   if (await isComplete(gateway, patientId)) return { key: profile.key, patientId, created: false, resources: 0 };
   const { patient, resources } = buildChart(profile, { endDate: options.endDate, patientId });

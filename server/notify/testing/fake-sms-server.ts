@@ -136,7 +136,11 @@ export async function startFakeSmsServer(options: { accountSid?: string; authTok
     if (fake.latencyMs > 0) await sleep(fake.latencyMs);
     if (behaviour.kind === 'hang') return;
     if (behaviour.kind === 'error') {
-      return json(response, behaviour.status, { code: behaviour.code ?? 20500, message: behaviour.message ?? 'Internal Server Error', status: behaviour.status });
+      return json(response, behaviour.status, {
+        code: behaviour.code ?? 20500,
+        message: behaviour.message ?? 'Internal Server Error',
+        status: behaviour.status,
+      });
     }
     if (behaviour.kind === 'slow') await sleep(behaviour.delayMs);
     if (request.socket.destroyed) return;
