@@ -53,6 +53,8 @@ export type ErrorReason =
   | 'alreadyAccepted'
   | 'dialOutDisabled'
   | 'dialOutFailed'
+  | 'dialOutLimit'
+  | 'inviteLimit'
   | 'mediaUnavailable'
   // Clinical data and the FHIR server
   | 'notShared'

@@ -13,6 +13,7 @@ import { hashLinkToken, isWellFormedLinkToken, linkTokenSchema, newLinkToken } f
 import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
 import { publishRoutingChange } from '@/server/routing/routing-events';
 import { authorizeConsult } from './consult-access';
+import { auditLimitRefusal, hourBefore, limitReached, lockClinicContacts, SMS_INVITE_LIMITS, type ContactLimits } from './contact-limits';
 import { consultRoomName, guestIdentity } from './consult-service';
 import { may } from '@/server/shared/consult-policy';
 
@@ -34,7 +35,10 @@ export const createInviteInput = z.object({
 export const guestCredentialsSchema = z.object({
   token: linkTokenSchema,
   name: z.string().trim().min(1).max(60),
-  code: z.string().trim().regex(/^\d{6}$/),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/),
 });
 
 export type InviteRefusal = 'malformed' | 'expired' | 'revoked' | 'locked' | 'ended';
@@ -74,13 +78,42 @@ async function refusalFor(invite: InviteRow | null, now: Date): Promise<InviteRe
   return null;
 }
 
-export async function createInvite(principal: Principal, input: z.infer<typeof createInviteInput>, now = new Date()) {
+export async function createInvite(
+  principal: Principal,
+  input: z.infer<typeof createInviteInput>,
+  now = new Date(),
+  limits: ContactLimits = SMS_INVITE_LIMITS,
+) {
   const { appointment, partyRole } = await authorizeConsult(principal, input.appointmentId);
   if (!may(partyRole, 'invite')) throw forbidden('You may not invite guests to this consult', 'notAllowed');
   const token = newLinkToken();
   const tokenHash = hashLinkToken(token);
   const code = newInviteCode();
+  const actor = `${principal.kind}:${principal.id}`;
   const invite = await db.$transaction(async (tx) => {
+    if (input.phone) {
+      // A text goes to a number typed in here: so many per consult and per clinic and hour, no more.
+      await lockClinicContacts(tx, appointment.clinicId);
+      const bySms = { phone: { not: null } } as const;
+      const reached = limitReached(
+        {
+          consult: await tx.consultInvite.count({ where: { appointmentId: appointment.id, ...bySms } }),
+          clinicLastHour: await tx.consultInvite.count({ where: { clinicId: appointment.clinicId, createdAt: { gt: hourBefore(now) }, ...bySms } }),
+        },
+        limits,
+      );
+      if (reached) {
+        await auditLimitRefusal(tx, {
+          actor,
+          action: 'consult.guest-invite-refused',
+          clinicId: appointment.clinicId,
+          patientId: appointment.patient.id,
+          appointmentId: appointment.id,
+          reached,
+        });
+        return { reached };
+      }
+    }
     const created = await tx.consultInvite.create({
       data: {
         clinicId: appointment.clinicId,
@@ -118,6 +151,14 @@ export async function createInvite(principal: Principal, input: z.infer<typeof c
     });
     return created;
   });
+  if ('reached' in invite) {
+    throw conflict(
+      invite.reached.limit === 'consult'
+        ? `This consult has sent ${invite.reached.max} text invitations, the most it may`
+        : `The clinic has sent ${invite.reached.max} text invitations in the last hour, the most it may`,
+      'inviteLimit',
+    );
+  }
   // By text message the link and code travel only in the text; otherwise staff copy them from here.
   return input.phone
     ? { inviteId: invite.id, sentTo: input.phone, url: null, code: null, expiresAt: invite.expiresAt.toISOString() }

@@ -49,6 +49,8 @@ const en: Record<ErrorReason, string> = {
   alreadyAccepted: 'The specialist has already accepted.',
   dialOutDisabled: 'Calling a phone needs a phone line (SIP trunk), and none is set up for this clinic.',
   dialOutFailed: 'The call could not be started. Check the number and try again.',
+  dialOutLimit: 'As many phone calls as allowed have been started for this consult or clinic. Please try again later.',
+  inviteLimit: 'As many text invitations as allowed have been sent for this consult or clinic. Copy an invitation link to pass on instead, or try again later.',
   mediaUnavailable: 'The video service is not reachable right now. Please try again in a moment.',
 
   notShared: 'This is no longer being shared.',
@@ -112,6 +114,8 @@ export const errors: Translations<typeof en> = {
     alreadyAccepted: '专科医生已接受。',
     dialOutDisabled: '呼叫电话需要电话线路（SIP 中继），本诊所尚未配置。',
     dialOutFailed: '无法发起呼叫，请检查号码后重试。',
+    dialOutLimit: '本次问诊或本诊所发起的电话呼叫已达上限，请稍后再试。',
+    inviteLimit: '本次问诊或本诊所发送的短信邀请已达上限。请改为复制邀请链接转交，或稍后再试。',
     mediaUnavailable: '视频服务暂时无法连接，请稍后再试。',
 
     notShared: '该内容已停止共享。',
