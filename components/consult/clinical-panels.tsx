@@ -103,12 +103,7 @@ function PatientSide({
       )}
       {onVitalsSaved && (
         <div className="clinical-actions">
-          <button
-            className="button small secondary"
-            type="button"
-            aria-expanded={entering}
-            onClick={() => setEntering((open) => !open)}
-          >
+          <button className="button small secondary" type="button" aria-expanded={entering} onClick={() => setEntering((open) => !open)}>
             {entering ? t.ehr.close : t.vitalsForm.openForm}
           </button>
         </div>

@@ -115,7 +115,10 @@ export async function sharedPanelView(
 registerChartAccessRule({
   name: 'consult-shared-panel',
   async admits(principal, patient, client) {
-    const shares = await client.sharedPanel.findMany({ select: { appointmentId: true }, where: { appointmentId: { in: await openAppointmentsOf(client, patient.id) } } });
+    const shares = await client.sharedPanel.findMany({
+      select: { appointmentId: true },
+      where: { appointmentId: { in: await openAppointmentsOf(client, patient.id) } },
+    });
     for (const share of shares) {
       const participant = await authorizeConsult(principal, share.appointmentId, { purpose: 'clinical' }).catch(() => null);
       if (participant) return true;

@@ -37,11 +37,7 @@ export type ConsultAccessOptions = {
 };
 
 /** This principal's access to this appointment's consult, or the refusal with its reason. */
-export async function authorizeConsult(
-  principal: Principal,
-  appointmentId: string,
-  options: ConsultAccessOptions = {},
-): Promise<ConsultAccess> {
+export async function authorizeConsult(principal: Principal, appointmentId: string, options: ConsultAccessOptions = {}): Promise<ConsultAccess> {
   const purpose = options.purpose ?? 'room';
   const appointment = await findForConsult(db, appointmentId);
   if (!appointment) throw notFound('This consult does not exist', 'notFound');
