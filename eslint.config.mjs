@@ -11,8 +11,41 @@ const DATABASE = ['@/server/db/generated/*', '!@/server/db/generated/enums', '@p
 const DATABASE_MODULE = '@/server/db';
 const NEXT_AND_TRPC = ['next', 'next/**', 'next-auth', 'next-auth/**', '@trpc/**'];
 
+const ROUTING_INTERNALS = [
+  '@/server/routing/dispatcher',
+  '@/server/routing/routing-sql',
+  '@/server/routing/desk-json',
+  '@/server/routing/statement-batch',
+  '@/server/routing/matching',
+];
+const SERVER_EXCEPT_SHARED = [
+  '@/server/*',
+  '!@/server/shared',
+  '!@/server/db',
+  '@/server/db/*',
+  '!@/server/db/generated',
+  '@/server/db/generated/*',
+  '!@/server/db/generated/enums',
+];
+
 const forbid = (patterns, message) => ({ group: patterns, message });
-const forbidDatabase = (message) => ({ paths: [{ name: DATABASE_MODULE, message }], patterns: [forbid(DATABASE, message)] });
+
+/** The options of no-restricted-imports for a folder, from what it may not import. */
+function restricted({ database = false, next = false, routing = false, clientOnly = false }) {
+  const noDatabase = 'app/ and components/ never touch the database: call a service in server/<domain>/.';
+  const patterns = [];
+  if (database) patterns.push(forbid(DATABASE, noDatabase));
+  if (next) patterns.push(forbid(NEXT_AND_TRPC, 'server/<domain>/ never imports Next or tRPC: only server/api, server/auth and the locale reader do.'));
+  if (routing) patterns.push(forbid(ROUTING_INTERNALS, "Routing's internals are its own: create and end tasks through server/routing/tasks.ts."));
+  if (clientOnly) {
+    patterns.push({
+      group: SERVER_EXCEPT_SHARED,
+      allowTypeImports: true,
+      message: 'Client components import from server/shared/ (pure modules) or types only; call the server through tRPC.',
+    });
+  }
+  return { paths: database ? [{ name: DATABASE_MODULE, message: noDatabase }] : [], patterns };
+}
 
 export default tseslint.config(
   {
@@ -50,53 +83,41 @@ export default tseslint.config(
       ],
     },
   },
+  // Import rules, one block per folder. In a flat config a later block that sets a rule replaces it for the
+  // files it matches, so each block lists everything its folder may not import.
   {
-    // Pages and components reach data through services and the tRPC API, never the database itself.
-    files: ['app/**', 'components/**'],
-    rules: {
-      'no-restricted-imports': ['error', forbidDatabase('app/ and components/ never touch the database: call a service in server/<domain>/.')],
-    },
+    // Pages reach data through services and the tRPC API, never the database itself.
+    files: ['app/**'],
+    rules: { 'no-restricted-imports': ['error', restricted({ database: true, routing: true })] },
   },
   {
-    // Client components take only pure shared modules and types from the server side.
+    // Client components take only pure shared modules and types from the server side. The server components
+    // among them read the locale on the server.
     files: ['components/**'],
-    // Server components among them read the locale on the server.
     ignores: ['components/admin/admin-gate.tsx', 'components/auth/sign-out-button.tsx', 'components/providers/screen-messages.tsx'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: forbidDatabase('').paths.map((p) => ({ ...p, message: 'app/ and components/ never touch the database: call a service in server/<domain>/.' })),
-          patterns: [
-            forbid(DATABASE, 'app/ and components/ never touch the database: call a service in server/<domain>/.'),
-            {
-              group: [
-                '@/server/*',
-                '!@/server/shared',
-                '!@/server/db',
-                '@/server/db/*',
-                '!@/server/db/generated',
-                '@/server/db/generated/*',
-                '!@/server/db/generated/enums',
-              ],
-              allowTypeImports: true,
-              message: 'Client components import from server/shared/ (pure modules) or types only; call the server through tRPC.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', restricted({ database: true, routing: true, clientOnly: true })] },
   },
   {
-    // Domain code is shared by the web app, workers and scripts: it never depends on Next or tRPC.
+    files: ['components/admin/admin-gate.tsx', 'components/auth/sign-out-button.tsx', 'components/providers/screen-messages.tsx'],
+    rules: { 'no-restricted-imports': ['error', restricted({ database: true, routing: true })] },
+  },
+  {
+    // Domain code is shared by the web app, workers and scripts: it never depends on Next or tRPC, and only
+    // routing writes routing's tables (other domains use server/routing/tasks.ts).
     files: ['server/**'],
-    ignores: ['server/api/**', 'server/auth/**', 'server/i18n/locale.ts', '**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [forbid(NEXT_AND_TRPC, 'server/<domain>/ never imports Next or tRPC: only server/api, server/auth and the locale reader do.')] },
-      ],
-    },
+    ignores: ['server/api/**', 'server/auth/**', 'server/i18n/locale.ts', 'server/routing/**', 'server/shared/**', 'server/agents/**', '**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', restricted({ next: true, routing: true })] },
+  },
+  {
+    files: ['server/routing/**'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', restricted({ next: true })] },
+  },
+  {
+    // The API, Auth.js and the locale reader are where Next and tRPC belong.
+    files: ['server/api/**', 'server/auth/**', 'server/i18n/locale.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', restricted({ routing: true })] },
   },
   {
     // Pure modules for both sides: nothing server-only, nothing from Node or the database.
@@ -105,21 +126,14 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: [{ name: DATABASE_MODULE, message: 'server/shared/ holds pure modules used by the browser too.' }],
           patterns: [
             forbid(
               [...DATABASE.filter((p) => !p.startsWith('@/server/db')), ...NEXT_AND_TRPC, 'node:*', 'server-only'],
               'server/shared/ holds pure modules used by the browser too.',
             ),
             {
-              group: [
-                '@/server/*',
-                '!@/server/shared',
-                '!@/server/db',
-                '@/server/db/*',
-                '!@/server/db/generated',
-                '@/server/db/generated/*',
-                '!@/server/db/generated/enums',
-              ],
+              group: SERVER_EXCEPT_SHARED,
               allowTypeImports: true,
               message: 'server/shared/ imports only server/shared/, the schema enums and types.',
             },
@@ -131,8 +145,6 @@ export default tseslint.config(
   {
     // The agents worker is its own process on the domain code: no Next anywhere in it.
     files: ['server/agents/**', 'scripts/agents*'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [forbid(NEXT_AND_TRPC, 'The agents worker never imports Next or tRPC.')] }],
-    },
+    rules: { 'no-restricted-imports': ['error', restricted({ next: true, routing: true })] },
   },
 );
