@@ -218,6 +218,10 @@ describe('SMART Backend Services', () => {
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).code).toBe('UNAVAILABLE');
     expect((error as DomainError).reason).toBe('fhirUnauthorized');
+    // What a client may see names neither the EHR's address nor its words; the log gets both from the cause.
+    expect((error as DomainError).message).not.toContain(new URL(authority.baseUrl).host);
+    expect((error as DomainError).message).not.toMatch(/signature/);
+    expect(String(((error as DomainError).cause as Error).message)).toContain(new URL(authority.baseUrl).host);
     expect(authority.refusals.at(-1)).toMatch(/^assertion: signature verification failed/);
   });
 });

@@ -32,6 +32,19 @@ export type SmartBackendAuthOptions = {
 };
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/**
+ * The refusal a client may see: a plain sentence and its reason. The EHR's address and its own words are the
+ * error's cause, which only the server log reads.
+ */
+function ehrRefusal(message: string, reason: 'fhirUnavailable' | 'fhirUnauthorized', detail: string, cause?: unknown) {
+  const refusal = unavailable(message, reason);
+  refusal.cause = new Error(detail, { cause });
+  return refusal;
+}
+
+const EHR_UNREACHABLE = 'The clinical record system cannot be reached right now.';
+const EHR_REFUSED = 'The clinical record system refused the portal’s sign-in.';
 const ASSERTION_LIFETIME_SECONDS = 300;
 
 type CachedToken = { value: string; renewAt: number };
@@ -85,13 +98,14 @@ export function createSmartBackendAuth(options: SmartBackendAuthOptions): SmartB
         body,
         signal: AbortSignal.timeout(timeoutMs),
       });
-    } catch {
-      throw unavailable(`The EHR's token endpoint cannot be reached (${endpoint})`, 'fhirUnavailable');
+    } catch (error) {
+      throw ehrRefusal(EHR_UNREACHABLE, 'fhirUnavailable', `The EHR's token endpoint cannot be reached (${endpoint})`, error);
     }
     const json = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
     if (!response.ok || !json.access_token) {
       const why = json.error_description ?? json.error ?? `HTTP ${response.status}`;
-      throw unavailable(`The EHR refused the portal's credentials: ${why}`, response.status >= 500 ? 'fhirUnavailable' : 'fhirUnauthorized');
+      const reason = response.status >= 500 ? 'fhirUnavailable' : 'fhirUnauthorized';
+      throw ehrRefusal(reason === 'fhirUnavailable' ? EHR_UNREACHABLE : EHR_REFUSED, reason, `The EHR at ${endpoint} refused the portal's credentials: ${why}`);
     }
     const lifetime = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 300;
     cached = { value: json.access_token, renewAt: now() + (lifetime - Math.min(renewBefore, lifetime / 2)) * 1000 };
@@ -121,10 +135,10 @@ async function discover(fhirBaseUrl: string, timeoutMs: number): Promise<string>
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     configuration = (await response.json()) as { token_endpoint?: string };
   } catch (error) {
-    throw unavailable(`Could not read the EHR's SMART configuration at ${url}: ${(error as Error).message}`, 'fhirUnavailable');
+    throw ehrRefusal(EHR_UNREACHABLE, 'fhirUnavailable', `Could not read the EHR's SMART configuration at ${url}: ${(error as Error).message}`, error);
   }
   if (!configuration.token_endpoint) {
-    throw unavailable(`The EHR's SMART configuration at ${url} names no token_endpoint`, 'fhirUnavailable');
+    throw ehrRefusal(EHR_UNREACHABLE, 'fhirUnavailable', `The EHR's SMART configuration at ${url} names no token_endpoint`);
   }
   return configuration.token_endpoint;
 }
