@@ -5,7 +5,7 @@
 // repeated after a crash finds what the first one stored instead of storing it twice.
 // A visit record replaces the visit's Encounter and note, so its writes apply in order: a newer write
 // supersedes older ones not yet stored, and is not delivered while an older one is being stored.
-import { db, type Db, type DbTx } from '@/server/db';
+import { db, type DbTx } from '@/server/db';
 import { DomainError, conflict, type ErrorReason } from '@/server/errors';
 import { Prisma, type FhirWriteKind } from '@/server/db/generated/client';
 import type { FhirGateway } from '@/server/fhir/gateway';
@@ -72,17 +72,6 @@ async function claim(now: Date, filter: { id?: string; limit: number }): Promise
       LIMIT ${filter.limit}
       FOR UPDATE OF w SKIP LOCKED)
     RETURNING id, attempts`;
-}
-
-/** Older visit records left waiting (or by a worker that died) behind a newer one of the same visit are dropped. */
-async function supersedeOlderVisitRecords(now: Date): Promise<void> {
-  await db.$executeRaw`
-    UPDATE "FhirWrite" w SET status = 'SUPERSEDED', "lockedUntil" = NULL
-    WHERE w.kind = 'VISIT_RECORD'
-      AND (w.status = 'PENDING' OR (w.status = 'STORING' AND w."lockedUntil" < ${now}::timestamp))
-      AND EXISTS (
-        SELECT 1 FROM "FhirWrite" s
-        WHERE s.kind = 'VISIT_RECORD' AND s."appointmentId" = w."appointmentId" AND (s."createdAt", s.id) > (w."createdAt", w.id))`;
 }
 
 /** Whether a newer write of the same visit record exists (then this one must never be stored). */
@@ -174,7 +163,6 @@ export type DeliverySummary = Record<DeliveryOutcome, number> & { claimed: numbe
 
 /** One round: stores every due write, oldest first. */
 export async function deliverDueWrites(gateway: FhirGateway, now = () => new Date(), batchSize = BATCH_SIZE): Promise<DeliverySummary> {
-  await supersedeOlderVisitRecords(now());
   const claims = await claim(now(), { limit: batchSize });
   const summary: DeliverySummary = { claimed: claims.length, stored: 0, retrying: 0, failed: 0, superseded: 0, lost: 0 };
   for (const claimed of claims) {
@@ -219,8 +207,8 @@ const refusedWriteSelect = {
 export type RefusedWriteRow = Prisma.FhirWriteGetPayload<{ select: typeof refusedWriteSelect }>;
 
 /** A clinic's writes the FHIR server refused and nobody has retried or dismissed, newest first. */
-export function findFailedByClinic(clinicId: string, limit: number, client: Db | DbTx = db): Promise<RefusedWriteRow[]> {
-  return client.fhirWrite.findMany({
+export function findFailedByClinic(clinicId: string, limit: number): Promise<RefusedWriteRow[]> {
+  return db.fhirWrite.findMany({
     where: { clinicId, status: 'FAILED' },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: limit,
@@ -229,16 +217,16 @@ export function findFailedByClinic(clinicId: string, limit: number, client: Db |
 }
 
 /** A patient's writes of these kinds that were refused (dismissed ones too: they are not stored either) since `since`. */
-export function findRefusedByPatient(patientId: string, kinds: readonly FhirWriteKind[], since: Date, client: Db | DbTx = db): Promise<RefusedWriteRow[]> {
-  return client.fhirWrite.findMany({
+export function findRefusedByPatient(patientId: string, kinds: readonly FhirWriteKind[], since: Date): Promise<RefusedWriteRow[]> {
+  return db.fhirWrite.findMany({
     where: { patientId, kind: { in: [...kinds] }, status: { in: ['FAILED', 'DISMISSED'] }, createdAt: { gte: since } },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     select: refusedWriteSelect,
   });
 }
 
-export function findRefusedById(id: string, client: Db | DbTx = db): Promise<RefusedWriteRow | null> {
-  return client.fhirWrite.findUnique({ where: { id }, select: refusedWriteSelect });
+export function findRefusedById(id: string): Promise<RefusedWriteRow | null> {
+  return db.fhirWrite.findUnique({ where: { id }, select: refusedWriteSelect });
 }
 
 /** Why this write was refused, if it was. */

@@ -11,7 +11,7 @@ import { recordAudit } from '@/server/audit/audit-service';
 import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
 import { hashLinkToken, isWellFormedLinkToken, linkTokenSchema, newLinkToken } from '@/server/access-links/link-token';
 import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
-import { publishRoutingChange } from '@/server/routing/routing-events';
+import { appointmentTopic, publishRoutingChange } from '@/server/routing/routing-events';
 import { authorizeConsult } from './consult-access';
 import { auditLimitRefusal, hourBefore, limitReached, lockClinicContacts, SMS_INVITE_LIMITS, type ContactLimits } from './contact-limits';
 import { consultRoomName, guestIdentity } from './consult-service';
@@ -255,7 +255,7 @@ export async function revokeInvite(gateway: LivekitGateway, principal: Principal
       subject: `ConsultInvite/${invite.id}`,
     });
     // Wakes the consult's live views, so the guest's end now (they ask for the guest's access again).
-    await publishRoutingChange(tx, invite.clinicId);
+    await publishRoutingChange(tx, invite.clinicId, [appointmentTopic(invite.appointmentId)]);
   });
   await gateway.removeParticipant(consultRoomName(invite.appointmentId), guestIdentity(invite.id));
   return { revoked: true };

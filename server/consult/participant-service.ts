@@ -5,7 +5,7 @@ import { DomainError, forbidden, notFound } from '@/server/errors';
 import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
 import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
-import { publishRoutingChange } from '@/server/routing/routing-events';
+import { appointmentTopic, publishRoutingChange } from '@/server/routing/routing-events';
 import { authorizeConsult } from './consult-access';
 import { consultIdentity, consultRoomName, guestIdentity } from './consult-service';
 import { may, mayMute, mayRemove, partyRoleOf } from '@/server/shared/consult-policy';
@@ -34,7 +34,7 @@ export async function removeParticipant(gateway: LivekitGateway, principal: Prin
         data: { revokedAt: now },
       });
       // Wakes the consult's live views, so the guest's end now (they ask for the guest's access again).
-      await publishRoutingChange(tx, appointment.clinicId);
+      await publishRoutingChange(tx, appointment.clinicId, [appointmentTopic(appointment.id)]);
     });
   }
   if (target.role === 'SPECIALIST') await finishSpecialistTasks(appointment.id, { clinicianId: target.identity }, now);

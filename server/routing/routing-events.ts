@@ -43,13 +43,13 @@ export function routingPayloadSql(clinic: string, topics: string[], own?: string
   return `json_build_object('c', ${clinic}, 'to', json_build_array(${topics.join(', ')})${own ? `, 'own', ${own}` : ''})::text`;
 }
 
+/** The SQL expression that sends a routing notification from inside a statement. */
+export const notifySql = (clinic: string, topics: string[], own?: string) => `pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql(clinic, topics, own)})`;
+
 /**
  * The "own" part of a payload: the clinician (`user`, an SQL expression) and the new value of each
  * desk part named in `parts` (SQL expressions for presenceJsonSql, offerJsonSql, currentJsonSql or NULL).
  */
-/** The SQL expression that sends a routing notification from inside a statement. */
-export const notifySql = (clinic: string, topics: string[], own?: string) => `pg_notify('${ROUTING_CHANNEL}', ${routingPayloadSql(clinic, topics, own)})`;
-
 export function ownPartsSql(user: string, parts: { presence?: string; offer?: string; current?: string }): string {
   const fields = Object.entries(parts).map(([name, value]) => `'${name}', ${value}`);
   return `json_build_object('u', ${user}, ${fields.join(', ')})`;

@@ -29,6 +29,15 @@ export type NewTask = {
   now: Date;
 };
 
+/** The pending offers of these tasks are taken back, in one statement; returns the clinicians they rang for. */
+async function rescindPendingOffers(tx: DbTx, taskIds: string[], now: Date): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ clinicianId: string }[]>`
+    UPDATE "Offer" SET state = 'RESCINDED', "respondedAt" = ${now}
+    WHERE "taskId" = ANY(${taskIds}::text[]) AND state = 'PENDING'
+    RETURNING "clinicianId"`;
+  return rows.map((row) => row.clinicianId);
+}
+
 /** A waiting task, in line from `now`; the caller runs a dispatch round after its transaction commits. */
 export async function createWaitingTask(tx: DbTx, task: NewTask) {
   const created = await tx.task.create({
@@ -63,20 +72,23 @@ export async function endOpenTasks(
   reason: TaskEndReason,
   now: Date,
 ): Promise<string[]> {
+  const openTasks = () =>
+    tx.task.findMany({
+      where: { clinicId, state: { in: [...OPEN_STATES] }, ...('taskIds' in where ? { id: { in: where.taskIds } } : { appointmentId: where.appointmentId }) },
+      select: { id: true, appointmentId: true },
+    });
+  // Most cancellations and moves find nothing in line: only then is the clinic's exclusive lock worth taking.
+  if ((await openTasks()).length === 0) return [];
   await lockClinicRouting(tx, clinicId);
-  const open = await tx.task.findMany({
-    where: { clinicId, state: { in: [...OPEN_STATES] }, ...('taskIds' in where ? { id: { in: where.taskIds } } : { appointmentId: where.appointmentId }) },
-    select: { id: true, appointmentId: true },
-  });
+  const open = await openTasks();
   if (open.length === 0) return [];
   const ids = open.map((task) => task.id);
-  const rescinded = await tx.offer.findMany({ where: { taskId: { in: ids }, state: 'PENDING' }, select: { clinicianId: true } });
-  await tx.offer.updateMany({ where: { taskId: { in: ids }, state: 'PENDING' }, data: { state: 'RESCINDED', respondedAt: now } });
+  const rescinded = await rescindPendingOffers(tx, ids, now);
   const ending = reason === 'left' ? { state: 'ABANDONED' as const, abandonedAt: now } : { state: 'CANCELLED' as const, cancelledAt: now };
   await tx.task.updateMany({ where: { id: { in: ids }, state: { in: [...OPEN_STATES] } }, data: { ...ending, endReason: reason } });
   await publishRoutingChange(tx, clinicId, [
     ...open.flatMap((task) => (task.appointmentId ? [appointmentTopic(task.appointmentId)] : [])),
-    ...rescinded.map((offer) => clinicianTopic(offer.clinicianId)),
+    ...rescinded.map(clinicianTopic),
   ]);
   return ids;
 }
@@ -131,19 +143,14 @@ export async function assignVisitDirectly(
     });
   } else {
     // The patient was also waiting online: the clinician takes that task, so the patient's phone joins the room.
-    const rescinded = await tx.offer.findMany({ where: { taskId: live.id, state: 'PENDING' }, select: { clinicianId: true } });
-    await tx.offer.updateMany({ where: { taskId: live.id, state: 'PENDING' }, data: { state: 'RESCINDED', respondedAt: now } });
+    const rescinded = await rescindPendingOffers(tx, [live.id], now);
     const taken = await tx.task.updateMany({
       where: { id: live.id, state: live.state },
       data: { state: 'ASSIGNED', assignedAt: now, assignedClinicianId: clinician.id },
     });
     if (taken.count !== 1) throw conflict('Another clinician is already holding this consult', 'alreadyInProgress');
     task = { ...live, state: 'ASSIGNED' as const, assignedClinicianId: clinician.id };
-    await publishRoutingChange(
-      tx,
-      visit.clinicId,
-      rescinded.map((offer) => clinicianTopic(offer.clinicianId)),
-    );
+    await publishRoutingChange(tx, visit.clinicId, rescinded.map(clinicianTopic));
   }
   if (holding + 1 >= presence.capacity) {
     await tx.clinicianPresence.update({ where: { userId: clinician.id }, data: { state: 'BUSY', wrapUpUntil: null } });

@@ -8,11 +8,10 @@ import type { Principal } from '@/server/auth/session-types';
 import { recordAudit } from '@/server/audit/audit-service';
 import { cancelVisitMessages } from '@/server/notify/reminders';
 import { startPeriodic } from '@/server/workers/periodic';
+import { OPEN_VISIT_STATUSES } from '@/server/shared/visit-status';
 
 /** After the end of its slot a visit nobody came to is left open this long before the sweeper marks it. */
 export const NO_SHOW_GRACE_MINUTES = 30;
-
-const OPEN_VISIT_STATUSES = ['SCHEDULED', 'CHECKED_IN', 'IN_PROGRESS'] as const;
 
 export async function markNoShow(principal: Principal, appointmentId: string) {
   const staff = requireCareStaff(principal, 'Only clinicians and nurses mark a visit as a no-show');
@@ -41,7 +40,7 @@ export async function sweepNoShows(now = new Date()) {
     const batch = await db.$transaction(async (tx) => {
       const overdue = await tx.$queryRaw<{ id: string; clinicId: string; patientId: string }[]>`
         SELECT a.id, a."clinicId", a."patientId" FROM "Appointment" a
-        WHERE a.status IN ('SCHEDULED', 'CHECKED_IN', 'IN_PROGRESS')
+        WHERE a.status = ANY(${[...OPEN_VISIT_STATUSES]}::"AppointmentStatus"[])
           AND a."startsAt" + make_interval(mins => a."durationMinutes" + ${NO_SHOW_GRACE_MINUTES}) < ${now}::timestamp
           AND NOT EXISTS (
             SELECT 1 FROM "Task" t WHERE t."appointmentId" = a.id AND (t.state IN ('WAITING', 'OFFERED', 'ASSIGNED') OR t."assignedAt" IS NOT NULL))

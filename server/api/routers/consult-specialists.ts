@@ -1,7 +1,7 @@
 import 'server-only';
 import { createTRPCRouter, signedInProcedure, trpcErrorOf } from '@/server/api/trpc';
 import { DomainError } from '@/server/errors';
-import { watchRouting } from '@/server/routing/routing-events';
+import { appointmentTopic, watchRouting } from '@/server/routing/routing-events';
 import { authorizeConsult } from '@/server/consult/consult-access';
 import { appointmentInput, requestSpecialistInput, specialistNoteInput, specialistRequestIdInput } from '@/server/consult/schemas';
 import { cancelSpecialistRequest, listSpecialistRequests, leaveAsSpecialist, requestSpecialist } from '@/server/consult/specialist-request-service';
@@ -25,6 +25,8 @@ export const consultSpecialistsRouter = createTRPCRouter({
     const { appointment } = await authorizeConsult(ctx.principal, input.appointmentId);
     yield* watchRouting({
       clinicId: appointment.clinicId,
+      // A change that names this consult (a guest removed) wakes the view at once; clinic changes as usual.
+      topics: [appointmentTopic(appointment.id)],
       read: async () => {
         // Only this person's own access ends the stream; the visit's end does not stop the care team's view.
         await authorizeConsult(ctx.principal, appointment.id, { open: false }).catch((error: unknown) => {
