@@ -68,6 +68,12 @@ const schema = z.object({
   FHIR_OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** Most people (and phone lines) in one consult room at once. */
   CONSULT_MAX_PARTICIPANTS: z.coerce.number().int().min(2, 'CONSULT_MAX_PARTICIPANTS must be at least 2').max(12).default(6),
+  /** Waiting-room clips (house-format MP4) the ringback agent plays; the demo seeds two here. */
+  WAITING_MEDIA_DIR: z.string().min(1).default('.data/media/waiting'),
+  /** Silence after a menu prompt before the agent counts it as no input. */
+  IVR_NO_INPUT_MS: z.coerce.number().int().min(1000).max(60_000).default(8000),
+  /** Rooms one agents worker takes at once. */
+  AGENTS_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
   /** A LiveKit SIP outbound trunk (ST_...): set, clinicians can dial a phone number into a consult. */
   SIP_OUTBOUND_TRUNK_ID: unsetIfEmpty(
     z

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
-import { WaitingRoom } from '@/components/waiting/waiting-room';
+import { PatientCall } from '@/components/call/patient-call';
 import { ConsentStep } from './consent-step';
 import { DeviceCheck } from './device-check';
 import { VitalsStep } from './vitals-step';
@@ -10,7 +10,7 @@ import { readMediaPreferences, saveMediaPreferences } from './media-preferences'
 
 type Step = 'loading' | 'consent' | 'devices' | 'vitals' | 'waiting';
 
-/** The patient's steps after proving who they are: consent, device check, home vitals (skippable), then the waiting room. */
+/** The patient's steps after proving who they are: consent, device check, home vitals (skippable), then the call (menu, wait, consult). */
 export function PatientCheckIn({
   appointmentId,
   clinicName,
@@ -66,5 +66,5 @@ export function PatientCheckIn({
       </>
     );
   }
-  return <WaitingRoom clinicName={clinicName} clinicianName={clinicianName} />;
+  return <PatientCall appointmentId={appointmentId} clinicName={clinicName} clinicianName={clinicianName} />;
 }

@@ -3,7 +3,7 @@
 import '@livekit/components-styles';
 import { GridLayout, LiveKitRoom, ParticipantTile, RoomAudioRenderer, useRoomContext, useTracks } from '@livekit/components-react';
 import { useMutation } from '@tanstack/react-query';
-import { DisconnectReason, RoomEvent, Track } from 'livekit-client';
+import { DisconnectReason, ParticipantKind, RoomEvent, Track, type RemoteParticipant, type RemoteTrackPublication } from 'livekit-client';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -107,8 +107,11 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
           connect
           audio
           video={startWithVideo}
+          // Tracks are subscribed one by one (PeopleOnly): never the clinic's media agents.
+          connectOptions={{ autoSubscribe: false }}
           onDisconnected={() => setLeft(true)}
         >
+          <PeopleOnly />
           <ConsultCall appointmentId={appointmentId} title={title} access={screen.access} canEnd={canEnd} onEnded={() => setEnded(true)} />
         </LiveKitRoom>
       );
@@ -196,6 +199,32 @@ export function ConsultCall({
   );
 }
 
+/**
+ * Subscribes to every person's tracks and to none of a media agent's (the menu and waiting media are for the
+ * caller alone), as they are published.
+ */
+function PeopleOnly() {
+  const room = useRoomContext();
+  useEffect(() => {
+    const subscribe = (publication: RemoteTrackPublication, participant: RemoteParticipant) => {
+      if (participant.kind !== ParticipantKind.AGENT && !publication.isSubscribed) publication.setSubscribed(true);
+    };
+    const subscribeAll = () => {
+      for (const participant of room.remoteParticipants.values()) for (const publication of participant.trackPublications.values()) subscribe(publication, participant);
+    };
+    subscribeAll();
+    room.on(RoomEvent.TrackPublished, subscribe);
+    room.on(RoomEvent.Connected, subscribeAll);
+    room.on(RoomEvent.Reconnected, subscribeAll);
+    return () => {
+      room.off(RoomEvent.TrackPublished, subscribe);
+      room.off(RoomEvent.Connected, subscribeAll);
+      room.off(RoomEvent.Reconnected, subscribeAll);
+    };
+  }, [room]);
+  return null;
+}
+
 /** LiveKit says why the call dropped; a deleted room means the clinician ended the consult. */
 function EndedWatcher({ onEnded }: { onEnded: () => void }) {
   const room = useRoomContext();
@@ -219,7 +248,7 @@ function ConsultStage() {
       { source: Track.Source.ScreenShare, withPlaceholder: false },
     ],
     { onlySubscribed: false },
-  ).filter((track) => !track.participant.isLocal);
+  ).filter((track) => !track.participant.isLocal && track.participant.kind !== ParticipantKind.AGENT);
   const localCamera = useTracks([{ source: Track.Source.Camera, withPlaceholder: true }], { onlySubscribed: false }).find((track) => track.participant.isLocal);
   return (
     <div className="consult-stage">

@@ -2,7 +2,7 @@
 
 import { useLocalParticipant, useParticipants } from '@livekit/components-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { Participant } from 'livekit-client';
+import { ParticipantKind, type Participant } from 'livekit-client';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import { mayMute, mayRemove, type ConsultPermissions, type PartyRole } from '@/server/shared/consult-policy';
@@ -23,7 +23,8 @@ export type ConsultAccess = { partyRole: PartyRole; permissions: ConsultPermissi
  */
 export function ParticipantsPanel({ appointmentId, access }: { appointmentId: string; access: ConsultAccess }) {
   const { t } = useI18n('multiparty');
-  const participants = useParticipants();
+  // Media agents (the clinic's menu and waiting media) are not people in the consult.
+  const participants = useParticipants().filter((participant) => participant.kind !== ParticipantKind.AGENT);
   const clinical = access.permissions.viewChart;
   return (
     <details className={styles.panel} open={clinical} aria-label={t.multiparty.people}>

@@ -1,6 +1,7 @@
 import 'server-only';
 import { createCallerFactory, createTRPCRouter } from './trpc';
 import { appointmentRouter } from './routers/appointment';
+import { callRouter } from './routers/call';
 import { consultRouter } from './routers/consult';
 import { messagesRouter } from './routers/messages';
 import { visitRouter } from './routers/visit';
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   appointment: appointmentRouter,
   consult: consultRouter,
   waitingRoom: waitingRoomRouter,
+  call: callRouter,
   desk: deskRouter,
   queues: queueAdminRouter,
   messages: messagesRouter,

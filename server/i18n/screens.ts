@@ -7,7 +7,7 @@ import type { Namespace } from '@/server/shared/i18n/dictionaries';
 export const screens = {
   // Patients, on their phones
   patientCheck: ['patientCheck'],
-  checkIn: ['consent', 'deviceCheck', 'vitalsForm', 'waiting', 'patientReschedule', 'errors'],
+  checkIn: ['consent', 'deviceCheck', 'vitalsForm', 'waiting', 'patientReschedule', 'errors', 'call', 'consult', 'multiparty', 'ehr', 'summary'],
   patientReschedule: ['patientReschedule', 'errors'],
   visitSummary: ['summary'],
   guestJoin: ['guest'],

@@ -1,6 +1,9 @@
 import { AccessToken, RoomServiceClient, TrackSource, WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
 import { DomainError, unavailable } from '@/server/errors';
 
+/** ParticipantInfo.Kind.AGENT in LiveKit's protocol. */
+const AGENT_KIND = 4;
+
 export type LivekitConfig = { url: string; apiKey: string; apiSecret: string; tokenTtlSeconds: number };
 
 export type JoinGrant = {
@@ -59,6 +62,39 @@ export function createLivekitGateway(config: LivekitConfig) {
       return token.toJwt();
     },
 
+    /**
+     * A media agent's token: LiveKit's agent kind, so clients and the participant list can tell it from a person,
+     * and it may publish what the agents render (camera for frames, microphone for speech).
+     */
+    async issueAgentToken(room: string, identity: string, name: string): Promise<string> {
+      const token = new AccessToken(config.apiKey, config.apiSecret, { identity, name, ttl: config.tokenTtlSeconds });
+      token.kind = 'agent';
+      token.addGrant({
+        room,
+        roomJoin: true,
+        agent: true,
+        canSubscribe: true,
+        canPublish: true,
+        canPublishData: true,
+        canPublishSources: [TrackSource.CAMERA, TrackSource.MICROPHONE],
+        canUpdateOwnMetadata: true,
+      });
+      return token.toJwt();
+    },
+
+    /** Lets a connected participant publish camera and microphone (a patient, once a clinician accepted); false when they are not there. */
+    async allowPublishing(room: string, identity: string): Promise<boolean> {
+      try {
+        await rooms.updateParticipant(room, identity, {
+          permission: { canSubscribe: true, canPublish: true, canPublishData: true, canPublishSources: [TrackSource.CAMERA, TrackSource.MICROPHONE] },
+        });
+        return true;
+      } catch (error) {
+        if (/not found|404|does not exist/i.test((error as Error).message)) return false;
+        throw unreachable('updateParticipant', error);
+      }
+    },
+
     /** Creates the room ahead of the first join so its limits apply from the start. */
     async ensureRoom(name: string, options: { maxParticipants: number; emptyTimeoutSeconds: number }) {
       try {
@@ -68,9 +104,10 @@ export function createLivekitGateway(config: LivekitConfig) {
       }
     },
 
+    /** The people in the room: media agents (LiveKit's agent kind) are never listed or counted as participants. */
     async listParticipants(room: string) {
       try {
-        return await rooms.listParticipants(room);
+        return (await rooms.listParticipants(room)).filter((participant) => participant.kind !== AGENT_KIND);
       } catch (error) {
         throw unreachable('listParticipants', error);
       }

@@ -23,11 +23,15 @@ export async function joinWaitingRoom(principal: PatientPrincipal, now = new Dat
   return { taskId: task.id };
 }
 
+/** What the caller chose in the clinic's menu: the queue, its priority, and what the desk shows with the task. */
+export type MenuChoice = { queueSlug: string; priority: number; reason: { en: string; zh: string }; digits: string[] };
+
 /**
- * Puts the patient's visit in its clinic's follow-up queue. Calling it again (a reload, a reconnect,
- * another device) returns the same live task, with its place, instead of creating a second one.
+ * Puts the patient's visit in a queue of its clinic: the follow-up queue, or the one chosen in the menu.
+ * Calling it again (a reload, a reconnect, another device) returns the same live task, with its place,
+ * instead of creating a second one.
  */
-export async function enqueueForAppointment(principal: PatientPrincipal, now = new Date()) {
+export async function enqueueForAppointment(principal: PatientPrincipal, now = new Date(), choice?: MenuChoice) {
   const existing = await db.task.findFirst({
     where: { appointmentId: principal.appointmentId, state: { in: [...LIVE_STATES] } },
   });
@@ -40,8 +44,8 @@ export async function enqueueForAppointment(principal: PatientPrincipal, now = n
     select: { id: true, clinicId: true, clinicianId: true, reason: true, status: true, patient: { select: { id: true, preferredLocale: true } } },
   });
   if (CLOSED_VISIT_STATUSES.has(appointment.status)) throw conflict('This visit is cancelled or has ended', 'revoked');
-  const queue = await db.queue.findUnique({ where: { clinicId_slug: { clinicId: appointment.clinicId, slug: FOLLOW_UP_QUEUE_SLUG } } });
-  if (!queue) throw notFound('This clinic has no follow-up queue yet', 'noQueue');
+  const queue = await db.queue.findUnique({ where: { clinicId_slug: { clinicId: appointment.clinicId, slug: choice?.queueSlug ?? FOLLOW_UP_QUEUE_SLUG } } });
+  if (!queue) throw notFound('This clinic has no such queue', 'noQueue');
   // A racing request for the same visit may win the create; its task is then the one. If that task
   // ends before we read it, the visit may queue again, so try once more.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -54,7 +58,12 @@ export async function enqueueForAppointment(principal: PatientPrincipal, now = n
           patientId: appointment.patient.id,
           appointmentId: appointment.id,
           preferredClinicianId: appointment.clinicianId,
-          attributes: { reason: appointment.reason, language: appointment.patient.preferredLocale },
+          priority: choice?.priority ?? 0,
+          attributes: {
+            reason: appointment.reason,
+            language: appointment.patient.preferredLocale,
+            ...(choice ? { menuChoice: choice.reason, menuPath: choice.digits } : {}),
+          },
           now,
         });
       });

@@ -2,6 +2,7 @@
 // namespaces it names (server/i18n/screens.ts); server components and tests may read them all.
 import type { AppLocale } from './locales';
 import { appointmentStatus } from './namespaces/appointment-status';
+import { call } from './namespaces/call';
 import { common } from './namespaces/common';
 import { consent } from './namespaces/consent';
 import { consult } from './namespaces/consult';
@@ -51,6 +52,7 @@ const namespaces = {
   vitalsForm,
   multiparty,
   guest,
+  call,
 };
 
 export type Namespace = keyof typeof namespaces;

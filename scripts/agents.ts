@@ -1,0 +1,27 @@
+// `npm run agents`: the agents worker (video IVR and ringback participants). Run as many as needed, on any machine
+// that reaches the database and LiveKit; each takes rooms from the job queue.
+import { ConfigError, env } from '@/server/env';
+import { startAgentsWorker } from '@/server/agents/worker';
+
+try {
+  env();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const worker = await startAgentsWorker();
+console.log(`agents worker ${worker.workerId} ready`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    await worker.stop().catch((error) => console.error(`agents worker: ${(error as Error).message}`));
+    process.exit(0);
+  });
+}

@@ -1,0 +1,451 @@
+// The media agent in a caller's room: the video IVR (menu frames and spoken prompts, keys from the web keypad or
+// phone DTMF), then the video ringback while they wait, until a clinician takes the call.
+import {
+  AudioSource,
+  LocalAudioTrack,
+  LocalVideoTrack,
+  ParticipantKind,
+  Room,
+  RoomEvent,
+  TrackPublishOptions,
+  TrackSource,
+  VideoSource,
+  type RemoteParticipant,
+} from '@livekit/rtc-node';
+import { db } from '@/server/db';
+import type { CallSession } from '@/server/db/generated/client';
+import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
+import { recordAudit } from '@/server/audit/audit-service';
+import { resumeIvr, stepIvr, type IvrInput, type IvrState, type IvrStep } from '@/server/ivr/ivr-machine';
+import { liveMenu } from '@/server/ivr/menu-service';
+import { enqueueForAppointment } from '@/server/routing/patient-queue';
+import { FOLLOW_UP_QUEUE_SLUG, LIVE_VIEW_IDLE_MS } from '@/server/routing/routing-config';
+import { watchWaitingStatus, type WaitingStatus } from '@/server/routing/waiting-room-status';
+import { call as callStrings } from '@/server/shared/i18n/namespaces/call';
+import { format } from '@/server/shared/i18n/format';
+import type { AppLocale } from '@/server/shared/i18n/locales';
+import type { MenuNode, MenuTree } from '@/server/shared/schemas/ivr';
+import { advanceStage, recordIvrEvent, saveMenuPosition } from './call-sessions';
+import { createAudioOut } from './media/audio-out';
+import { renderMenuFrame, renderWaitingCard } from './media/menu-frame';
+import { sharedClip } from './media/shared-clip';
+import { speak } from './media/speech';
+import { createVideoOut } from './media/video-out';
+import { rgbaFrame } from './media/video-frames';
+import { chooseWaitingClips } from './waiting-clips';
+
+export const AGENT_IDENTITY = 'revisit-agent';
+/** The RPC method the patient's page calls with a key press (payload: the digit). */
+export const KEY_RPC_METHOD = 'revisit.key';
+/** The page calls this after a menu outcome it handles itself (home readings): back to the menu. */
+export const RESUME_RPC_METHOD = 'revisit.resume';
+/** Participant attributes of the agent that the patient's page follows. */
+export const STAGE_ATTRIBUTE = 'revisit.stage';
+export const OUTCOME_ATTRIBUTE = 'revisit.outcome';
+
+const WIDTH = 640;
+const HEIGHT = 360;
+const FPS = 15;
+/** How long a pressed option stays highlighted before the next menu is shown. */
+const HIGHLIGHT_MS = 300;
+/** A caller who dropped out of the menu this long is counted as a hang-up. */
+const HANG_UP_GRACE_MS = 20_000;
+/** The position is spoken at most this often (and whenever it changes, at most this often). */
+const ANNOUNCE_EVERY_MS = 60_000;
+
+export type RoomAgentOptions = {
+  livekit: LivekitGateway;
+  /** Silence after a prompt before it counts as no input. */
+  noInputMs: number;
+  onStopped: (sessionId: string) => void;
+};
+
+type Mode = { kind: 'starting' } | { kind: 'menu' } | { kind: 'waiting' } | { kind: 'stopped' };
+
+export class RoomAgent {
+  private readonly room = new Room();
+  private readonly videoSource = new VideoSource(WIDTH, HEIGHT);
+  private readonly audioSource = new AudioSource(48_000, 1);
+  private readonly audio = createAudioOut(this.audioSource);
+  private readonly video = createVideoOut(this.videoSource, FPS);
+  private readonly locale: AppLocale;
+  private readonly t;
+  private mode: Mode = { kind: 'starting' };
+  private tree: MenuTree | null = null;
+  private menuVersion = 0;
+  private ivr: IvrState | null = null;
+  private nodeEnteredAt = Date.now();
+  private noInputTimer: NodeJS.Timeout | null = null;
+  private hangUpTimer: NodeJS.Timeout | null = null;
+  private waiting: { abort: AbortController; unsubscribe: (() => void) | null; clips: string[]; clipIndex: number; lastSpokenAt: number; lastPosition: number | null; status: WaitingStatus | null } | null = null;
+  private inputQueue: Promise<void> = Promise.resolve();
+  private patientIdentity = '';
+
+  constructor(
+    private session: CallSession,
+    private readonly options: RoomAgentOptions,
+  ) {
+    this.locale = session.locale === 'en' ? 'en' : 'zh-CN';
+    this.t = callStrings[this.locale];
+  }
+
+  get sessionId() {
+    return this.session.id;
+  }
+
+  async start(): Promise<void> {
+    const appointment = this.session.appointmentId
+      ? await db.appointment.findUnique({ where: { id: this.session.appointmentId }, select: { patientId: true, patient: { select: { givenName: true, familyName: true } } } })
+      : null;
+    this.patientIdentity = appointment?.patientId ?? '';
+    const token = await this.options.livekit.issueAgentToken(this.session.room, AGENT_IDENTITY, 'Revisit');
+    this.room.on(RoomEvent.DtmfReceived, (_code: number, digit: string, participant: RemoteParticipant) => {
+      if (this.isCaller(participant)) this.enqueueInput({ kind: 'digit', digit });
+    });
+    this.room.on(RoomEvent.ParticipantConnected, (participant: RemoteParticipant) => this.onArrived(participant));
+    this.room.on(RoomEvent.ParticipantDisconnected, (participant: RemoteParticipant) => {
+      if (this.isCaller(participant)) this.onCallerLeft();
+    });
+    this.room.on(RoomEvent.Disconnected, () => {
+      if (this.mode.kind !== 'stopped') void this.stop('disconnected');
+    });
+    await this.room.connect(this.options.livekit.serverUrl, token, { autoSubscribe: false, dynacast: false });
+    const local = this.room.localParticipant!;
+    local.registerRpcMethod(KEY_RPC_METHOD, async (invocation) => {
+      if (invocation.callerIdentity !== this.patientIdentity) return 'ignored';
+      const digit = invocation.payload.trim();
+      if (!/^[0-9*#]$/.test(digit)) return 'invalid';
+      this.enqueueInput({ kind: 'digit', digit });
+      return 'ok';
+    });
+    local.registerRpcMethod(RESUME_RPC_METHOD, async (invocation) => {
+      if (invocation.callerIdentity !== this.patientIdentity) return 'ignored';
+      this.inputQueue = this.inputQueue.then(() => this.backToMenu()).catch((error) => this.fail(error));
+      return 'ok';
+    });
+    const videoTrack = LocalVideoTrack.createVideoTrack('menu', this.videoSource);
+    const audioTrack = LocalAudioTrack.createAudioTrack('voice', this.audioSource);
+    await local.publishTrack(videoTrack, new TrackPublishOptions({ source: TrackSource.SOURCE_CAMERA, simulcast: false }));
+    await local.publishTrack(audioTrack, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
+    // A clinician already in the room (they accepted while this worker took over): nothing to play.
+    if ([...this.room.remoteParticipants.values()].some((p) => this.isClinician(p))) return this.stop('consult');
+    if (!this.isCallerPresent()) this.onCallerLeft();
+    if (this.session.stage === 'WAITING') await this.startWaiting();
+    else await this.startMenu();
+  }
+
+  /** Stops everything this agent plays and leaves the room. */
+  async stop(why: 'consult' | 'ended' | 'lost' | 'shutdown' | 'disconnected' | 'failed'): Promise<void> {
+    if (this.mode.kind === 'stopped') return;
+    this.mode = { kind: 'stopped' };
+    this.clearNoInput();
+    if (this.hangUpTimer) clearTimeout(this.hangUpTimer);
+    this.stopWaitingMedia();
+    this.audio.stop();
+    this.video.close();
+    if (why === 'consult') await advanceStage(this.session.id, ['MENU', 'WAITING'], 'CONSULT').catch(() => {});
+    await this.room.disconnect().catch(() => {});
+    this.options.onStopped(this.session.id);
+  }
+
+  // ---- who is who
+
+  private isCaller(participant: RemoteParticipant): boolean {
+    return participant.identity === this.patientIdentity || participant.kind === ParticipantKind.SIP;
+  }
+
+  private isClinician(participant: RemoteParticipant): boolean {
+    return !this.isCaller(participant) && participant.kind !== ParticipantKind.AGENT && participant.identity !== AGENT_IDENTITY;
+  }
+
+  private isCallerPresent(): boolean {
+    return [...this.room.remoteParticipants.values()].some((p) => this.isCaller(p));
+  }
+
+  private onArrived(participant: RemoteParticipant) {
+    if (this.isClinician(participant)) {
+      void this.stop('consult');
+      return;
+    }
+    if (this.isCaller(participant) && this.hangUpTimer) {
+      clearTimeout(this.hangUpTimer);
+      this.hangUpTimer = null;
+    }
+  }
+
+  private onCallerLeft() {
+    if (this.hangUpTimer) return;
+    this.hangUpTimer = setTimeout(() => {
+      this.hangUpTimer = null;
+      if (this.isCallerPresent()) return;
+      void this.hangUp().catch((error) => this.fail(error));
+    }, HANG_UP_GRACE_MS);
+  }
+
+  /** The caller is gone: in the menu that is a hang-up on its node; while waiting, routing abandons the task. */
+  private async hangUp() {
+    if (this.mode.kind === 'menu' && this.ivr) {
+      await recordIvrEvent({ ...this.eventBase(), kind: 'HANGUP', durationMs: Date.now() - this.nodeEnteredAt });
+      await advanceStage(this.session.id, ['MENU'], 'ENDED');
+      await this.stop('ended');
+    }
+  }
+
+  private fail(error: unknown) {
+    console.error(`[agents] room ${this.session.room}: ${(error as Error).message}`);
+    void this.stop('failed');
+  }
+
+  // ---- input: one at a time, in order
+
+  private enqueueInput(input: IvrInput) {
+    this.inputQueue = this.inputQueue.then(() => this.handleInput(input)).catch((error) => this.fail(error));
+  }
+
+  private async handleInput(input: IvrInput) {
+    if (this.mode.kind === 'menu') return this.menuInput(input);
+    if (this.mode.kind === 'waiting' && input.kind === 'digit') return this.waitingKey(input.digit);
+  }
+
+  // ---- the menu
+
+  private async startMenu() {
+    const menu = await liveMenu(this.session.clinicId);
+    this.tree = menu.tree;
+    this.menuVersion = menu.version;
+    this.mode = { kind: 'menu' };
+    await this.setStageAttribute('menu');
+    // A worker taking over resumes at the node the caller was on.
+    await this.show(resumeIvr(menu.tree, this.session.menuVersion === menu.version ? this.session.nodeId : null, this.session.path));
+  }
+
+  private async backToMenu() {
+    this.stopWaitingMedia();
+    this.audio.stop();
+    if (this.mode.kind === 'waiting') await advanceStage(this.session.id, ['WAITING'], 'MENU');
+    this.session = { ...this.session, nodeId: null, menuVersion: null };
+    await this.room.localParticipant?.setAttributes({ [OUTCOME_ATTRIBUTE]: '' });
+    await this.startMenu();
+  }
+
+  private node(id: string): MenuNode {
+    return this.tree!.nodes.find((n) => n.id === id)!;
+  }
+
+  private eventBase() {
+    return { sessionId: this.session.id, clinicId: this.session.clinicId, menuVersion: this.menuVersion, nodeId: this.ivr!.nodeId };
+  }
+
+  private frameFor(node: MenuNode, extra: { highlightedDigit?: string | null; notice?: string | null } = {}) {
+    const lang = this.locale === 'en' ? 'en' : 'zh';
+    const pixels = renderMenuFrame(
+      {
+        locale: this.locale,
+        title: node.title[lang],
+        prompt: node.prompt[lang],
+        options: node.options.map((option) => ({ digit: option.digit, label: option.label[lang] })),
+        highlightedDigit: extra.highlightedDigit ?? null,
+        notice: extra.notice ?? null,
+      },
+      { width: WIDTH, height: HEIGHT },
+    );
+    return rgbaFrame(pixels, WIDTH, HEIGHT);
+  }
+
+  /** What is said for a node: its prompt, then each option. */
+  private spokenPrompt(node: MenuNode): string {
+    const lang = this.locale === 'en' ? 'en' : 'zh';
+    return [node.prompt[lang], ...node.options.map((option) => format(this.t.pressOption, { digit: option.digit, label: option.label[lang] }))].join(' ');
+  }
+
+  private async show(step: Extract<IvrStep, { kind: 'prompt' }>) {
+    this.ivr = step.state;
+    const node = this.node(step.state.nodeId);
+    if (step.why === 'enter') {
+      this.nodeEnteredAt = Date.now();
+      await saveMenuPosition(this.session.id, { menuVersion: this.menuVersion, nodeId: node.id, path: step.state.digits });
+      await recordIvrEvent({ ...this.eventBase(), kind: 'ENTER' });
+    }
+    const notice = step.why === 'invalid' ? this.t.notAnOption : null;
+    const frame = this.frameFor(node, { notice });
+    this.video.setProvider(() => frame);
+    void this.playThenWait([...(notice ? [notice] : []), this.spokenPrompt(node)]);
+  }
+
+  /** Speaks the lines in turn; when they were heard to the end, silence starts counting as no input. */
+  private async playThenWait(lines: string[]) {
+    this.clearNoInput();
+    this.audio.stop();
+    const ivrAtStart = this.ivr;
+    for (const line of lines) {
+      const pcm = await speak(line, this.locale);
+      if (this.mode.kind !== 'menu' || this.ivr !== ivrAtStart) return;
+      if ((await this.audio.play(pcm)) === 'stopped') return;
+    }
+    if (this.mode.kind !== 'menu' || this.ivr !== ivrAtStart) return;
+    this.noInputTimer = setTimeout(() => this.enqueueInput({ kind: 'timeout' }), this.options.noInputMs);
+  }
+
+  private clearNoInput() {
+    if (this.noInputTimer) clearTimeout(this.noInputTimer);
+    this.noInputTimer = null;
+  }
+
+  private async menuInput(input: IvrInput) {
+    if (!this.ivr || !this.tree) return;
+    this.clearNoInput();
+    const node = this.node(this.ivr.nodeId);
+    const durationMs = Date.now() - this.nodeEnteredAt;
+    if (input.kind === 'digit') {
+      this.audio.stop();
+      const isOption = node.options.some((option) => option.digit === input.digit);
+      await recordIvrEvent({ ...this.eventBase(), kind: isOption ? 'CHOICE' : 'INVALID', digit: input.digit, durationMs });
+      if (isOption) {
+        const highlighted = this.frameFor(node, { highlightedDigit: input.digit });
+        this.video.setProvider(() => highlighted);
+        await new Promise((resolve) => setTimeout(resolve, HIGHLIGHT_MS));
+      }
+    } else {
+      await recordIvrEvent({ ...this.eventBase(), kind: 'TIMEOUT', durationMs });
+    }
+    const step = stepIvr(this.tree, this.ivr, input);
+    if (step.kind === 'prompt') return this.show(step);
+    this.ivr = step.state;
+    await saveMenuPosition(this.session.id, { menuVersion: this.menuVersion, nodeId: step.state.nodeId, path: step.state.digits });
+    const action = step.action;
+    switch (action.kind) {
+      case 'queue':
+        return this.joinQueue({ queueSlug: action.queueSlug, priority: action.priority, reason: action.reason, digits: step.state.digits });
+      case 'operator':
+        return this.joinQueue({
+          queueSlug: FOLLOW_UP_QUEUE_SLUG,
+          priority: 1,
+          reason: { en: callStrings.en.operatorReason, zh: callStrings['zh-CN'].operatorReason },
+          digits: step.state.digits,
+        });
+      case 'callback':
+        return this.requestCallback();
+      case 'reschedule':
+      case 'vitals':
+        // The page takes the patient there; home readings come back to the menu when they are done.
+        await this.room.localParticipant?.setAttributes({ [OUTCOME_ATTRIBUTE]: action.kind });
+        return;
+    }
+  }
+
+  private patientPrincipal() {
+    return { kind: 'patient' as const, id: this.patientIdentity, name: '', clinicId: this.session.clinicId, appointmentId: this.session.appointmentId! };
+  }
+
+  private async joinQueue(choice: { queueSlug: string; priority: number; reason: { en: string; zh: string }; digits: string[] }) {
+    if (!this.session.appointmentId) return;
+    await enqueueForAppointment(this.patientPrincipal(), new Date(), choice);
+    await advanceStage(this.session.id, ['MENU'], 'WAITING');
+    await this.startWaiting();
+  }
+
+  private async requestCallback() {
+    await db.$transaction((tx) =>
+      recordAudit(tx, {
+        actor: `patient:${this.patientIdentity}`,
+        action: 'call.callback-requested',
+        clinicId: this.session.clinicId,
+        patientId: this.patientIdentity || null,
+        subject: this.session.appointmentId ? `Appointment/${this.session.appointmentId}` : `CallSession/${this.session.id}`,
+        detail: { path: this.ivr?.digits ?? [] },
+      }),
+    );
+    await this.room.localParticipant?.setAttributes({ [OUTCOME_ATTRIBUTE]: 'callback' });
+    await this.audio.play(await speak(this.t.callbackSpoken, this.locale));
+    await advanceStage(this.session.id, ['MENU'], 'ENDED');
+    await this.stop('ended');
+  }
+
+  // ---- the wait
+
+  private async startWaiting() {
+    this.mode = { kind: 'waiting' };
+    this.audio.stop();
+    await this.setStageAttribute('waiting');
+    const clips = await chooseWaitingClips(this.session.clinicId);
+    this.waiting = { abort: new AbortController(), unsubscribe: null, clips, clipIndex: 0, lastSpokenAt: 0, lastPosition: null, status: null };
+    this.playClip();
+    void this.followQueue(this.waiting.abort.signal);
+  }
+
+  private playClip() {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    waiting.unsubscribe?.();
+    waiting.unsubscribe = null;
+    const path = waiting.clips[waiting.clipIndex % Math.max(1, waiting.clips.length)];
+    if (!path || this.session.audioOnly) {
+      const card = rgbaFrame(renderWaitingCard({ locale: this.locale, title: this.t.waitingTitle, lines: [this.t.waitingLine] }, { width: WIDTH, height: HEIGHT }), WIDTH, HEIGHT);
+      this.video.setProvider(() => card);
+      if (!path) return;
+    } else {
+      // The clip's frames go out as they are decoded; the paced loop stays quiet meanwhile.
+      this.video.setProvider(() => null);
+    }
+    waiting.unsubscribe = sharedClip(path).subscribe({
+      onVideo: (frame) => {
+        if (this.mode.kind === 'waiting' && !this.session.audioOnly) this.videoSource.captureFrame(frame);
+      },
+      onAudio: (frame) => {
+        if (this.mode.kind === 'waiting' && !this.audio.playing) void this.audioSource.captureFrame(frame).catch(() => {});
+      },
+    });
+  }
+
+  private stopWaitingMedia() {
+    if (!this.waiting) return;
+    this.waiting.abort.abort();
+    this.waiting.unsubscribe?.();
+    this.waiting = null;
+  }
+
+  /** Follows the caller's task: the position spoken when it changes (at most once a minute); the consult stops everything. */
+  private async followQueue(signal: AbortSignal) {
+    try {
+      for await (const status of watchWaitingStatus(this.patientPrincipal(), { idleMs: LIVE_VIEW_IDLE_MS, signal })) {
+        if (signal.aborted || !this.waiting) return;
+        this.waiting.status = status;
+        if (status.state === 'ASSIGNED') return void this.stop('consult');
+        if (status.state === 'ENDED') {
+          await advanceStage(this.session.id, ['WAITING'], 'ENDED');
+          return void this.stop('ended');
+        }
+        const due = Date.now() - this.waiting.lastSpokenAt >= ANNOUNCE_EVERY_MS;
+        if (status.position !== this.waiting.lastPosition && due) void this.announcePosition();
+      }
+    } catch (error) {
+      if (!signal.aborted) this.fail(error);
+    }
+  }
+
+  private async announcePosition() {
+    const waiting = this.waiting;
+    const status = waiting?.status;
+    if (!waiting || !status || (status.state !== 'WAITING' && status.state !== 'OFFERED')) return;
+    waiting.lastSpokenAt = Date.now();
+    waiting.lastPosition = status.position;
+    const minutes = Math.round(status.estimatedWaitSeconds / 60);
+    const line = [format(this.t.positionNow, { position: status.position }), minutes < 1 ? this.t.waitUnderMinute : format(this.t.waitAbout, { minutes })].join(' ');
+    const pcm = await speak(line, this.locale);
+    if (this.mode.kind === 'waiting') await this.audio.play(pcm);
+  }
+
+  private async waitingKey(digit: string) {
+    if (!this.waiting) return;
+    if (digit === '0') return void this.announcePosition();
+    if (digit === '9') return this.backToMenu();
+    if (digit === '#') {
+      this.waiting.clipIndex++;
+      this.playClip();
+    }
+  }
+
+  private async setStageAttribute(stage: 'menu' | 'waiting') {
+    await this.room.localParticipant?.setAttributes({ [STAGE_ATTRIBUTE]: stage, [OUTCOME_ATTRIBUTE]: '' });
+  }
+}
