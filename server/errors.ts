@@ -67,7 +67,9 @@ export type ErrorReason =
   | 'fhirUnauthorized'
   | 'fhirUnavailable'
   | 'fhirNotConfigured'
-  | 'writeNotFailed';
+  | 'writeNotFailed'
+  // The call menu (IVR)
+  | 'invalidMenu';
 
 export class DomainError extends Error {
   constructor(

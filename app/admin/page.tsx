@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { AdminGate } from '@/components/admin/admin-gate';
 import { getMessages } from '@/server/i18n/locale';
 import { QueueSettings } from '@/components/admin/queue-settings';
+import { IvrMenuEditor } from '@/components/admin/ivr-menu-editor';
 import { Wallboard } from '@/components/admin/wallboard';
 import { ScreenMessages } from '@/components/providers/screen-messages';
 
@@ -30,6 +31,7 @@ export default async function AdminPage() {
         <ScreenMessages screen="admin">
           <Wallboard />
           <QueueSettings />
+          <IvrMenuEditor />
         </ScreenMessages>
       </section>
     </AdminGate>

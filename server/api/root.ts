@@ -13,6 +13,7 @@ import { clinicalRouter } from './routers/clinical';
 import { multipartyRouter } from './routers/multiparty';
 import { failedWritesRouter } from './routers/failed-writes';
 import { unstoredReadingsRouter } from './routers/unstored-readings';
+import { ivrAdminRouter } from './routers/ivr-admin';
 
 export const appRouter = createTRPCRouter({
   appointment: appointmentRouter,
@@ -28,6 +29,7 @@ export const appRouter = createTRPCRouter({
   multiparty: multipartyRouter,
   failedWrites: failedWritesRouter,
   unstoredReadings: unstoredReadingsRouter,
+  ivrMenu: ivrAdminRouter,
 });
 
 export type AppRouter = typeof appRouter;

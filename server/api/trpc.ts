@@ -4,6 +4,7 @@ import { z, ZodError } from 'zod';
 import { DomainError, type DomainErrorCode, type ErrorReason } from '@/server/errors';
 import type { Principal, StaffRole } from '@/server/auth/session-types';
 import { requireStaff } from '@/server/auth/guards';
+import { InvalidMenuError } from '@/server/ivr/validate-menu';
 
 /** Who is calling; procedures reach data through the domain services, never a database handle here. */
 export type Context = { principal: Principal | null };
@@ -37,6 +38,8 @@ const t = initTRPC.context<Context>().create({
         stack: undefined,
         zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
         reason,
+        /** What is wrong where, for a form to mark its fields (a call menu refused as invalidMenu). */
+        problems: cause instanceof InvalidMenuError ? cause.problems : null,
       },
     };
   },

@@ -13,6 +13,7 @@ import { errors } from './namespaces/errors';
 import { failedWrites } from './namespaces/failed-writes';
 import { guest } from './namespaces/guest';
 import { home } from './namespaces/home';
+import { ivrAdmin } from './namespaces/ivr-admin';
 import { messages } from './namespaces/messages';
 import { multiparty } from './namespaces/multiparty';
 import { patientCheck } from './namespaces/patient-check';
@@ -48,6 +49,7 @@ const namespaces = {
   patientReschedule,
   messages,
   failedWrites,
+  ivrAdmin,
   ehr,
   vitalsForm,
   multiparty,

@@ -64,6 +64,8 @@ const en: Record<ErrorReason, string> = {
   fhirUnavailable: 'The clinical record system cannot be reached right now. Please try again later.',
   fhirNotConfigured: 'No clinical record system is set up for this clinic.',
   writeNotFailed: 'This write was already retried or dismissed. The list has been refreshed.',
+
+  invalidMenu: 'The call menu was not saved: some of it is not valid. Callers keep hearing the current menu.',
 };
 
 export const errors: Translations<typeof en> = {
@@ -129,5 +131,7 @@ export const errors: Translations<typeof en> = {
     fhirUnavailable: '暂时无法连接临床病历系统，请稍后再试。',
     fhirNotConfigured: '本诊所尚未配置临床病历系统。',
     writeNotFailed: '该记录已被重试或忽略，列表已刷新。',
+
+    invalidMenu: '来电菜单未保存：部分内容无效。来电者听到的仍是当前菜单。',
   },
 };
