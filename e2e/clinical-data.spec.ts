@@ -1,19 +1,6 @@
 import { createFhirGateway } from '@/server/fhir/gateway';
 import { createChartFixture, linkChart } from '@/server/clinical/testing/chart-fixture';
-import {
-  acceptConsent,
-  appAlert,
-  db,
-  enterBirthDate,
-  expect,
-  newDesktopPage,
-  newPhonePage,
-  remoteFramesDecoded,
-  signInAsStaff,
-  takeNextPatient,
-  test,
-  watchConsoleErrors,
-} from './fixtures';
+import { acceptConsent, appAlert, db, enterBirthDate, expect, newDesktopPage, newPhonePage, remoteFramesDecoded, signInAsStaff, takeNextPatient, test, watchConsoleErrors, waitForPatientConsult } from './fixtures';
 
 const gateway = createFhirGateway({ baseUrl: process.env.FHIR_BASE_URL!, timeoutMs: 10_000 });
 
@@ -60,7 +47,7 @@ test("home blood pressure reaches the doctor's panel, the shared chart reaches t
   await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
   await takeNextPatient(doctor, `${scenario.patient.familyName}${scenario.patient.givenName}`);
   await doctor.waitForURL(`**/consult/${scenario.appointment.id}`);
-  await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
+  await waitForPatientConsult(patient);
   const panel = doctor.getByRole('complementary', { name: 'Patient record' });
   const latestBp = panel.locator('li[data-vital="bloodPressure"]');
   await expect(latestBp).toContainText('168/97 mmHg');

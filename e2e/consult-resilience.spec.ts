@@ -1,20 +1,6 @@
 import { chromium, devices, type Page } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config';
-import {
-  acceptConsent,
-  skipHomeVitals,
-  appAlert,
-  enterBirthDate,
-  expect,
-  newDesktopPage,
-  newPhonePage,
-  remoteAudioLevel,
-  remoteFramesDecoded,
-  remoteVideoWidth,
-  signInAsStaff,
-  takeNextPatient,
-  test,
-} from './fixtures';
+import { acceptConsent, skipHomeVitals, appAlert, enterBirthDate, expect, newDesktopPage, newPhonePage, remoteAudioLevel, remoteFramesDecoded, remoteVideoWidth, signInAsStaff, takeNextPatient, test, waitForPatientConsult, chooseRoutineFollowUp } from './fixtures';
 
 test('with the camera blocked the patient is told how to allow it and still joins by audio', async ({ browser, scenario, baseURL }) => {
   // A browser whose camera permission was refused: no automatic "allow", only the microphone granted.
@@ -34,11 +20,12 @@ test('with the camera blocked the patient is told how to allow it and still join
     await expect(patient.getByText(/Android \(Chrome\)/)).toBeVisible();
     await patient.getByRole('button', { name: 'Continue with audio only' }).click();
     await skipHomeVitals(patient);
+    await chooseRoutineFollowUp(patient);
 
     const doctor = await newDesktopPage(browser);
     await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
     await takeNextPatient(doctor, `${scenario.patient.familyName}${scenario.patient.givenName}`);
-    await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
+    await waitForPatientConsult(patient);
 
     // The doctor hears the patient, and the patient sees and hears the doctor; no patient video.
     await expect.poll(() => remoteAudioLevel(doctor), { timeout: 20_000 }).toBeGreaterThan(0.01);
@@ -66,9 +53,10 @@ async function intoConsult(
   await acceptConsent(page);
   await page.getByRole('button', { name: /Continue to the waiting room|Continue with audio only/ }).click();
   await skipHomeVitals(page);
+  await chooseRoutineFollowUp(page);
   await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
   await takeNextPatient(doctor, `${scenario.patient.familyName}${scenario.patient.givenName}`);
-  await page.waitForURL(`**/consult/${scenario.appointment.id}`);
+  await waitForPatientConsult(page);
 }
 
 test('when the network drops the patient sees a reconnect banner and the call resumes', async ({ browser, scenario }) => {

@@ -1,21 +1,6 @@
 import { localeNames } from '@/server/shared/i18n/locales';
 import { createVisitScenario } from '@/server/testing/factories';
-import {
-  appAlert,
-  db,
-  enterBirthDate,
-  expect,
-  newDesktopPage,
-  newPhonePage,
-  remoteAudioLevel,
-  remoteVideoWidth,
-  acceptConsent,
-  skipHomeVitals,
-  signInAsStaff,
-  takeNextPatient,
-  test,
-  watchConsoleErrors,
-} from './fixtures';
+import { appAlert, db, enterBirthDate, expect, newDesktopPage, newPhonePage, remoteAudioLevel, remoteVideoWidth, acceptConsent, skipHomeVitals, signInAsStaff, takeNextPatient, test, watchConsoleErrors, waitForPatientConsult, chooseRoutineFollowUp } from './fixtures';
 import { containing, en, format, zh } from './strings';
 
 test('doctor and patient meet in the same consult room and see and hear each other', async ({ browser, scenario }) => {
@@ -51,12 +36,13 @@ test('doctor and patient meet in the same consult room and see and hear each oth
   expect(await continueButton.boundingBox()).toEqual(withPicture);
   await continueButton.click();
   await skipHomeVitals(patient);
+  await chooseRoutineFollowUp(patient);
   await expect(patient.getByRole('status').filter({ hasText: format(zh.waiting.position, { position: 1 }) })).toBeVisible();
 
   // The doctor becomes available, is offered the patient and accepts; both land in the consult room.
   await takeNextPatient(doctor, `${scenario.patient.familyName}${scenario.patient.givenName}`);
   await doctor.waitForURL(`**/consult/${scenario.appointment.id}`);
-  await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
+  await waitForPatientConsult(patient);
 
   // Each side receives the other's camera and the video element decodes real frames.
   await expect.poll(() => remoteVideoWidth(doctor), { timeout: 30_000 }).toBeGreaterThan(0);

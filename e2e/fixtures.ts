@@ -2,7 +2,7 @@ import { test as base, expect, type Browser, type BrowserContext, type BrowserCo
 import { devices } from '@playwright/test';
 import { createVisitScenario } from '@/server/testing/factories';
 import { db } from '@/server/db';
-import { inEither } from './strings';
+import { format, inEither } from './strings';
 
 export { expect };
 
@@ -73,11 +73,32 @@ export async function acceptConsent(page: Page) {
   await page.getByRole('button', { name: inEither((t) => t.consent.accept) }).click();
 }
 
-/** Consent, then the camera / microphone / connection check, then on to the waiting room. */
+/** Consent, then the camera / microphone / connection check, then through the clinic's menu into the queue. */
 export async function passDeviceCheck(page: Page) {
   await acceptConsent(page);
   await page.getByRole('button', { name: inEither((t) => [t.deviceCheck.continue, t.deviceCheck.continueAudioOnly]) }).click();
   await skipHomeVitals(page);
+  await chooseRoutineFollowUp(page);
+}
+
+/** A key of the call's keypad, once the clinic's agent is there to hear it. */
+export async function pressKey(page: Page, digit: string) {
+  const key = page.getByRole('button', { name: inEither((t) => format(t.call.key, { digit })) });
+  await expect(key).toBeEnabled({ timeout: 20_000 });
+  await key.click();
+  await expect(page.getByRole('status').filter({ hasText: inEither((t) => format(t.call.sent, { digit })) })).toBeVisible();
+}
+
+/** In the clinic's default menu: 1 (a follow-up with the doctor), then 1 (routine); the patient is then in line. */
+export async function chooseRoutineFollowUp(page: Page) {
+  await pressKey(page, '1');
+  await pressKey(page, '1');
+  await expect(page.getByText(inEither((t) => t.call.waitingKeys))).toBeVisible({ timeout: 20_000 });
+}
+
+/** The patient's call has reached the consult (same page, same connection). */
+export async function waitForPatientConsult(page: Page) {
+  await expect(page.locator('.consult-stage')).toBeVisible({ timeout: 20_000 });
 }
 
 /** The optional home-readings step between the device check and the waiting room. */

@@ -1,19 +1,6 @@
 import type { Page } from '@playwright/test';
 import { createSpecialist } from '@/server/testing/factories';
-import {
-  db,
-  enterBirthDate,
-  expect,
-  newDesktopPage,
-  newPhonePage,
-  passDeviceCheck,
-  remoteAudioLevel,
-  remoteFramesDecoded,
-  signInAsStaff,
-  takeNextPatient,
-  test,
-  watchConsoleErrors,
-} from './fixtures';
+import { db, enterBirthDate, expect, newDesktopPage, newPhonePage, passDeviceCheck, remoteAudioLevel, remoteFramesDecoded, signInAsStaff, takeNextPatient, test, watchConsoleErrors, waitForPatientConsult } from './fixtures';
 import { en, inEither, startingWith, zh } from './strings';
 
 /** Remote camera tiles in this page whose video element shows decoded frames. */
@@ -59,7 +46,7 @@ async function startConsult(
   await passDeviceCheck(patient);
   await takeNextPatient(doctor, `${scenario.patient.familyName}${scenario.patient.givenName}`);
   await doctor.waitForURL(`**/consult/${scenario.appointment.id}`);
-  await patient.waitForURL(`**/consult/${scenario.appointment.id}`);
+  await waitForPatientConsult(patient);
 }
 
 test('the GP requests a specialist from the consult; the specialist accepts and all three see and hear each other', async ({ browser, scenario }) => {

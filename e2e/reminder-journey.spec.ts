@@ -1,18 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { db } from '@/server/db';
 import { scheduleVisitMessages } from '@/server/notify/reminders';
-import {
-  acceptConsent,
-  skipHomeVitals,
-  enterBirthDate,
-  expect,
-  newDesktopPage,
-  newPhonePage,
-  remoteVideoWidth,
-  signInAsStaff,
-  takeNextPatient,
-  test,
-} from './fixtures';
+import { acceptConsent, skipHomeVitals, enterBirthDate, expect, newDesktopPage, newPhonePage, remoteVideoWidth, signInAsStaff, takeNextPatient, test, waitForPatientConsult, chooseRoutineFollowUp } from './fixtures';
 import { format, zh } from './strings';
 
 /** The text the dev SMS provider "sent" for a message, read from the web server's log. */
@@ -53,12 +42,13 @@ test('the 15-minute reminder’s link takes the patient through check-in and the
   await acceptConsent(patient);
   await patient.getByRole('button', { name: zh.deviceCheck.continue }).click();
   await skipHomeVitals(patient);
+  await chooseRoutineFollowUp(patient);
   await expect(patient.getByRole('status').filter({ hasText: format(zh.waiting.position, { position: 1 }) })).toBeVisible();
 
   const doctor = await newDesktopPage(browser);
   await signInAsStaff(doctor, scenario.doctor.email, scenario.doctor.password);
   await takeNextPatient(doctor, `${scenario.patient.familyName}${scenario.patient.givenName}`);
-  await patient.waitForURL(`**/consult/${appointment.id}`);
+  await waitForPatientConsult(patient);
   await expect.poll(() => remoteVideoWidth(patient), { timeout: 30_000 }).toBeGreaterThan(0);
   await expect.poll(() => remoteVideoWidth(doctor), { timeout: 30_000 }).toBeGreaterThan(0);
 

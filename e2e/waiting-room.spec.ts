@@ -1,5 +1,5 @@
 import { addVisit } from '@/server/testing/factories';
-import { appAlert, db, enterBirthDate, passDeviceCheck, expect, newDesktopPage, newPhonePage, signInAsStaff, test, watchConsoleErrors } from './fixtures';
+import { appAlert, db, enterBirthDate, passDeviceCheck, expect, newDesktopPage, newPhonePage, signInAsStaff, test, watchConsoleErrors, waitForPatientConsult } from './fixtures';
 import { en, format } from './strings';
 
 async function joinWaitingRoom(browser: Parameters<typeof newPhonePage>[0], token: string, birthDate: string) {
@@ -32,7 +32,7 @@ test('two patients see positions 1 and 2, and the second moves up when the first
   await expect(offer).toContainText(/\d+ s to answer/);
   await offer.getByRole('button', { name: 'Accept' }).click();
 
-  await first.waitForURL(`**/consult/${scenario.appointment.id}`);
+  await waitForPatientConsult(first);
   await expect(place(next, 1)).toBeVisible();
   expect(errors).toEqual([]);
 });

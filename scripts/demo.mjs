@@ -137,6 +137,12 @@ async function main() {
     env.FHIR_BASE_URL = fhir.url;
   }
 
+  env.WAITING_MEDIA_DIR ??= path.join(dataDir, 'media', 'waiting');
+  env.MEDIA_CACHE_DIR ??= path.join(dataDir, 'media', 'cache');
+  step('Making the demo waiting-room clips with ffmpeg (first run only)');
+  const { generateDemoClips } = await import('./lib/demo-clips.mjs');
+  await generateDemoClips(env.WAITING_MEDIA_DIR);
+
   step('Preparing the database (Prisma client, migrations, demo data)');
   await generateClient();
   await runMigrations(env.DATABASE_URL);
@@ -168,12 +174,25 @@ async function main() {
     { timeoutMs: 60_000, what: `the web app on ${appUrl}` },
   );
 
+  step('Starting the agents worker (the video menu and waiting-room media)');
+  const agentsLog = path.join(dataDir, 'logs', 'agents.log');
+  const agents = startService('agents worker', 'npx', ['tsx', 'scripts/agents.ts'], { env: { ...env, NODE_ENV: 'production' }, logFile: agentsLog });
+  started.push(agents);
+  await waitFor(
+    async () => {
+      if (!agents.running) throw new Error(`the agents worker exited; see ${agentsLog}`);
+      return existsSync(agentsLog) && readFileSync(agentsLog, 'utf8').includes('ready');
+    },
+    { timeoutMs: 60_000, what: 'the agents worker' },
+  );
+
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
   const line = '─'.repeat(78);
   console.log(`\n${line}\nRevisit is running (ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n${line}`);
   console.log(`Web app        ${appUrl}`);
   console.log(`Staff sign-in  ${appUrl}/signin`);
   console.log(`LiveKit        ${env.LIVEKIT_URL}`);
+  console.log(`Agents worker  video menu and waiting-room media (log: .data/logs/agents.log)`);
   console.log(`FHIR server    ${env.FHIR_BASE_URL}`);
   console.log(`Text messages  ${devSms ? 'not sent: written to .data/logs/web.log (dev provider, demo only)' : `sent through ${env.SMS_PROVIDER}`}`);
   console.log(`Database       ${databaseShown.replace(/:[^:@/]+@/, ':•••@')}`);

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Installs what Revisit needs beyond npm, idempotently: Debian packages and the LiveKit server.
+# Installs what Revisit needs beyond npm, idempotently: Debian packages (media tools, fonts, Chromium) and the LiveKit server.
 # Usage: scripts/install-tools.sh [--with-browser]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=()
+# The media agents: ffmpeg decodes waiting-room clips, espeak-ng speaks the menu, the CJK fonts draw it.
+command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)
+command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || packages+=(fonts-noto-cjk)
 if [[ "${1:-}" == "--with-browser" ]]; then
   command -v chromium >/dev/null 2>&1 || packages+=(chromium)
-  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || packages+=(fonts-noto-cjk)
 fi
 if ((${#packages[@]})); then
   echo "Installing Debian packages: ${packages[*]}"

@@ -78,15 +78,16 @@ async function runLint() {
   }
 }
 
-async function runE2e(env, startWeb) {
+async function runE2e(env, startWeb, startAgents) {
   const out = path.join(work, 'playwright.json');
   rmSync(out, { force: true });
   console.log('\n▶ Building and starting the web app for end-to-end tests');
   try {
     await startWeb();
+    await startAgents();
   } catch (error) {
     totals.failed += 1;
-    console.error(`The web app could not be built or started; e2e not run (counted as one failure): ${error.message}`);
+    console.error(`The web app or the agents worker could not be started; e2e not run (counted as one failure): ${error.message}`);
     return;
   }
   console.log('\n▶ End-to-end tests (Chromium)');
@@ -110,12 +111,14 @@ async function main() {
 
   let env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
   let startWeb = null;
+  let startAgents = null;
   if (suites.includes('integration') || suites.includes('e2e')) {
     console.log('▶ Starting PostgreSQL and LiveKit on loopback');
     const stack = await startStack({ work });
     started.push({ name: 'stack', stop: stack.stop });
     env = stack.env;
     startWeb = stack.startWeb;
+    startAgents = stack.startAgents;
   }
 
   const vitestProjects = suites.filter((s) => s === 'unit' || s === 'integration');
@@ -123,7 +126,7 @@ async function main() {
     console.log(`\n▶ ${vitestProjects.join(' + ')} tests (vitest)`);
     await runVitest(vitestProjects, env);
   }
-  if (suites.includes('e2e')) await runE2e(env, startWeb);
+  if (suites.includes('e2e')) await runE2e(env, startWeb, startAgents);
 }
 
 let exitCode = 0;

@@ -22,6 +22,7 @@ const KEY_RPC_METHOD = 'revisit.key';
 const RESUME_RPC_METHOD = 'revisit.resume';
 const STAGE_ATTRIBUTE = 'revisit.stage';
 const OUTCOME_ATTRIBUTE = 'revisit.outcome';
+const CAPTION_ATTRIBUTE = 'revisit.saying';
 /** Without publishing rights this long after the accept, the page asks for a token that has them. */
 const PERMISSION_FALLBACK_MS = 3000;
 
@@ -32,12 +33,13 @@ type Props = { appointmentId: string; clinicName: string; clinicianName: string 
  * menu and waiting media come from the room's agent; camera and microphone go on once a clinician has taken the call.
  */
 export function PatientCall({ appointmentId, clinicName, clinicianName }: Props) {
-  const { t, locale } = useI18n('call', 'errors');
+  const { t, locale } = useI18n('call', 'errors', 'waiting');
   const trpc = useTRPC();
-  const start = useMutation(trpc.call.start.mutationOptions());
+  const start = useMutation(trpc.patientCall.start.mutationOptions());
   const requested = useRef(false);
   const [ended, setEnded] = useState(false);
   const [dropped, setDropped] = useState(false);
+  const [left, setLeft] = useState(false);
 
   const connect = useCallback(() => {
     setDropped(false);
@@ -51,6 +53,7 @@ export function PatientCall({ appointmentId, clinicName, clinicianName }: Props)
   }, [connect]);
 
   if (ended) return <ConsultEnded backHref={null} />;
+  if (left) return <p className="notice">{t.waiting.left}</p>;
   if (start.isError) {
     return (
       <section className="card">
@@ -92,6 +95,7 @@ export function PatientCall({ appointmentId, clinicName, clinicianName }: Props)
         startedInConsult={access.stage === 'CONSULT'}
         onNeedToken={connect}
         onEnded={() => setEnded(true)}
+        onLeft={() => setLeft(true)}
       />
     </LiveKitRoom>
   );
@@ -106,6 +110,7 @@ function CallStages({
   startedInConsult,
   onNeedToken,
   onEnded,
+  onLeft,
 }: {
   appointmentId: string;
   title: string;
@@ -113,6 +118,7 @@ function CallStages({
   startedInConsult: boolean;
   onNeedToken: () => void;
   onEnded: () => void;
+  onLeft: () => void;
 }) {
   const trpc = useTRPC();
   const status = useSubscription(trpc.waitingRoom.watch.subscriptionOptions(undefined, { enabled: !startedInConsult }));
@@ -120,7 +126,9 @@ function CallStages({
   const agent = useAgent();
 
   if (inConsult) return <ConsultStage appointmentId={appointmentId} title={title} access={access} onNeedToken={onNeedToken} onEnded={onEnded} />;
-  return <AgentStage appointmentId={appointmentId} agent={agent} status={status.data} reconnecting={status.status === 'connecting' && !!status.data} />;
+  return (
+    <AgentStage appointmentId={appointmentId} agent={agent} status={status.data} reconnecting={status.status === 'connecting' && !!status.data} onLeft={onLeft} />
+  );
 }
 
 /** The room's media agent and its attributes, kept current. */
@@ -150,13 +158,17 @@ function AgentStage({
   agent,
   status,
   reconnecting,
+  onLeft,
 }: {
   appointmentId: string;
   agent: ReturnType<typeof useAgent>;
   status: WaitingData;
   reconnecting: boolean;
+  onLeft: () => void;
 }) {
   const { t } = useI18n('call', 'waiting', 'patientReschedule');
+  const trpc = useTRPC();
+  const leave = useMutation(trpc.waitingRoom.leave.mutationOptions({ onSuccess: onLeft }));
   const room = useRoomContext();
   const router = useRouter();
   const [sent, setSent] = useState<{ digit: string; ok: boolean } | null>(null);
@@ -204,6 +216,11 @@ function AgentStage({
           </p>
         )}
       </div>
+      {agent?.attributes[CAPTION_ATTRIBUTE] && (
+        <p className="call-caption" aria-live="polite" data-testid="agent-caption">
+          {agent.attributes[CAPTION_ATTRIBUTE]}
+        </p>
+      )}
       {stage === 'waiting' && (
         <div className="waiting-status" role="status" aria-live="polite">
           {(status?.state === 'WAITING' || status?.state === 'OFFERED') && (
@@ -229,6 +246,11 @@ function AgentStage({
         {sent ? (sent.ok ? format(t.call.sent, { digit: sent.digit }) : t.call.notSent) : t.call.keypadHint}
       </p>
       <Link href="/visit/reschedule">{t.patientReschedule.changeLink}</Link>
+      {stage === 'waiting' && (
+        <button className="button secondary" type="button" disabled={leave.isPending} onClick={() => leave.mutate()}>
+          {t.waiting.leave}
+        </button>
+      )}
     </div>
   );
 }

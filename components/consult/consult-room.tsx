@@ -16,6 +16,7 @@ import { useTRPC } from '@/components/providers/trpc-provider';
 import { ParticipantsPanel, type ConsultAccess } from './participants-panel';
 import { ParticipantTileWithRole } from './participants-roles';
 import { RemovedWatcher } from './participants-removed';
+import { takePreparedCall } from './prepared-call';
 
 type Props = { appointmentId: string; title: string; backHref: string | null; canEnd: boolean };
 
@@ -58,20 +59,27 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
   useEffect(() => setStartWithVideo(!readMediaPreferences().audioOnly), []);
   const requested = useRef(false);
   const router = useRouter();
+  // An accepted offer's room is already connecting (prepared while it rang): taken once, on the first render.
+  const [prepared, setPrepared] = useState(() => takePreparedCall(appointmentId));
 
   const connect = useCallback(() => {
     setLeft(false);
+    setPrepared(null);
     join.mutate({ appointmentId });
   }, [appointmentId, join]);
 
   useEffect(() => {
     // One token per visit to the page, even when React runs effects twice in development.
-    if (requested.current) return;
+    if (requested.current || prepared) return;
     requested.current = true;
     connect();
-  }, [connect]);
+  }, [connect, prepared]);
 
-  const screen = consultScreen<Access, NonNullable<typeof join.error>>({ ended, left, join });
+  const screen = consultScreen<Access, NonNullable<typeof join.error>>({
+    ended,
+    left,
+    join: prepared ? { error: null, data: prepared.access as unknown as Access } : join,
+  });
   switch (screen.kind) {
     case 'ended':
       return <ConsultEnded backHref={backHref} />;
@@ -104,9 +112,11 @@ export function ConsultRoom({ appointmentId, title, backHref, canEnd }: Props) {
           data-lk-theme="default"
           serverUrl={screen.access.serverUrl}
           token={screen.access.token}
+          room={prepared?.room}
           connect
-          audio
-          video={startWithVideo}
+          // A prepared room publishes the camera and microphone it started while the offer rang.
+          audio={!prepared}
+          video={!prepared && startWithVideo}
           // Tracks are subscribed one by one (PeopleOnly): never the clinic's media agents.
           connectOptions={{ autoSubscribe: false }}
           onDisconnected={() => setLeft(true)}

@@ -4,11 +4,14 @@ import { useMutation } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
+import { useEffect, useRef } from 'react';
 import { useI18n } from '@/components/providers/i18n-provider';
 import { useTRPC } from '@/components/providers/trpc-provider';
 import { minutesAndSeconds, useNow } from '@/components/hooks/use-now';
 import { errorMessage } from '@/server/shared/i18n/error-message';
 import { format } from '@/server/shared/i18n/format';
+import { readMediaPreferences } from '@/components/checkin/media-preferences';
+import { connectPreparedCall, discardPreparedCall, prepareCall } from '@/components/consult/prepared-call';
 import { SpecialistOfferContext } from './specialist-offer-context';
 
 function minutesSince(iso: string, now: number) {
@@ -16,7 +19,8 @@ function minutesSince(iso: string, now: number) {
 }
 
 export function ClinicianDesk() {
-  const { t } = useI18n('desk', 'errors', 'staffHome');
+  const { t, locale } = useI18n('desk', 'errors', 'staffHome');
+  const menuChoice = (choice: { en: string; zh: string } | null) => (choice ? (locale === 'en' ? choice.en : choice.zh) : null);
   const trpc = useTRPC();
   const router = useRouter();
   const now = useNow(1000);
@@ -25,10 +29,31 @@ export function ClinicianDesk() {
   const accept = useMutation(
     trpc.desk.accept.mutationOptions({
       onSuccess: (result) => {
-        if (result.appointmentId) router.push(`/consult/${result.appointmentId}`);
+        if (!result.appointmentId) return;
+        connectPreparedCall(result.appointmentId);
+        router.push(`/consult/${result.appointmentId}`);
       },
     }),
   );
+  const prepare = useMutation(trpc.consult.prepare.mutationOptions());
+  const ringing = desk.data?.offer;
+  const ringingVisit = ringing?.appointmentId ?? null;
+  const preparedFor = useRef<string | null>(null);
+  useEffect(() => {
+    // While the offer rings, its room's connection and this clinician's camera get ready (see prepared-call.ts).
+    if (ringingVisit && preparedFor.current !== ringingVisit) {
+      preparedFor.current = ringingVisit;
+      void import('@/components/consult/consult-room');
+      prepare.mutate(
+        { appointmentId: ringingVisit },
+        { onSuccess: (access) => prepareCall(ringingVisit, access, { video: !readMediaPreferences().audioOnly }) },
+      );
+    }
+    if (!ringingVisit && preparedFor.current && !accept.isPending && !accept.isSuccess) {
+      discardPreparedCall(preparedFor.current);
+      preparedFor.current = null;
+    }
+  }, [ringingVisit, prepare, accept.isPending, accept.isSuccess]);
   const decline = useMutation(trpc.desk.decline.mutationOptions());
   const state = desk.data;
   const failure = presence.error ?? accept.error ?? decline.error;
@@ -93,7 +118,11 @@ export function ClinicianDesk() {
           <h2 id="offer-title">{t.desk.offerTitle}</h2>
           <p id="offer-detail">
             <strong>{offer.patientName}</strong>
-            {offer.reason ? ` · ${offer.reason}` : ''} · {t.desk.waited} {minutesSince(offer.waitingSince, now)}
+            {[offer.reason, menuChoice(offer.menuChoice)]
+              .filter(Boolean)
+              .map((part) => ` · ${part}`)
+              .join('')}{' '}
+            · {t.desk.waited} {minutesSince(offer.waitingSince, now)}
           </p>
           {offer.specialistRequest && <SpecialistOfferContext request={offer.specialistRequest} />}
           <p aria-live="off">{format(t.desk.offerCountdown, { seconds: secondsLeft })}</p>
@@ -129,7 +158,7 @@ export function ClinicianDesk() {
                 <tr key={task.id}>
                   <td>{task.patientName ?? task.channel}</td>
                   <td>{minutesSince(task.waitingSince, now)}</td>
-                  <td>{task.reason ?? t.staffHome.noReason}</td>
+                  <td>{[task.reason, menuChoice(task.menuChoice)].filter(Boolean).join(' · ') || t.staffHome.noReason}</td>
                   <td>{task.priority}</td>
                   <td>{task.preferredClinician ?? t.staffHome.noReason}</td>
                   <td>

@@ -1,6 +1,7 @@
 // A throwaway local stack for tests and benchmarks: PostgreSQL, LiveKit and the embedded FHIR server on loopback, fresh
 // secrets, and optionally the built web app. Everything started here is stopped by `stop()`.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runMigrations, startPostgres } from './postgres.mjs';
 import { startLivekit } from './livekit.mjs';
@@ -60,7 +61,26 @@ export async function startStack({ work, database = 'revisit_test' }) {
       // explicitly that this is a test stack (server/env.ts).
       SMS_PROVIDER: 'dev',
       ALLOW_DEV_SMS_IN_PRODUCTION: '1',
+      // The agents' rendered prompts and the waiting-room clips of this run.
+      MEDIA_CACHE_DIR: path.join(work, 'media-cache'),
+      WAITING_MEDIA_DIR: path.join(work, 'waiting-media'),
+      IVR_NO_INPUT_MS: '8000',
     };
+
+    /** Starts one agents worker (`npm run agents`) against this stack; more than one may run. */
+    async function startAgents({ name = 'agents' } = {}) {
+      const logFile = path.join(work, `${name}.log`);
+      const agents = startService(name, 'npx', ['tsx', 'scripts/agents.ts'], { env, logFile });
+      started.push(agents);
+      await waitFor(
+        async () => {
+          if (!agents.running) throw new Error(`the agents worker exited; see ${logFile}`);
+          return readFileSync(logFile, 'utf8').includes('ready');
+        },
+        { timeoutMs: 60_000, what: 'the agents worker' },
+      );
+      return agents;
+    }
 
     /** Builds (unless `build: false`) and starts the web app against this stack. */
     async function startWeb({ build = true } = {}) {
@@ -83,7 +103,7 @@ export async function startStack({ work, database = 'revisit_test' }) {
       return web;
     }
 
-    return { env, fhir, startWeb, stop, pids: { postgres: pg.pid, livekit: livekit.pid } };
+    return { env, fhir, startWeb, startAgents, stop, pids: { postgres: pg.pid, livekit: livekit.pid } };
   } catch (error) {
     await stop();
     throw error;

@@ -42,6 +42,8 @@ export const RESUME_RPC_METHOD = 'revisit.resume';
 /** Participant attributes of the agent that the patient's page follows. */
 export const STAGE_ATTRIBUTE = 'revisit.stage';
 export const OUTCOME_ATTRIBUTE = 'revisit.outcome';
+/** What the agent is saying, shown as a caption (for callers who cannot hear it, and in noisy places). */
+export const CAPTION_ATTRIBUTE = 'revisit.saying';
 
 const WIDTH = 640;
 const HEIGHT = 360;
@@ -216,7 +218,8 @@ export class RoomAgent {
     this.mode = { kind: 'menu' };
     await this.setStageAttribute('menu');
     // A worker taking over resumes at the node the caller was on.
-    await this.show(resumeIvr(menu.tree, this.session.menuVersion === menu.version ? this.session.nodeId : null, this.session.path));
+    const step = resumeIvr(menu.tree, this.session.menuVersion === menu.version ? this.session.nodeId : null, this.session.path);
+    if (step.kind === 'prompt') await this.show(step);
   }
 
   private async backToMenu() {
@@ -280,6 +283,7 @@ export class RoomAgent {
     for (const line of lines) {
       const pcm = await speak(line, this.locale);
       if (this.mode.kind !== 'menu' || this.ivr !== ivrAtStart) return;
+      await this.caption(line);
       if ((await this.audio.play(pcm)) === 'stopped') return;
     }
     if (this.mode.kind !== 'menu' || this.ivr !== ivrAtStart) return;
@@ -432,7 +436,13 @@ export class RoomAgent {
     const minutes = Math.round(status.estimatedWaitSeconds / 60);
     const line = [format(this.t.positionNow, { position: status.position }), minutes < 1 ? this.t.waitUnderMinute : format(this.t.waitAbout, { minutes })].join(' ');
     const pcm = await speak(line, this.locale);
-    if (this.mode.kind === 'waiting') await this.audio.play(pcm);
+    if (this.mode.kind !== 'waiting') return;
+    await this.caption(line);
+    await this.audio.play(pcm);
+  }
+
+  private async caption(line: string) {
+    await this.room.localParticipant?.setAttributes({ [CAPTION_ATTRIBUTE]: line });
   }
 
   private async waitingKey(digit: string) {

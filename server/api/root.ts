@@ -19,7 +19,7 @@ export const appRouter = createTRPCRouter({
   appointment: appointmentRouter,
   consult: consultRouter,
   waitingRoom: waitingRoomRouter,
-  call: callRouter,
+  patientCall: callRouter,
   desk: deskRouter,
   queues: queueAdminRouter,
   messages: messagesRouter,

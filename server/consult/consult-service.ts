@@ -32,7 +32,11 @@ export function consultIdentity(principal: Principal): string {
   return isGuest(principal) ? guestIdentity(principal.id) : principal.id;
 }
 
-export async function joinConsult(gateway: LivekitGateway, principal: Principal, appointmentId: string, options: { withPatient?: boolean } = {}) {
+/**
+ * A token for the consult's room. `prepare`: issued while an offer rings on the clinician's desk, so that accepting
+ * connects at once (audited as such; the join itself shows in the room's participant records).
+ */
+export async function joinConsult(gateway: LivekitGateway, principal: Principal, appointmentId: string, options: { withPatient?: boolean; prepare?: boolean } = {}) {
   const { appointment, role, partyRole, permissions, actor } = await authorizeConsult(principal, appointmentId);
   const room = consultRoomName(appointment.id);
   const maxParticipants = env().CONSULT_MAX_PARTICIPANTS;
@@ -60,7 +64,7 @@ export async function joinConsult(gateway: LivekitGateway, principal: Principal,
   await db.$transaction(async (tx) => {
     await recordAudit(tx, {
       actor,
-      action: 'consult.join',
+      action: options.prepare ? 'consult.join-prepared' : 'consult.join',
       clinicId: appointment.clinicId,
       patientId: appointment.patient.id,
       subject: `Appointment/${appointment.id}`,

@@ -13,6 +13,8 @@ type RawOffer = {
   appointmentId: string | null;
   patientName: string | null;
   reason: string | null;
+  /** What the caller chose in the clinic's menu, in both languages. */
+  menuChoice: { en: string; zh: string } | null;
   waitingSince: string;
   /** A specialist request's context: who asked, for which department, how urgent. */
   specialistRequest: { requestedBy: string | null; department: string | null; urgency: 'ROUTINE' | 'URGENT'; note: string | null } | null;
@@ -33,7 +35,7 @@ export const offerJsonSql = (o: string) => `json_build_object(
     'id', ${o}.id, 'expiresAt', ${o}."expiresAt", 'offeredAt', ${o}."createdAt",
     'appointmentId', COALESCE(a.id, t."consultAppointmentId"),
     'patientName', COALESCE(pt."familyName" || pt."givenName", t.attributes ->> 'patientName'),
-    'reason', COALESCE(a.reason, t.attributes ->> 'reason'), 'waitingSince', t."enqueuedAt",
+    'reason', COALESCE(a.reason, t.attributes ->> 'reason'), 'menuChoice', t.attributes -> 'menuChoice', 'waitingSince', t."enqueuedAt",
     'specialistRequest', CASE WHEN t.channel = 'SPECIALIST_REQUEST' THEN json_build_object(
       'requestedBy', t.attributes ->> 'requestedBy', 'department', t.attributes ->> 'department',
       'urgency', t.attributes ->> 'urgency', 'note', t.attributes ->> 'note') END)`;
