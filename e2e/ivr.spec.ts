@@ -31,6 +31,10 @@ async function agentFrame(page: Page): Promise<{ key: string; blank: boolean }> 
   });
 }
 
+async function decodedFrames(page: Page): Promise<number> {
+  return page.evaluate(() => document.querySelector<HTMLVideoElement>('[data-testid="agent-video"]')?.getVideoPlaybackQuality().totalVideoFrames ?? 0);
+}
+
 test('the patient is in the call from check-in: menu by keypad, the wait with its clip, and the doctor on accept', async ({ browser, scenario }) => {
   const patient = await newPhonePage(browser, 'en-US');
   const errors = watchConsoleErrors(patient, 'patient');
@@ -63,8 +67,10 @@ test('the patient is in the call from check-in: menu by keypad, the wait with it
   const task = await db.task.findFirstOrThrow({ where: { appointmentId: scenario.appointment.id, state: { in: ['WAITING', 'OFFERED'] } } });
   expect(task.priority).toBe(2);
   expect(task.attributes).toMatchObject({ menuChoice: { en: 'New or worse symptoms' }, menuPath: ['1', '2'] });
-  const first = await agentFrame(patient);
-  await expect.poll(async () => (await agentFrame(patient)).key, { timeout: 10_000 }).not.toBe(first.key);
+  // The clip's frames keep arriving (decoded by the page), and they are not the menu's.
+  await expect.poll(async () => (await agentFrame(patient)).key, { timeout: 10_000 }).not.toBe(menuFrame.key);
+  const framesNow = await decodedFrames(patient);
+  await expect.poll(() => decodedFrames(patient), { timeout: 10_000 }).toBeGreaterThan(framesNow + 10);
   expect((await agentFrame(patient)).blank).toBe(false);
 
   // 0 says the place in line now; 9 goes back to the menu, and the menu leads back to the wait.

@@ -1,10 +1,11 @@
 // A throwaway local stack for tests and benchmarks: PostgreSQL, LiveKit and the embedded FHIR server on loopback, fresh
 // secrets, and optionally the built web app. Everything started here is stopped by `stop()`.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runMigrations, startPostgres } from './postgres.mjs';
 import { startLivekit } from './livekit.mjs';
+import { generateDemoClips } from './demo-clips.mjs';
 import { startFhirServer } from './fhir.mjs';
 import { startFhirControl } from './fhir-control.mjs';
 import { freePort, run, startService, waitFor } from './proc.mjs';
@@ -69,13 +70,14 @@ export async function startStack({ work, database = 'revisit_test' }) {
 
     /** Starts one agents worker (`npm run agents`) against this stack; more than one may run. */
     async function startAgents({ name = 'agents' } = {}) {
+      await generateDemoClips(env.WAITING_MEDIA_DIR);
       const logFile = path.join(work, `${name}.log`);
       const agents = startService(name, 'npx', ['tsx', 'scripts/agents.ts'], { env, logFile });
       started.push(agents);
       await waitFor(
         async () => {
           if (!agents.running) throw new Error(`the agents worker exited; see ${logFile}`);
-          return readFileSync(logFile, 'utf8').includes('ready');
+          return existsSync(logFile) && readFileSync(logFile, 'utf8').includes('ready');
         },
         { timeoutMs: 60_000, what: 'the agents worker' },
       );

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispose, ParticipantKind, Room, RoomEvent, TrackKind, VideoStream, type RemoteTrack } from '@livekit/rtc-node';
 import { db } from '@/server/db';
 import { livekit } from '@/server/livekit';
 import { startService, waitFor } from '@/scripts/lib/proc.mjs';
-import { acceptTelehealthConsent } from '@/server/visit/consent-service';
+import { acceptTelehealthConsent, telehealthConsentFor } from '@/server/visit/consent-service';
 import { createVisitScenario, patientPrincipal } from '@/server/testing/factories';
 import { startPatientCall } from './patient-call';
 import { AGENT_IDENTITY, KEY_RPC_METHOD } from './room-agent';
@@ -22,7 +22,7 @@ async function startWorker(name: string): Promise<Worker> {
   await waitFor(
     async () => {
       if (!worker.running) throw new Error(`${name} exited; see ${logFile}`);
-      return readFileSync(logFile, 'utf8').includes('ready');
+      return existsSync(logFile) && readFileSync(logFile, 'utf8').includes('ready');
     },
     { timeoutMs: 60_000, what: name },
   );
@@ -65,7 +65,8 @@ describe('agents worker', () => {
   it('takes over a room whose worker was killed mid-menu within 5 s, and the caller finishes the menu where they were', async () => {
     const scenario = await createVisitScenario();
     const patient = patientPrincipal(scenario);
-    await acceptTelehealthConsent(patient, { locale: 'en', text: 'consent' });
+    const consent = await telehealthConsentFor(patient, 'en');
+    await acceptTelehealthConsent(patient, { locale: 'en', text: consent.text });
     const call = await startPatientCall(livekit(), patient, { audioOnly: false, locale: 'en' });
     expect(call.stage).toBe('MENU');
     const { room, seen } = await joinAsPatient(call.token);

@@ -3,8 +3,8 @@ import { db } from '@/server/db';
 import type { CallSession, CallStage, IvrEventKind, Locale } from '@/server/db/generated/client';
 
 /** A worker renews its rooms this often; a room not renewed for AGENT_LEASE_MS is taken over by another worker. */
-export const AGENT_HEARTBEAT_MS = 1000;
-export const AGENT_LEASE_MS = 3000;
+export const AGENT_HEARTBEAT_MS = 500;
+export const AGENT_LEASE_MS = 2000;
 /** A session no worker has picked up this long after it opened is requested again. */
 const UNCLAIMED_GRACE_MS = 2000;
 
