@@ -63,7 +63,7 @@ test('the patient is in the call from check-in: menu by keypad, the wait with it
 
   // In line, with the reason and path of the menu on the task; the clinic's clip plays meanwhile.
   await expect(patient.getByText(en.call.waitingKeys)).toBeVisible({ timeout: 20_000 });
-  await expect(patient.getByText(format(en.waiting.position, { position: 1 }))).toBeVisible();
+  await expect(patient.getByText(format(en.waiting.position, { position: 1 }), { exact: true })).toBeVisible();
   const task = await db.task.findFirstOrThrow({ where: { appointmentId: scenario.appointment.id, state: { in: ['WAITING', 'OFFERED'] } } });
   expect(task.priority).toBe(2);
   expect(task.attributes).toMatchObject({ menuChoice: { en: 'New or worse symptoms' }, menuPath: ['1', '2'] });
