@@ -1,6 +1,6 @@
 // Idempotent: running it again keeps existing data and only fills in what is missing.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path, { dirname } from 'node:path';
 import { db } from '@/server/db';
 import { isProduction } from '@/server/env';
 import { hashPassword } from '@/server/auth/password';
@@ -11,6 +11,8 @@ import { FOLLOW_UP_QUEUE_SLUG } from '@/server/routing/routing-config';
 import { createFhirGateway } from '@/server/fhir/gateway';
 import { fhirPatientIdFor } from '@/server/fhir/seed/population';
 import { seedFhirPopulation } from '@/server/fhir/seed/seed-fhir';
+import { CONDITIONS } from '@/server/fhir/codes';
+import { inspectClip } from '@/server/ringback/clip-check';
 import { DEMO_PASSWORD, demoClinic, demoPatients, demoSpecialists, demoStaff } from './fixtures';
 import { SPECIALIST_QUEUE_SLUG, SPECIALIST_SKILL } from '@/server/shared/specialist-config';
 
@@ -24,7 +26,7 @@ async function main() {
   if (!secret) throw new Error('AUTH_SECRET must be set to seed demo links');
 
   const clinic = await db.clinic.upsert({ where: { slug: demoClinic.slug }, create: demoClinic, update: {} });
-  await db.queue.upsert({
+  const followUpQueue = await db.queue.upsert({
     where: { clinicId_slug: { clinicId: clinic.id, slug: FOLLOW_UP_QUEUE_SLUG } },
     create: { clinicId: clinic.id, slug: FOLLOW_UP_QUEUE_SLUG, name: '复诊 Follow-up' },
     update: {},
@@ -122,6 +124,8 @@ async function main() {
       : `${seeded.length} synthetic charts already in ${fhirBaseUrl}`;
   }
 
+  const clipSummary = await seedWaitingClips(clinic.id, followUpQueue.id);
+
   const summary = {
     clinic: clinic.name,
     staff: demoStaff.map((s) => ({ email: s.email, password: DEMO_PASSWORD, role: s.role, name: s.name })),
@@ -132,7 +136,45 @@ async function main() {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(summary, null, 2));
   }
-  console.log(`Seeded ${clinic.name}: ${demoStaff.length} staff, ${links.length} patients with follow-ups today; ${fhirSummary}.`);
+  console.log(`Seeded ${clinic.name}: ${demoStaff.length} staff, ${links.length} patients with follow-ups today; ${fhirSummary}; ${clipSummary}.`);
+}
+
+/**
+ * The demo's waiting-room clips (made by scripts/lib/demo-clips.mjs in WAITING_MEDIA_DIR before seeding, already in the
+ * house format) copied into the clinic's folder as its own clips, and the follow-up queue's playlist: the welcome for
+ * everyone, the blood-pressure tips only for patients with hypertension. Skipped when the clips are not there.
+ */
+async function seedWaitingClips(clinicId: string, queueId: string): Promise<string> {
+  const dir = path.resolve(process.env.WAITING_MEDIA_DIR ?? '.data/media/waiting');
+  const demo = [
+    { source: 'welcome.mp4', title: '欢迎 Welcome', conditionCode: null },
+    { source: 'blood-pressure-tips.mp4', title: '血压小贴士 Blood pressure tips', conditionCode: CONDITIONS.hypertension.snomed.code },
+  ];
+  if (!demo.every((clip) => existsSync(path.join(dir, clip.source)))) return `no demo clips in ${dir}, no waiting-room clips registered`;
+  const clipIds: string[] = [];
+  for (const clip of demo) {
+    const file = `${clinicId}/demo-${clip.source}`;
+    const target = path.join(dir, file);
+    let row = await db.waitingClip.findFirst({ where: { clinicId, file }, select: { id: true } });
+    if (!row) {
+      const inspection = await inspectClip(path.join(dir, clip.source));
+      if (!inspection.ok) throw new Error(`The demo clip ${clip.source} is not usable: ${inspection.message}`);
+      row = await db.waitingClip.create({ data: { clinicId, title: clip.title, file, durationSeconds: inspection.durationSeconds }, select: { id: true } });
+    }
+    if (!existsSync(target)) {
+      mkdirSync(path.dirname(target), { recursive: true });
+      // Aside, then renamed: an interrupted seed never leaves half a clip for the agent to play.
+      copyFileSync(path.join(dir, clip.source), `${target}.partial`);
+      renameSync(`${target}.partial`, target);
+    }
+    clipIds.push(row.id);
+  }
+  // An admin's own playlist for the queue is kept as it is.
+  if ((await db.waitingPlaylistEntry.count({ where: { queueId } })) > 0) return `${demo.length} waiting-room clips, the follow-up playlist kept`;
+  await db.waitingPlaylistEntry.createMany({
+    data: demo.map((clip, position) => ({ clinicId, queueId, clipId: clipIds[position]!, position, conditionCode: clip.conditionCode })),
+  });
+  return `${demo.length} waiting-room clips in the follow-up playlist`;
 }
 
 main()

@@ -69,7 +69,17 @@ export type ErrorReason =
   | 'fhirNotConfigured'
   | 'writeNotFailed'
   // The call menu (IVR)
-  | 'invalidMenu';
+  | 'invalidMenu'
+  // Waiting-room media
+  | 'clipNotAVideo'
+  | 'clipNoVideoTrack'
+  | 'clipTooLong'
+  | 'clipTooLarge'
+  | 'clipUnsupported'
+  | 'clipTranscodeFailed'
+  | 'clipTitleInvalid'
+  | 'clipNotFound'
+  | 'invalidPlaylist';
 
 export class DomainError extends Error {
   constructor(

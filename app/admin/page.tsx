@@ -3,6 +3,7 @@ import { AdminGate } from '@/components/admin/admin-gate';
 import { getMessages } from '@/server/i18n/locale';
 import { QueueSettings } from '@/components/admin/queue-settings';
 import { IvrMenuEditor } from '@/components/admin/ivr-menu-editor';
+import { WaitingMedia } from '@/components/admin/waiting-media';
 import { Wallboard } from '@/components/admin/wallboard';
 import { ScreenMessages } from '@/components/providers/screen-messages';
 
@@ -32,6 +33,7 @@ export default async function AdminPage() {
           <Wallboard />
           <QueueSettings />
           <IvrMenuEditor />
+          <WaitingMedia />
         </ScreenMessages>
       </section>
     </AdminGate>

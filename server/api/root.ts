@@ -14,6 +14,7 @@ import { multipartyRouter } from './routers/multiparty';
 import { failedWritesRouter } from './routers/failed-writes';
 import { unstoredReadingsRouter } from './routers/unstored-readings';
 import { ivrAdminRouter } from './routers/ivr-admin';
+import { waitingMediaAdminRouter } from './routers/waiting-media-admin';
 
 export const appRouter = createTRPCRouter({
   appointment: appointmentRouter,
@@ -30,6 +31,7 @@ export const appRouter = createTRPCRouter({
   failedWrites: failedWritesRouter,
   unstoredReadings: unstoredReadingsRouter,
   ivrMenu: ivrAdminRouter,
+  waitingMedia: waitingMediaAdminRouter,
 });
 
 export type AppRouter = typeof appRouter;

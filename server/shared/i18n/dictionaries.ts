@@ -25,6 +25,7 @@ import { staffSignIn } from './namespaces/staff-sign-in';
 import { summary } from './namespaces/summary';
 import { vitalsForm } from './namespaces/vitals-form';
 import { waiting } from './namespaces/waiting';
+import { waitingMedia } from './namespaces/waiting-media';
 import { wallboard } from './namespaces/wallboard';
 import { wrapUp } from './namespaces/wrap-up';
 
@@ -50,6 +51,7 @@ const namespaces = {
   messages,
   failedWrites,
   ivrAdmin,
+  waitingMedia,
   ehr,
   vitalsForm,
   multiparty,

@@ -66,6 +66,16 @@ const en: Record<ErrorReason, string> = {
   writeNotFailed: 'This write was already retried or dismissed. The list has been refreshed.',
 
   invalidMenu: 'The call menu was not saved: some of it is not valid. Callers keep hearing the current menu.',
+
+  clipNotAVideo: 'This file is not a video. Upload an MP4 or WebM video.',
+  clipNoVideoTrack: 'This file has sound but no picture. Upload a video with a picture.',
+  clipTooLong: 'This video is longer than 10 minutes. Upload a shorter one.',
+  clipTooLarge: 'This file is larger than 200 MB. Upload a smaller one.',
+  clipUnsupported: 'This kind of video is not accepted. Save it as MP4 or WebM and upload it again.',
+  clipTranscodeFailed: 'This video could not be converted; it may be damaged. Export it again as MP4 and upload it again.',
+  clipTitleInvalid: 'Give the clip a title of at most 120 characters.',
+  clipNotFound: 'One of the chosen clips no longer exists. The list has been refreshed.',
+  invalidPlaylist: 'The playlist was not saved: some of it is not valid. Check the marked fields.',
 };
 
 export const errors: Translations<typeof en> = {
@@ -133,5 +143,15 @@ export const errors: Translations<typeof en> = {
     writeNotFailed: '该记录已被重试或忽略，列表已刷新。',
 
     invalidMenu: '来电菜单未保存：部分内容无效。来电者听到的仍是当前菜单。',
+
+    clipNotAVideo: '此文件不是视频，请上传 MP4 或 WebM 视频。',
+    clipNoVideoTrack: '此文件只有声音没有画面，请上传带画面的视频。',
+    clipTooLong: '视频超过 10 分钟，请上传较短的视频。',
+    clipTooLarge: '文件超过 200 MB，请上传较小的文件。',
+    clipUnsupported: '不支持此视频格式，请另存为 MP4 或 WebM 后重新上传。',
+    clipTranscodeFailed: '此视频无法转换，文件可能已损坏。请重新导出为 MP4 后再上传。',
+    clipTitleInvalid: '请填写片段标题（最多 120 个字符）。',
+    clipNotFound: '所选片段中有一个已不存在，列表已刷新。',
+    invalidPlaylist: '播放列表未保存：部分内容无效，请检查标出的字段。',
   },
 };
