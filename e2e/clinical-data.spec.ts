@@ -1,6 +1,21 @@
 import { createFhirGateway } from '@/server/fhir/gateway';
 import { createChartFixture, linkChart } from '@/server/clinical/testing/chart-fixture';
-import { acceptConsent, appAlert, db, enterBirthDate, expect, newDesktopPage, newPhonePage, remoteFramesDecoded, signInAsStaff, takeNextPatient, test, watchConsoleErrors, waitForPatientConsult } from './fixtures';
+import {
+  acceptConsent,
+  appAlert,
+  db,
+  enterBirthDate,
+  expect,
+  newDesktopPage,
+  newPhonePage,
+  remoteFramesDecoded,
+  signInAsStaff,
+  takeNextPatient,
+  test,
+  watchConsoleErrors,
+  waitForPatientConsult,
+  chooseRoutineFollowUp,
+} from './fixtures';
 
 const gateway = createFhirGateway({ baseUrl: process.env.FHIR_BASE_URL!, timeoutMs: 10_000 });
 
@@ -40,6 +55,7 @@ test("home blood pressure reaches the doctor's panel, the shared chart reaches t
   await patient.getByRole('button', { name: 'Send readings' }).click();
   await expect(patient.getByRole('status').filter({ hasText: 'Your readings were sent to your doctor.' })).toBeVisible();
   await patient.getByRole('button', { name: 'Continue to the waiting room' }).click();
+  await chooseRoutineFollowUp(patient);
 
   // The doctor takes the patient; the EHR panel shows the new reading, flagged high.
   const doctor = await newDesktopPage(browser);

@@ -1,6 +1,22 @@
 import { chromium, devices, type Page } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config';
-import { acceptConsent, skipHomeVitals, appAlert, enterBirthDate, expect, newDesktopPage, newPhonePage, remoteAudioLevel, remoteFramesDecoded, remoteVideoWidth, signInAsStaff, takeNextPatient, test, waitForPatientConsult, chooseRoutineFollowUp } from './fixtures';
+import {
+  acceptConsent,
+  skipHomeVitals,
+  appAlert,
+  enterBirthDate,
+  expect,
+  newDesktopPage,
+  newPhonePage,
+  remoteAudioLevel,
+  remoteFramesDecoded,
+  remoteVideoWidth,
+  signInAsStaff,
+  takeNextPatient,
+  test,
+  waitForPatientConsult,
+  chooseRoutineFollowUp,
+} from './fixtures';
 
 test('with the camera blocked the patient is told how to allow it and still joins by audio', async ({ browser, scenario, baseURL }) => {
   // A browser whose camera permission was refused: no automatic "allow", only the microphone granted.

@@ -1,6 +1,23 @@
 import { localeNames } from '@/server/shared/i18n/locales';
 import { createVisitScenario } from '@/server/testing/factories';
-import { appAlert, db, enterBirthDate, expect, newDesktopPage, newPhonePage, remoteAudioLevel, remoteVideoWidth, acceptConsent, skipHomeVitals, signInAsStaff, takeNextPatient, test, watchConsoleErrors, waitForPatientConsult, chooseRoutineFollowUp } from './fixtures';
+import {
+  appAlert,
+  db,
+  enterBirthDate,
+  expect,
+  newDesktopPage,
+  newPhonePage,
+  remoteAudioLevel,
+  remoteVideoWidth,
+  acceptConsent,
+  skipHomeVitals,
+  signInAsStaff,
+  takeNextPatient,
+  test,
+  watchConsoleErrors,
+  waitForPatientConsult,
+  chooseRoutineFollowUp,
+} from './fixtures';
 import { containing, en, format, zh } from './strings';
 
 test('doctor and patient meet in the same consult room and see and hear each other', async ({ browser, scenario }) => {

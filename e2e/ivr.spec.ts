@@ -1,6 +1,21 @@
 import { RoomServiceClient } from 'livekit-server-sdk';
 import type { Page } from '@playwright/test';
-import { acceptConsent, db, enterBirthDate, expect, newDesktopPage, newPhonePage, pressKey, remoteAudioLevel, remoteVideoWidth, signInAsStaff, skipHomeVitals, takeNextPatient, test, watchConsoleErrors } from './fixtures';
+import {
+  acceptConsent,
+  db,
+  enterBirthDate,
+  expect,
+  newDesktopPage,
+  newPhonePage,
+  pressKey,
+  remoteAudioLevel,
+  remoteVideoWidth,
+  signInAsStaff,
+  skipHomeVitals,
+  takeNextPatient,
+  test,
+  watchConsoleErrors,
+} from './fixtures';
 import { en, format } from './strings';
 
 const rooms = () => new RoomServiceClient(process.env.LIVEKIT_URL!.replace(/^ws/, 'http'), process.env.LIVEKIT_API_KEY!, process.env.LIVEKIT_API_SECRET!);

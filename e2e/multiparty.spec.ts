@@ -1,6 +1,20 @@
 import type { Page } from '@playwright/test';
 import { createSpecialist } from '@/server/testing/factories';
-import { db, enterBirthDate, expect, newDesktopPage, newPhonePage, passDeviceCheck, remoteAudioLevel, remoteFramesDecoded, signInAsStaff, takeNextPatient, test, watchConsoleErrors, waitForPatientConsult } from './fixtures';
+import {
+  db,
+  enterBirthDate,
+  expect,
+  newDesktopPage,
+  newPhonePage,
+  passDeviceCheck,
+  remoteAudioLevel,
+  remoteFramesDecoded,
+  signInAsStaff,
+  takeNextPatient,
+  test,
+  watchConsoleErrors,
+  waitForPatientConsult,
+} from './fixtures';
 import { en, inEither, startingWith, zh } from './strings';
 
 /** Remote camera tiles in this page whose video element shows decoded frames. */

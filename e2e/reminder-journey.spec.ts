@@ -1,7 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { db } from '@/server/db';
 import { scheduleVisitMessages } from '@/server/notify/reminders';
-import { acceptConsent, skipHomeVitals, enterBirthDate, expect, newDesktopPage, newPhonePage, remoteVideoWidth, signInAsStaff, takeNextPatient, test, waitForPatientConsult, chooseRoutineFollowUp } from './fixtures';
+import {
+  acceptConsent,
+  skipHomeVitals,
+  enterBirthDate,
+  expect,
+  newDesktopPage,
+  newPhonePage,
+  remoteVideoWidth,
+  signInAsStaff,
+  takeNextPatient,
+  test,
+  waitForPatientConsult,
+  chooseRoutineFollowUp,
+} from './fixtures';
 import { format, zh } from './strings';
 
 /** The text the dev SMS provider "sent" for a message, read from the web server's log. */

@@ -1,5 +1,17 @@
 import { addVisit } from '@/server/testing/factories';
-import { appAlert, db, enterBirthDate, passDeviceCheck, expect, newDesktopPage, newPhonePage, signInAsStaff, test, watchConsoleErrors, waitForPatientConsult } from './fixtures';
+import {
+  appAlert,
+  db,
+  enterBirthDate,
+  passDeviceCheck,
+  expect,
+  newDesktopPage,
+  newPhonePage,
+  signInAsStaff,
+  test,
+  watchConsoleErrors,
+  waitForPatientConsult,
+} from './fixtures';
 import { en, format } from './strings';
 
 async function joinWaitingRoom(browser: Parameters<typeof newPhonePage>[0], token: string, birthDate: string) {

@@ -13,6 +13,12 @@ try {
   throw error;
 }
 
+// One room's stray failure (often LiveKit aborting what was in flight as a room closes) must not take every other
+// room of this worker down with it: it is logged, and that room's agent has already stopped or will be taken over.
+process.on('unhandledRejection', (reason) => {
+  console.error(`agents worker: unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
+});
+
 const worker = await startAgentsWorker();
 console.log(`agents worker ${worker.workerId} ready`);
 

@@ -4,7 +4,7 @@ import '@livekit/components-styles';
 import { LiveKitRoom, RoomAudioRenderer, StartAudio, VideoTrack, useRoomContext, useTracks } from '@livekit/components-react';
 import { useMutation } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
-import { ParticipantKind, RoomEvent, Track, type RemoteParticipant } from 'livekit-client';
+import { DisconnectReason, ParticipantKind, RoomEvent, Track, type RemoteParticipant } from 'livekit-client';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -86,6 +86,7 @@ export function PatientCall({ appointmentId, clinicName, clinicianName }: Props)
   const access = start.data;
   return (
     <LiveKitRoom serverUrl={access.serverUrl} token={access.token} connect audio={false} video={false} onDisconnected={() => setDropped(true)} className="call">
+      <RoomDeletedWatcher onDeleted={() => setEnded(true)} />
       <RoomAudioRenderer />
       <StartAudio label={t.call.startAudio} className="button" />
       <CallStages
@@ -121,14 +122,39 @@ function CallStages({
   onLeft: () => void;
 }) {
   const trpc = useTRPC();
-  const status = useSubscription(trpc.waitingRoom.watch.subscriptionOptions(undefined, { enabled: !startedInConsult }));
-  const inConsult = startedInConsult || status.data?.state === 'ASSIGNED';
+  const [inConsult, setInConsult] = useState(startedInConsult);
+  const status = useSubscription(trpc.waitingRoom.watch.subscriptionOptions(undefined, { enabled: !inConsult }));
+  // Once the consult has started the page stays in it: its end comes from the room (deleted), not from the queue.
+  useEffect(() => {
+    if (status.data?.state === 'ASSIGNED') setInConsult(true);
+  }, [status.data?.state]);
   const agent = useAgent();
 
   if (inConsult) return <ConsultStage appointmentId={appointmentId} title={title} access={access} onNeedToken={onNeedToken} onEnded={onEnded} />;
   return (
-    <AgentStage appointmentId={appointmentId} agent={agent} status={status.data} reconnecting={status.status === 'connecting' && !!status.data} onLeft={onLeft} />
+    <AgentStage
+      appointmentId={appointmentId}
+      agent={agent}
+      status={status.data}
+      reconnecting={status.status === 'connecting' && !!status.data}
+      onLeft={onLeft}
+    />
   );
+}
+
+/** A deleted room: the clinician ended the consult for everyone (this wins over the drop it also causes). */
+function RoomDeletedWatcher({ onDeleted }: { onDeleted: () => void }) {
+  const room = useRoomContext();
+  useEffect(() => {
+    const onDisconnected = (reason?: DisconnectReason) => {
+      if (reason === DisconnectReason.ROOM_DELETED) onDeleted();
+    };
+    room.on(RoomEvent.Disconnected, onDisconnected);
+    return () => {
+      room.off(RoomEvent.Disconnected, onDisconnected);
+    };
+  }, [room, onDeleted]);
+  return null;
 }
 
 /** The room's media agent and its attributes, kept current. */
@@ -199,7 +225,8 @@ function AgentStage({
       <VitalsStep
         appointmentId={appointmentId}
         onDone={() => {
-          if (agent) void room.localParticipant.performRpc({ destinationIdentity: agent.participant.identity, method: RESUME_RPC_METHOD, payload: '' }).catch(() => {});
+          if (agent)
+            void room.localParticipant.performRpc({ destinationIdentity: agent.participant.identity, method: RESUME_RPC_METHOD, payload: '' }).catch(() => {});
         }}
       />
     );
@@ -226,6 +253,7 @@ function AgentStage({
           {(status?.state === 'WAITING' || status?.state === 'OFFERED') && (
             <>
               <p className="big">{format(t.waiting.position, { position: status.position ?? 0 })}</p>
+              {status.state === 'OFFERED' && <p>{t.waiting.yourTurnSoon}</p>}
               <p>
                 {(status.estimatedWaitSeconds ?? 0) < 60
                   ? t.waiting.estimateNow
@@ -241,7 +269,7 @@ function AgentStage({
           {t.waiting.reconnecting}
         </p>
       )}
-      <Keypad onPress={press} disabled={!agent} />
+      <Keypad onPress={press} disabled={!agent?.attributes[STAGE_ATTRIBUTE]} />
       <p className="muted" role="status" aria-live="polite">
         {sent ? (sent.ok ? format(t.call.sent, { digit: sent.digit }) : t.call.notSent) : t.call.keypadHint}
       </p>
@@ -279,9 +307,14 @@ function ConsultStage({
       if (!audioOnly) void room.localParticipant.setCameraEnabled(true);
       return true;
     };
-    if (publish()) return;
-    const onPermissions = () => publish();
-    room.on(RoomEvent.ParticipantPermissionsChanged, onPermissions);
+    let published = false;
+    // Rights come with the token (a reload after the accept) or are granted while connected (the accept itself).
+    const onChange = () => {
+      if (!published) published = publish();
+    };
+    onChange();
+    room.on(RoomEvent.ParticipantPermissionsChanged, onChange);
+    room.on(RoomEvent.Connected, onChange);
     const fallback = setTimeout(() => {
       if (!room.localParticipant.permissions?.canPublish && !asked.current) {
         asked.current = true;
@@ -289,7 +322,8 @@ function ConsultStage({
       }
     }, PERMISSION_FALLBACK_MS);
     return () => {
-      room.off(RoomEvent.ParticipantPermissionsChanged, onPermissions);
+      room.off(RoomEvent.ParticipantPermissionsChanged, onChange);
+      room.off(RoomEvent.Connected, onChange);
       clearTimeout(fallback);
     };
   }, [room, onNeedToken]);

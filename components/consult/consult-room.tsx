@@ -220,14 +220,20 @@ function PeopleOnly() {
       if (participant.kind !== ParticipantKind.AGENT && !publication.isSubscribed) publication.setSubscribed(true);
     };
     const subscribeAll = () => {
-      for (const participant of room.remoteParticipants.values()) for (const publication of participant.trackPublications.values()) subscribe(publication, participant);
+      for (const participant of room.remoteParticipants.values())
+        for (const publication of participant.trackPublications.values()) subscribe(publication, participant);
+    };
+    const subscribeParticipant = (participant: RemoteParticipant) => {
+      for (const publication of participant.trackPublications.values()) subscribe(publication, participant);
     };
     subscribeAll();
     room.on(RoomEvent.TrackPublished, subscribe);
+    room.on(RoomEvent.ParticipantConnected, subscribeParticipant);
     room.on(RoomEvent.Connected, subscribeAll);
     room.on(RoomEvent.Reconnected, subscribeAll);
     return () => {
       room.off(RoomEvent.TrackPublished, subscribe);
+      room.off(RoomEvent.ParticipantConnected, subscribeParticipant);
       room.off(RoomEvent.Connected, subscribeAll);
       room.off(RoomEvent.Reconnected, subscribeAll);
     };

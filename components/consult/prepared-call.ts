@@ -3,7 +3,10 @@
 import { createLocalTracks, Room, type LocalTrack } from 'livekit-client';
 
 /** What the consult room needs from a join (see ConsultRoom's Access). */
-export type PreparedAccess = { serverUrl: string; token: string; role: string; partyRole: string; permissions: Record<string, boolean> } & Record<string, unknown>;
+export type PreparedAccess = { serverUrl: string; token: string; role: string; partyRole: string; permissions: Record<string, boolean> } & Record<
+  string,
+  unknown
+>;
 
 type Prepared = { appointmentId: string; access: PreparedAccess; room: Room; tracks: Promise<LocalTrack[]>; connecting: Promise<void> | null };
 

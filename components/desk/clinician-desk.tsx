@@ -37,7 +37,8 @@ export function ClinicianDesk() {
   );
   const prepare = useMutation(trpc.consult.prepare.mutationOptions());
   const ringing = desk.data?.offer;
-  const ringingVisit = ringing?.appointmentId ?? null;
+  // A specialist's part in a consult is decided by the accept itself, so only follow-ups are prepared ahead.
+  const ringingVisit = ringing && !ringing.specialistRequest ? ringing.appointmentId : null;
   const preparedFor = useRef<string | null>(null);
   useEffect(() => {
     // While the offer rings, its room's connection and this clinician's camera get ready (see prepared-call.ts).

@@ -54,7 +54,10 @@ export async function startPatientCall(
   if (task?.state === 'ASSIGNED') stage = 'CONSULT';
   else if (task) stage = 'WAITING';
   else {
-    const queue = await db.queue.findUnique({ where: { clinicId_slug: { clinicId: appointment.clinicId, slug: FOLLOW_UP_QUEUE_SLUG } }, select: { skipIvr: true } });
+    const queue = await db.queue.findUnique({
+      where: { clinicId_slug: { clinicId: appointment.clinicId, slug: FOLLOW_UP_QUEUE_SLUG } },
+      select: { skipIvr: true },
+    });
     if (!queue) throw notFound('This clinic has no follow-up queue yet', 'noQueue');
     // A returning caller goes back to the menu node they were on; a queue without a menu goes straight to the wait.
     const live = await liveSessionOfRoom(room);
@@ -86,7 +89,16 @@ export async function startPatientCall(
     canPublish: stage === 'CONSULT',
     canShareScreen: false,
   });
-  return { serverUrl: gateway.serverUrl, token, room, identity: principal.id, stage, role: 'patient', partyRole: 'PATIENT', permissions: permissionsOf('PATIENT') };
+  return {
+    serverUrl: gateway.serverUrl,
+    token,
+    room,
+    identity: principal.id,
+    stage,
+    role: 'patient',
+    partyRole: 'PATIENT',
+    permissions: permissionsOf('PATIENT'),
+  };
 }
 
 /**

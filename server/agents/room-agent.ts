@@ -79,7 +79,15 @@ export class RoomAgent {
   private nodeEnteredAt = Date.now();
   private noInputTimer: NodeJS.Timeout | null = null;
   private hangUpTimer: NodeJS.Timeout | null = null;
-  private waiting: { abort: AbortController; unsubscribe: (() => void) | null; clips: string[]; clipIndex: number; lastSpokenAt: number; lastPosition: number | null; status: WaitingStatus | null } | null = null;
+  private waiting: {
+    abort: AbortController;
+    unsubscribe: (() => void) | null;
+    clips: string[];
+    clipIndex: number;
+    lastSpokenAt: number;
+    lastPosition: number | null;
+    status: WaitingStatus | null;
+  } | null = null;
   private inputQueue: Promise<void> = Promise.resolve();
   private patientIdentity = '';
 
@@ -96,8 +104,22 @@ export class RoomAgent {
   }
 
   async start(): Promise<void> {
+    // Keys pressed while the agent is still starting wait for the menu instead of being lost.
+    let ready: () => void = () => {};
+    this.inputQueue = new Promise<void>((resolve) => (ready = resolve));
+    try {
+      await this.connectAndPlay();
+    } finally {
+      ready();
+    }
+  }
+
+  private async connectAndPlay(): Promise<void> {
     const appointment = this.session.appointmentId
-      ? await db.appointment.findUnique({ where: { id: this.session.appointmentId }, select: { patientId: true, patient: { select: { givenName: true, familyName: true } } } })
+      ? await db.appointment.findUnique({
+          where: { id: this.session.appointmentId },
+          select: { patientId: true, patient: { select: { givenName: true, familyName: true } } },
+        })
       : null;
     this.patientIdentity = appointment?.patientId ?? '';
     const token = await this.options.livekit.issueAgentToken(this.session.room, AGENT_IDENTITY, 'Revisit');
@@ -194,6 +216,8 @@ export class RoomAgent {
   }
 
   private fail(error: unknown) {
+    // Leaving the room aborts what was still in flight (attributes, audio): that is no failure.
+    if (this.mode.kind === 'stopped') return;
     console.error(`[agents] room ${this.session.room}: ${(error as Error).message}`);
     void this.stop('failed');
   }
@@ -227,7 +251,7 @@ export class RoomAgent {
     this.audio.stop();
     if (this.mode.kind === 'waiting') await advanceStage(this.session.id, ['WAITING'], 'MENU');
     this.session = { ...this.session, nodeId: null, menuVersion: null };
-    await this.room.localParticipant?.setAttributes({ [OUTCOME_ATTRIBUTE]: '' });
+    await this.setAttributes({ [OUTCOME_ATTRIBUTE]: '' });
     await this.startMenu();
   }
 
@@ -272,7 +296,7 @@ export class RoomAgent {
     const notice = step.why === 'invalid' ? this.t.notAnOption : null;
     const frame = this.frameFor(node, { notice });
     this.video.setProvider(() => frame);
-    void this.playThenWait([...(notice ? [notice] : []), this.spokenPrompt(node)]);
+    void this.playThenWait([...(notice ? [notice] : []), this.spokenPrompt(node)]).catch((error) => this.fail(error));
   }
 
   /** Speaks the lines in turn; when they were heard to the end, silence starts counting as no input. */
@@ -332,7 +356,7 @@ export class RoomAgent {
       case 'reschedule':
       case 'vitals':
         // The page takes the patient there; home readings come back to the menu when they are done.
-        await this.room.localParticipant?.setAttributes({ [OUTCOME_ATTRIBUTE]: action.kind });
+        await this.setAttributes({ [OUTCOME_ATTRIBUTE]: action.kind });
         return;
     }
   }
@@ -359,7 +383,7 @@ export class RoomAgent {
         detail: { path: this.ivr?.digits ?? [] },
       }),
     );
-    await this.room.localParticipant?.setAttributes({ [OUTCOME_ATTRIBUTE]: 'callback' });
+    await this.setAttributes({ [OUTCOME_ATTRIBUTE]: 'callback' });
     await this.audio.play(await speak(this.t.callbackSpoken, this.locale));
     await advanceStage(this.session.id, ['MENU'], 'ENDED');
     await this.stop('ended');
@@ -371,7 +395,10 @@ export class RoomAgent {
     this.mode = { kind: 'waiting' };
     this.audio.stop();
     await this.setStageAttribute('waiting');
-    const clips = await chooseWaitingClips(this.session.clinicId);
+    const task = this.session.appointmentId
+      ? await db.task.findFirst({ where: { appointmentId: this.session.appointmentId, state: { in: ['WAITING', 'OFFERED'] } }, select: { queueId: true } })
+      : null;
+    const clips = await chooseWaitingClips(this.session.clinicId, { queueId: task?.queueId ?? null, patientId: this.patientIdentity || null });
     this.waiting = { abort: new AbortController(), unsubscribe: null, clips, clipIndex: 0, lastSpokenAt: 0, lastPosition: null, status: null };
     this.playClip();
     void this.followQueue(this.waiting.abort.signal);
@@ -384,7 +411,11 @@ export class RoomAgent {
     waiting.unsubscribe = null;
     const path = waiting.clips[waiting.clipIndex % Math.max(1, waiting.clips.length)];
     if (!path || this.session.audioOnly) {
-      const card = rgbaFrame(renderWaitingCard({ locale: this.locale, title: this.t.waitingTitle, lines: [this.t.waitingLine] }, { width: WIDTH, height: HEIGHT }), WIDTH, HEIGHT);
+      const card = rgbaFrame(
+        renderWaitingCard({ locale: this.locale, title: this.t.waitingTitle, lines: [this.t.waitingLine] }, { width: WIDTH, height: HEIGHT }),
+        WIDTH,
+        HEIGHT,
+      );
       this.video.setProvider(() => card);
       if (!path) return;
     } else {
@@ -420,7 +451,7 @@ export class RoomAgent {
           return void this.stop('ended');
         }
         const due = Date.now() - this.waiting.lastSpokenAt >= ANNOUNCE_EVERY_MS;
-        if (status.position !== this.waiting.lastPosition && due) void this.announcePosition();
+        if (status.position !== this.waiting.lastPosition && due) void this.announcePosition().catch((error) => this.fail(error));
       }
     } catch (error) {
       if (!signal.aborted) this.fail(error);
@@ -434,7 +465,9 @@ export class RoomAgent {
     waiting.lastSpokenAt = Date.now();
     waiting.lastPosition = status.position;
     const minutes = Math.round(status.estimatedWaitSeconds / 60);
-    const line = [format(this.t.positionNow, { position: status.position }), minutes < 1 ? this.t.waitUnderMinute : format(this.t.waitAbout, { minutes })].join(' ');
+    const line = [format(this.t.positionNow, { position: status.position }), minutes < 1 ? this.t.waitUnderMinute : format(this.t.waitAbout, { minutes })].join(
+      ' ',
+    );
     const pcm = await speak(line, this.locale);
     if (this.mode.kind !== 'waiting') return;
     await this.caption(line);
@@ -442,12 +475,18 @@ export class RoomAgent {
   }
 
   private async caption(line: string) {
-    await this.room.localParticipant?.setAttributes({ [CAPTION_ATTRIBUTE]: line });
+    await this.setAttributes({ [CAPTION_ATTRIBUTE]: line });
+  }
+
+  /** Attributes the page follows; lost ones (the room is going away) do not matter. */
+  private async setAttributes(attributes: Record<string, string>) {
+    if (this.mode.kind === 'stopped') return;
+    await this.room.localParticipant?.setAttributes(attributes).catch((error) => this.fail(error));
   }
 
   private async waitingKey(digit: string) {
     if (!this.waiting) return;
-    if (digit === '0') return void this.announcePosition();
+    if (digit === '0') return this.announcePosition();
     if (digit === '9') return this.backToMenu();
     if (digit === '#') {
       this.waiting.clipIndex++;
@@ -456,6 +495,6 @@ export class RoomAgent {
   }
 
   private async setStageAttribute(stage: 'menu' | 'waiting') {
-    await this.room.localParticipant?.setAttributes({ [STAGE_ATTRIBUTE]: stage, [OUTCOME_ATTRIBUTE]: '' });
+    await this.setAttributes({ [STAGE_ATTRIBUTE]: stage, [OUTCOME_ATTRIBUTE]: '' });
   }
 }
