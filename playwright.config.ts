@@ -2,7 +2,8 @@ import { defineConfig, devices } from '@playwright/test';
 
 const baseURL = process.env.APP_URL ?? 'http://127.0.0.1:3000';
 
-// Debian's Chromium, with a fake camera (test pattern) and microphone (beep) granted automatically.
+// Debian's Chromium, with a fake camera (test pattern) and microphone (beep) granted automatically, and the browser's
+// default autoplay policy: sound plays only on a page the person has interacted with, as on their phone.
 export const chromiumArgs = [
   '--no-sandbox',
   '--disable-gpu',
@@ -13,7 +14,6 @@ export const chromiumArgs = [
   '--no-first-run',
   '--use-fake-ui-for-media-stream',
   '--use-fake-device-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
 ];
 
 export default defineConfig({

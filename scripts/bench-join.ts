@@ -1,7 +1,7 @@
-// `npm run bench:join`: on a local stack (PostgreSQL, LiveKit, the built web app, Debian Chromium with
-// a fake camera), runs the follow-up journey 10 times and measures the time from the doctor's click on
-// "Accept" to the first decoded frame of the doctor's video on the patient's phone page (both clocks
-// are this machine's). It also sums the JavaScript each patient page loads, gzipped: on first load (what
+// `npm run bench:join`: on a local stack (PostgreSQL, LiveKit, the built web app, the agents worker, Debian
+// Chromium with a fake camera), runs the follow-up journey 10 times and measures the time from the doctor's click
+// on "Accept" to the first decoded frame of the doctor's video on the patient's phone page (both clocks are this
+// machine's). The patient is already in the room (through the menu, waiting), as in every real call. It also sums the JavaScript each patient page loads, gzipped: on first load (what
 // its HTML asks for) and in total (with what it fetches after first paint), and reports the largest first load.
 // Last line: RESULT join_p50_ms=<n> join_p90_ms=<n> patient_first_load_js_kb=<n>
 import { mkdirSync, rmSync } from 'node:fs';
@@ -44,6 +44,7 @@ async function main() {
   try {
     console.log('Building and starting the web app…');
     await stack.startWeb();
+    await stack.startAgents();
     Object.assign(process.env, stack.env);
     const { createVisitScenario, addVisit } = await import('@/server/testing/factories');
     const base = stack.env.APP_URL as string;
@@ -77,7 +78,14 @@ async function main() {
       await patient.getByRole('button', { name: 'Agree and continue' }).click();
       await patient.getByRole('button', { name: /Continue to the waiting room|Continue with audio only/ }).click();
       await patient.getByRole('button', { name: 'Skip this step' }).click();
-      await patient.getByRole('status').filter({ hasText: 'You are number 1 in line' }).waitFor();
+      // Through the clinic's menu (1: a follow-up, 1: routine) into the queue, already in the consult's room.
+      for (const digit of ['1', '1']) {
+        const key = patient.getByRole('button', { name: `Key ${digit}` });
+        await key.waitFor();
+        await patient.waitForFunction((label) => !document.querySelector<HTMLButtonElement>(`button[aria-label="${label}"]`)?.disabled, `Key ${digit}`);
+        await key.click();
+      }
+      await patient.getByRole('status').filter({ hasText: 'You are number 1 in line' }).waitFor({ timeout: 30_000 });
 
       await doctor.goto('/staff');
       await doctor.getByRole('button', { name: 'Available' }).click();

@@ -68,6 +68,8 @@ const schema = z.object({
   FHIR_OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** Most people (and phone lines) in one consult room at once. */
   CONSULT_MAX_PARTICIPANTS: z.coerce.number().int().min(2, 'CONSULT_MAX_PARTICIPANTS must be at least 2').max(12).default(6),
+  /** Where the agents keep rendered prompts (speech is synthesized once per prompt, never per call). */
+  MEDIA_CACHE_DIR: z.string().min(1).default('.data/media-cache'),
   /** Waiting-room clips (house-format MP4) the ringback agent plays; the demo seeds two here. */
   WAITING_MEDIA_DIR: z.string().min(1).default('.data/media/waiting'),
   /** Silence after a menu prompt before the agent counts it as no input. */

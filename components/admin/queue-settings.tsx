@@ -25,10 +25,10 @@ const NUMBER_FIELDS = [
   'maxWaitSeconds',
 ] as const;
 type NumberField = (typeof NUMBER_FIELDS)[number];
-type Field = Exclude<keyof SettingsInput, 'queueId'>;
+type Field = Exclude<keyof SettingsInput, 'queueId' | 'skipIvr'>;
 
 /** What the inputs hold: text, as typed. Empty numbers are sent as null and the server says whether that is allowed. */
-type Draft = Record<Field, string>;
+type Draft = Record<Field, string> & { skipIvr: boolean };
 
 const shape = queueSettingsInput.shape;
 
@@ -52,6 +52,7 @@ function draftOf(queue: Queue): Draft {
     overflowQueueId: queue.overflowQueueId ?? '',
     overflowAfterSeconds: text(queue.overflowAfterSeconds),
     maxWaitSeconds: text(queue.maxWaitSeconds),
+    skipIvr: queue.skipIvr,
   };
 }
 
@@ -68,6 +69,7 @@ function inputOf(queueId: string, draft: Draft): SettingsInput {
       .map((skill) => skill.trim())
       .filter(Boolean),
     overflowQueueId: draft.overflowQueueId || null,
+    skipIvr: draft.skipIvr,
     ...numbers,
   };
 }
@@ -194,6 +196,20 @@ function QueueForm({ queue, others }: { queue: Queue; others: Queue[] }) {
       </div>
       {numberField('overflowAfterSeconds', t.queues.overflowAfter)}
       {numberField('maxWaitSeconds', t.queues.maxWait)}
+      <div className="field field-check">
+        <input
+          id={`${id}-skipIvr`}
+          name="skipIvr"
+          type="checkbox"
+          checked={draft.skipIvr}
+          onChange={(event) => setDraft((d) => ({ ...d, skipIvr: event.target.checked }))}
+          aria-describedby={`${id}-skipIvr-hint`}
+        />
+        <label htmlFor={`${id}-skipIvr`}>{t.queues.skipIvr}</label>
+        <p id={`${id}-skipIvr-hint`} className="muted">
+          {t.queues.skipIvrHint}
+        </p>
+      </div>
       <div className="queue-settings-actions">
         <button className="button" type="submit" disabled={update.isPending}>
           {update.isPending ? t.queues.saving : t.queues.save}

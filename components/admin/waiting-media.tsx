@@ -482,7 +482,7 @@ function PlaylistForm({ queueId, playlist, clips }: { queueId: string; playlist:
     );
 
   return (
-    <form className={styles.media} aria-label={playlist.queueName} onSubmit={onSubmit} noValidate>
+    <form className={styles.media} aria-label={format(w.playlistOf, { queue: playlist.queueName })} onSubmit={onSubmit} noValidate>
       <p className="muted">{format(w.timeZoneNote, { timeZone: playlist.timeZone })}</p>
       {draft.length === 0 && <p className="notice">{clips.length === 0 ? w.needClips : w.playlistEmpty}</p>}
       {draft.length > 0 && (

@@ -3,7 +3,7 @@
 import '@livekit/components-styles';
 import { GridLayout, LiveKitRoom, ParticipantTile, RoomAudioRenderer, useRoomContext, useTracks } from '@livekit/components-react';
 import { useMutation } from '@tanstack/react-query';
-import { DisconnectReason, ParticipantKind, RoomEvent, Track, type RemoteParticipant, type RemoteTrackPublication } from 'livekit-client';
+import { DisconnectReason, ParticipantEvent, ParticipantKind, RoomEvent, Track, type RemoteParticipant, type RemoteTrackPublication } from 'livekit-client';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -219,23 +219,27 @@ function PeopleOnly() {
     const subscribe = (publication: RemoteTrackPublication, participant: RemoteParticipant) => {
       if (participant.kind !== ParticipantKind.AGENT && !publication.isSubscribed) publication.setSubscribed(true);
     };
-    const subscribeAll = () => {
-      for (const participant of room.remoteParticipants.values())
-        for (const publication of participant.trackPublications.values()) subscribe(publication, participant);
-    };
-    const subscribeParticipant = (participant: RemoteParticipant) => {
+    // The participant's own event: the room passes publications on only once it is connected, and drops them meanwhile.
+    const watched = new Map<RemoteParticipant, (publication: RemoteTrackPublication) => void>();
+    const watch = (participant: RemoteParticipant) => {
+      if (!watched.has(participant)) {
+        const onPublished = (publication: RemoteTrackPublication) => subscribe(publication, participant);
+        participant.on(ParticipantEvent.TrackPublished, onPublished);
+        watched.set(participant, onPublished);
+      }
       for (const publication of participant.trackPublications.values()) subscribe(publication, participant);
     };
-    subscribeAll();
-    room.on(RoomEvent.TrackPublished, subscribe);
-    room.on(RoomEvent.ParticipantConnected, subscribeParticipant);
-    room.on(RoomEvent.Connected, subscribeAll);
-    room.on(RoomEvent.Reconnected, subscribeAll);
+    const watchAll = () => {
+      for (const participant of room.remoteParticipants.values()) watch(participant);
+    };
+    watchAll();
+    const roomEvents = [RoomEvent.SignalConnected, RoomEvent.Connected, RoomEvent.Reconnected] as const;
+    for (const event of roomEvents) room.on(event, watchAll);
+    room.on(RoomEvent.ParticipantConnected, watch);
     return () => {
-      room.off(RoomEvent.TrackPublished, subscribe);
-      room.off(RoomEvent.ParticipantConnected, subscribeParticipant);
-      room.off(RoomEvent.Connected, subscribeAll);
-      room.off(RoomEvent.Reconnected, subscribeAll);
+      for (const event of roomEvents) room.off(event, watchAll);
+      room.off(RoomEvent.ParticipantConnected, watch);
+      for (const [participant, onPublished] of watched) participant.off(ParticipantEvent.TrackPublished, onPublished);
     };
   }, [room]);
   return null;

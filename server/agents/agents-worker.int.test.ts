@@ -5,7 +5,8 @@ import { db } from '@/server/db';
 import { livekit } from '@/server/livekit';
 import { startService, waitFor } from '@/scripts/lib/proc.mjs';
 import { acceptTelehealthConsent, telehealthConsentFor } from '@/server/visit/consent-service';
-import { createVisitScenario, patientPrincipal } from '@/server/testing/factories';
+import { createStaff, createVisitScenario, patientPrincipal, staffPrincipal } from '@/server/testing/factories';
+import { saveMenu } from '@/server/ivr/menu-service';
 import { startPatientCall } from './patient-call';
 import { AGENT_IDENTITY, KEY_RPC_METHOD } from './room-agent';
 import { closeAgentJobs } from './job-queue';
@@ -17,7 +18,7 @@ const rooms: Room[] = [];
 
 async function startWorker(name: string): Promise<Worker> {
   const logFile = `.data/test/${name}-${process.pid}.log`;
-  const worker = startService(name, 'npx', ['tsx', 'scripts/agents.ts'], { env: { ...process.env, IVR_NO_INPUT_MS: '20000' }, logFile });
+  const worker = startService(name, 'npx', ['tsx', 'scripts/agents.ts'], { env: { ...process.env, IVR_NO_INPUT_MS: '1000' }, logFile });
   workers.push(worker);
   await waitFor(
     async () => {
@@ -106,6 +107,78 @@ describe('agents worker', () => {
     // Agents are never listed as consult participants.
     expect((await livekit().listParticipants(call.room)).map((p) => p.identity)).toEqual([patient.id]);
   }, 90_000);
+});
+
+describe('the IVR agent', () => {
+  // A menu of short prompts, so that silence runs out in seconds: the third silence takes the default (the queue).
+  const quickMenu = {
+    rootId: 'main',
+    nodes: [
+      {
+        id: 'main',
+        title: { en: 'Menu', zh: '菜单' },
+        prompt: { en: 'Hello.', zh: '您好。' },
+        recordings: {},
+        options: [
+          {
+            digit: '1',
+            label: { en: 'Doctor', zh: '医生' },
+            action: { kind: 'queue', queueSlug: 'follow-up', reason: { en: 'Doctor', zh: '医生' }, priority: 1 },
+          },
+          { digit: '2', label: { en: 'Call back', zh: '回电' }, action: { kind: 'callback' } },
+        ],
+        defaultDigit: '1',
+      },
+    ],
+  };
+
+  async function menuCall() {
+    const scenario = await createVisitScenario();
+    const admin = await createStaff(scenario.clinic.id, 'ADMIN');
+    await saveMenu(staffPrincipal(admin), quickMenu);
+    const patient = patientPrincipal(scenario);
+    const consent = await telehealthConsentFor(patient, 'en');
+    await acceptTelehealthConsent(patient, { locale: 'en', text: consent.text });
+    const call = await startPatientCall(livekit(), patient, { audioOnly: false, locale: 'en' });
+    const joined = await joinAsPatient(call.token);
+    await waitFor(async () => joined.seen.frames > 3, { timeoutMs: 20_000, what: 'the menu frames' });
+    return { scenario, call, ...joined };
+  }
+
+  const events = (sessionRoom: string) =>
+    db.ivrEvent.findMany({ where: { session: { room: sessionRoom } }, orderBy: { at: 'asc' }, select: { kind: true, digit: true, nodeId: true } });
+
+  // Phone keys (DTMF) reach the agent only from a SIP participant (LiveKit does not pass them on from others), so
+  // they are proved with a real phone in the SIP suite; here the page's keypad path.
+  it('says an invalid key is not an option and takes the next one', async () => {
+    const { scenario, call, room } = await menuCall();
+    await press(room, '7');
+    await waitFor(async () => (await events(call.room)).some((e) => e.kind === 'INVALID'), { timeoutMs: 10_000, what: 'the invalid key' });
+    await press(room, '1');
+    await waitFor(async () => (await db.task.count({ where: { appointmentId: scenario.appointment.id, state: 'WAITING' } })) === 1, {
+      timeoutMs: 10_000,
+      what: 'the task',
+    });
+    expect((await events(call.room)).map((e) => [e.kind, e.digit])).toEqual([
+      ['ENTER', null],
+      ['INVALID', '7'],
+      ['CHOICE', '1'],
+    ]);
+    const task = await db.task.findFirstOrThrow({ where: { appointmentId: scenario.appointment.id } });
+    expect(task.priority).toBe(1);
+    expect(task.attributes).toMatchObject({ menuPath: ['1'], menuChoice: { en: 'Doctor' } });
+  }, 60_000);
+
+  it('repeats the prompt twice on silence, then takes the default', async () => {
+    const { scenario, call } = await menuCall();
+    await waitFor(async () => (await db.task.count({ where: { appointmentId: scenario.appointment.id, state: 'WAITING' } })) === 1, {
+      timeoutMs: 30_000,
+      what: 'the default after silence',
+    });
+    expect((await events(call.room)).map((e) => e.kind)).toEqual(['ENTER', 'TIMEOUT', 'TIMEOUT', 'TIMEOUT']);
+    // Taken by default, so no key is on the path.
+    expect((await db.task.findFirstOrThrow({ where: { appointmentId: scenario.appointment.id } })).attributes).toMatchObject({ menuPath: [] });
+  }, 60_000);
 });
 
 /** The worker id names the node process; the service handle has the pid of its process group (npx). */

@@ -90,6 +90,8 @@ export class RoomAgent {
   } | null = null;
   private inputQueue: Promise<void> = Promise.resolve();
   private patientIdentity = '';
+  /** A menu ending the page carries out (reschedule, home readings), until the caller is back in the menu. */
+  private outcome: 'reschedule' | 'vitals' | null = null;
 
   constructor(
     private session: CallSession,
@@ -191,10 +193,13 @@ export class RoomAgent {
       void this.stop('consult');
       return;
     }
-    if (this.isCaller(participant) && this.hangUpTimer) {
+    if (!this.isCaller(participant)) return;
+    if (this.hangUpTimer) {
       clearTimeout(this.hangUpTimer);
       this.hangUpTimer = null;
     }
+    // Back from changing the appointment (or a reload meanwhile): the menu again, not the same ending.
+    if (this.outcome === 'reschedule') this.inputQueue = this.inputQueue.then(() => this.backToMenu()).catch((error) => this.fail(error));
   }
 
   private onCallerLeft() {
@@ -209,6 +214,11 @@ export class RoomAgent {
   /** The caller is gone: in the menu that is a hang-up on its node; while waiting, routing abandons the task. */
   private async hangUp() {
     if (this.mode.kind === 'menu' && this.ivr) {
+      // Gone to change the appointment: the menu did its job; that is not a hang-up on the node.
+      if (this.outcome === 'reschedule') {
+        await advanceStage(this.session.id, ['MENU'], 'ENDED');
+        return this.stop('ended');
+      }
       await recordIvrEvent({ ...this.eventBase(), kind: 'HANGUP', durationMs: Date.now() - this.nodeEnteredAt });
       await advanceStage(this.session.id, ['MENU'], 'ENDED');
       await this.stop('ended');
@@ -251,6 +261,7 @@ export class RoomAgent {
     this.audio.stop();
     if (this.mode.kind === 'waiting') await advanceStage(this.session.id, ['WAITING'], 'MENU');
     this.session = { ...this.session, nodeId: null, menuVersion: null };
+    this.outcome = null;
     await this.setAttributes({ [OUTCOME_ATTRIBUTE]: '' });
     await this.startMenu();
   }
@@ -356,6 +367,7 @@ export class RoomAgent {
       case 'reschedule':
       case 'vitals':
         // The page takes the patient there; home readings come back to the menu when they are done.
+        this.outcome = action.kind;
         await this.setAttributes({ [OUTCOME_ATTRIBUTE]: action.kind });
         return;
     }

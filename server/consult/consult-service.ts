@@ -36,7 +36,12 @@ export function consultIdentity(principal: Principal): string {
  * A token for the consult's room. `prepare`: issued while an offer rings on the clinician's desk, so that accepting
  * connects at once (audited as such; the join itself shows in the room's participant records).
  */
-export async function joinConsult(gateway: LivekitGateway, principal: Principal, appointmentId: string, options: { withPatient?: boolean; prepare?: boolean } = {}) {
+export async function joinConsult(
+  gateway: LivekitGateway,
+  principal: Principal,
+  appointmentId: string,
+  options: { withPatient?: boolean; prepare?: boolean } = {},
+) {
   const { appointment, role, partyRole, permissions, actor } = await authorizeConsult(principal, appointmentId);
   const room = consultRoomName(appointment.id);
   const maxParticipants = env().CONSULT_MAX_PARTICIPANTS;

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { env } from '@/server/env';
 
 export type SpeechLocale = 'en' | 'zh-CN';
 
@@ -251,14 +252,9 @@ function toSamples(bytes: Buffer): Int16Array {
 
 let shared: SpeechService | undefined;
 
-/** The process's service: cache in MEDIA_CACHE_DIR, or .data/media-cache under the working directory. */
+/** The process's service, with its cache in MEDIA_CACHE_DIR. */
 export function speechService(): SpeechService {
-  if (!shared) {
-    // MEDIA_CACHE_DIR is read here until server/env.ts (not part of this change) validates it with the other settings.
-    // eslint-disable-next-line no-restricted-properties
-    const configured = process.env.MEDIA_CACHE_DIR;
-    shared = createSpeechService({ cacheDir: configured ? path.resolve(configured) : path.resolve('.data', 'media-cache') });
-  }
+  shared ??= createSpeechService({ cacheDir: path.resolve(env().MEDIA_CACHE_DIR) });
   return shared;
 }
 

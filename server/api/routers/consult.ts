@@ -13,7 +13,9 @@ export const consultRouter = createTRPCRouter({
   /** While an offer rings: the room's token ahead of the accept (care staff only, as the join itself). */
   prepare: signedInProcedure
     .input(z.object({ appointmentId: z.string().min(1).max(64) }))
-    .mutation(({ ctx, input }) => joinConsult(livekit(), requireCareStaff(ctx.principal, 'Only the care team prepares a consult'), input.appointmentId, { prepare: true })),
+    .mutation(({ ctx, input }) =>
+      joinConsult(livekit(), requireCareStaff(ctx.principal, 'Only the care team prepares a consult'), input.appointmentId, { prepare: true }),
+    ),
   end: signedInProcedure
     .input(z.object({ appointmentId: z.string().min(1).max(64) }))
     .mutation(({ ctx, input }) => endConsult(livekit(), ctx.principal, input.appointmentId)),

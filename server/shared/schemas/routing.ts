@@ -16,6 +16,8 @@ export const queueSettingsInput = z
     overflowQueueId: z.string().min(1).max(64).nullable(),
     overflowAfterSeconds: z.number().int().min(30).max(7200).nullable(),
     maxWaitSeconds: z.number().int().min(60).max(14400).nullable(),
+    /** Patients bound for this queue skip the clinic's menu and go straight to the waiting media. */
+    skipIvr: z.boolean().default(false),
   })
   .refine((q) => (q.overflowQueueId === null) === (q.overflowAfterSeconds === null), {
     message: 'Overflow needs both a queue and a wait time',
