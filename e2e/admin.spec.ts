@@ -24,7 +24,7 @@ test('an admin sees the wallboard and changes a queue setting; an invalid value 
   await expect(page.getByRole('table', { name: 'Today by hour' }).getByRole('row')).toHaveCount(25);
 
   const { name: queueName } = await db.queue.findUniqueOrThrow({ where: { id: clinic.followUpQueueId } });
-  const form = page.getByRole('form', { name: queueName });
+  const form = page.getByRole('form', { name: queueName, exact: true });
   const offerTimeout = form.getByLabel('Offer timeout (seconds)');
   await expect(offerTimeout).toHaveValue('20');
   await offerTimeout.fill('30');
