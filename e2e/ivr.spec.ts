@@ -113,3 +113,24 @@ test('the patient is in the call from check-in: menu by keypad, the wait with it
   expect(session.stage).toBe('CONSULT');
   expect(errors).toEqual([]);
 });
+
+test('in the menu, 3 opens the home readings and comes back to the menu, and 2 goes to changing the appointment', async ({ browser, scenario }) => {
+  const patient = await newPhonePage(browser, 'en-US');
+  const errors = watchConsoleErrors(patient, 'patient');
+  await patient.goto(`/v/${scenario.link.token}`);
+  await enterBirthDate(patient, scenario.birthDate);
+  await acceptConsent(patient);
+  await patient.getByRole('button', { name: en.deviceCheck.continue }).click();
+  await skipHomeVitals(patient);
+
+  await pressKey(patient, '3');
+  await patient.getByRole('button', { name: en.vitalsForm.skip }).click();
+  await expect(patient.getByTestId('agent-caption')).toContainText('Welcome to your follow-up visit', { timeout: 20_000 });
+  await pressKey(patient, '2');
+  await patient.waitForURL('**/visit/reschedule');
+  const session = await db.callSession.findFirstOrThrow({ where: { room: `consult-${scenario.appointment.id}` } });
+  const choices = await db.ivrEvent.findMany({ where: { sessionId: session.id, kind: 'CHOICE' }, orderBy: { at: 'asc' }, select: { digit: true } });
+  expect(choices.map((c) => c.digit)).toEqual(['3', '2']);
+  expect(await db.task.count({ where: { appointmentId: scenario.appointment.id } })).toBe(0);
+  expect(errors).toEqual([]);
+});

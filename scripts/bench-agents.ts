@@ -110,7 +110,8 @@ async function main() {
     const { enqueueForAppointment } = await import('@/server/routing/patient-queue');
     const { startPatientCall, acceptCall } = await import('@/server/agents/patient-call');
     const { setPresence } = await import('@/server/routing/presence');
-    const first = await createVisitScenario();
+    // Offers go to any available clinician at once (no wait for the patient's own), for the stop measurement.
+    const first = await createVisitScenario({ queue: { preferredClinicianSeconds: 0 } });
 
     async function addRoom(waiting: boolean): Promise<Subscriber> {
       const visit = subscribers.length === 0 && waiting ? first : await addVisit(first.clinic.id, first.doctor.id);

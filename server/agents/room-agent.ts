@@ -31,7 +31,7 @@ import { renderMenuFrame, renderWaitingCard } from './media/menu-frame';
 import { sharedClip } from './media/shared-clip';
 import { speak } from './media/speech';
 import { createVideoOut } from './media/video-out';
-import { rgbaFrame } from './media/video-frames';
+import { i420Frame } from './media/video-frames';
 import { chooseWaitingClips } from './waiting-clips';
 
 export const AGENT_IDENTITY = 'revisit-agent';
@@ -287,7 +287,8 @@ export class RoomAgent {
       },
       { width: WIDTH, height: HEIGHT },
     );
-    return rgbaFrame(pixels, WIDTH, HEIGHT);
+    // Converted once: the same menu frame is sent 15 times a second until it changes.
+    return i420Frame(pixels, WIDTH, HEIGHT);
   }
 
   /** What is said for a node: its prompt, then each option. */
@@ -423,7 +424,7 @@ export class RoomAgent {
     waiting.unsubscribe = null;
     const path = waiting.clips[waiting.clipIndex % Math.max(1, waiting.clips.length)];
     if (!path || this.session.audioOnly) {
-      const card = rgbaFrame(
+      const card = i420Frame(
         renderWaitingCard({ locale: this.locale, title: this.t.waitingTitle, lines: [this.t.waitingLine] }, { width: WIDTH, height: HEIGHT }),
         WIDTH,
         HEIGHT,

@@ -1,7 +1,7 @@
 import 'server-only';
 import { createCallerFactory, createTRPCRouter } from './trpc';
 import { appointmentRouter } from './routers/appointment';
-import { callRouter } from './routers/call';
+import { patientCallRouter } from './routers/patient-call';
 import { consultRouter } from './routers/consult';
 import { messagesRouter } from './routers/messages';
 import { visitRouter } from './routers/visit';
@@ -20,7 +20,7 @@ export const appRouter = createTRPCRouter({
   appointment: appointmentRouter,
   consult: consultRouter,
   waitingRoom: waitingRoomRouter,
-  patientCall: callRouter,
+  patientCall: patientCallRouter,
   desk: deskRouter,
   queues: queueAdminRouter,
   messages: messagesRouter,

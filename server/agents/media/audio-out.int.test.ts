@@ -29,12 +29,12 @@ describe('audio out (a real rtc-node AudioSource)', () => {
       const took = performance.now() - started;
       expect(took).toBeGreaterThan(1450);
       expect(took).toBeLessThan(1900);
-      expect(capture).toHaveBeenCalledTimes(150);
-      expect(capture.mock.calls.every(([frame]) => frame.samplesPerChannel === 480 && frame.data.buffer.byteLength === 960)).toBe(true);
+      expect(capture).toHaveBeenCalledTimes(75);
+      expect(capture.mock.calls.every(([frame]) => frame.samplesPerChannel === 960 && frame.data.buffer.byteLength === 1920)).toBe(true);
 
       // Between plays nothing is sent.
       await sleep(300);
-      expect(capture).toHaveBeenCalledTimes(150);
+      expect(capture).toHaveBeenCalledTimes(75);
     } finally {
       await source.close();
     }

@@ -9,7 +9,8 @@
 // instead would cost a hundred native calls a second per call for the same result, so play() sends only audio.
 //
 // play() keeps at most `leadMs` of audio queued ahead of real time: enough to ride over a busy event loop (many
-// calls in one worker), little enough to hold only a fraction of a prompt in memory.
+// calls in one worker), little enough to hold only a fraction of a prompt in memory. Frames are 20 ms (the native
+// side splits them into its 10 ms ticks): half the calls from JavaScript for the same sound.
 import { AudioFrame, type AudioSource } from '@livekit/rtc-node';
 
 export type PlayResult = 'done' | 'stopped';
@@ -22,7 +23,7 @@ export type AudioOut = {
   readonly playing: boolean;
 };
 
-const FRAME_MS = 10;
+const FRAME_MS = 20;
 
 type Run = { stopped: boolean; wake: () => void };
 
@@ -76,7 +77,7 @@ export function createAudioOut(source: AudioSource, options: { leadMs?: number }
           if (ahead > leadMs) await pause(run, ahead - leadMs);
           if (run.stopped || source.closed) break;
           // Each frame owns its buffer (rtc-node passes the start of `data.buffer` to the native side); the last one
-          // is padded with silence to a whole 10 ms.
+          // is padded with silence to a whole frame.
           const samples = new Int16Array(samplesPerFrame);
           samples.set(pcm.subarray(offset, offset + samplesPerFrame));
           await source.captureFrame(new AudioFrame(samples, source.sampleRate, 1, samplesPerFrame));

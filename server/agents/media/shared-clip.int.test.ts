@@ -103,11 +103,11 @@ describe('shared clip (one real ffmpeg per clip)', () => {
     expect(last[180 * 640 + 10]).toBeLessThan(24);
     expect(last[180 * 640 + 320]).toBeGreaterThan(24);
 
-    // Audio: 10 ms frames at 48 kHz, about 100 a second, audible; it runs slightly ahead of the picture.
-    const audioSeconds = a.audio.length / 100;
+    // Audio: 20 ms frames at 48 kHz, about 50 a second, audible; it runs slightly ahead of the picture.
+    const audioSeconds = a.audio.length / 50;
     const videoSeconds = a.video.length / 15;
     expect(Math.abs(audioSeconds - videoSeconds)).toBeLessThan(0.4);
-    expect(a.audio.every(({ frame }) => frame.sampleRate === 48_000 && frame.channels === 1 && frame.samplesPerChannel === 480)).toBe(true);
+    expect(a.audio.every(({ frame }) => frame.sampleRate === 48_000 && frame.channels === 1 && frame.samplesPerChannel === 960)).toBe(true);
     const samples = a.audio.slice(10).flatMap(({ frame }) => Array.from(frame.data));
     const rms = Math.sqrt(samples.reduce((sum, s) => sum + (s / 32768) ** 2, 0) / samples.length);
     expect(rms).toBeGreaterThan(0.01);

@@ -47,7 +47,7 @@ export type SharedClip = {
 };
 
 export const CLIP_SAMPLE_RATE = 48_000;
-const AUDIO_FRAME_MS = 10;
+const AUDIO_FRAME_MS = 20;
 const SAMPLES_PER_FRAME = (CLIP_SAMPLE_RATE / 1000) * AUDIO_FRAME_MS;
 const AUDIO_FRAME_BYTES = SAMPLES_PER_FRAME * 2;
 const TICK_MS = 20;

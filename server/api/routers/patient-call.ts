@@ -7,7 +7,7 @@ import { livekit } from '@/server/livekit';
 
 const patientOnly = 'Only the visit’s patient joins this call.';
 
-export const callRouter = createTRPCRouter({
+export const patientCallRouter = createTRPCRouter({
   start: signedInProcedure
     .input(z.object({ audioOnly: z.boolean(), locale: z.enum(['zh-CN', 'en']) }))
     .mutation(({ ctx, input }) => startPatientCall(livekit(), requirePatient(ctx.principal, patientOnly), input)),
