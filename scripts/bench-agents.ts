@@ -84,6 +84,12 @@ function cpuSnapshot(rootPid: number): Map<string, number> {
   );
   return byName;
 }
+/** The whole machine's busy CPU ticks and all ticks (/proc/stat): to tell the worker's limit from the machine's. */
+function machineTicks(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - fields[3]! - (fields[4] ?? 0), total };
+}
 function rssMb(rootPid: number): number {
   const { node } = workerProcesses(rootPid);
   const line = readFileSync(`/proc/${node.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/);
@@ -139,12 +145,15 @@ async function main() {
       const deadline = Date.now() + 30_000;
       while (rooms.some((r) => r.frames.length < 5) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       const cpuBefore = cpuSnapshot(agents.pid!);
+      const machineBefore = machineTicks();
       const start = performance.now();
       await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
       const end = performance.now();
       const cpu = cpuDelta(cpuBefore, cpuSnapshot(agents.pid!), (end - start) / 1000);
+      const machineAfter = machineTicks();
+      const machineBusy = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
       const rates = rooms.map((r) => r.frames.filter((t) => t >= start && t < end).length / ((end - start) / 1000)).sort((a, b) => a - b);
-      return { lowest: rates[0] ?? 0, median: percentile(rates, 50), cpu, rssMb: rssMb(agents.pid!) };
+      return { lowest: rates[0] ?? 0, median: percentile(rates, 50), cpu, rssMb: rssMb(agents.pid!), machineBusy };
     }
 
     async function ramp(kind: 'ringback' | 'ivr', waiting: boolean) {
@@ -160,7 +169,7 @@ async function main() {
             `(${((figures.cpu.total / rooms.length) * 100).toFixed(1)}% of a core per room: ${figures.cpu.parts
               .slice(0, 5)
               .map((p) => `${p.name} ${((p.cores / rooms.length) * 100).toFixed(2)}%`)
-              .join(', ')}); memory ${((figures.rssMb - rssAtStart) / rooms.length).toFixed(1)} MB per room`,
+              .join(', ')}); memory ${((figures.rssMb - rssAtStart) / rooms.length).toFixed(1)} MB per room; machine ${Math.round(figures.machineBusy * 100)}% busy`,
         );
         if (!ok) break;
         best = { rooms: rooms.length, cores: figures.cpu.total };
