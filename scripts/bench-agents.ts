@@ -169,7 +169,9 @@ async function main() {
             `(${((figures.cpu.total / rooms.length) * 100).toFixed(1)}% of a core per room: ${figures.cpu.parts
               .slice(0, 5)
               .map((p) => `${p.name} ${((p.cores / rooms.length) * 100).toFixed(2)}%`)
-              .join(', ')}); memory ${((figures.rssMb - rssAtStart) / rooms.length).toFixed(1)} MB per room; machine ${Math.round(figures.machineBusy * 100)}% busy`,
+              .join(
+                ', ',
+              )}); memory ${((figures.rssMb - rssAtStart) / rooms.length).toFixed(1)} MB per room; machine ${Math.round(figures.machineBusy * 100)}% busy`,
         );
         if (!ok) break;
         best = { rooms: rooms.length, cores: figures.cpu.total };

@@ -99,6 +99,17 @@ async function main() {
       });
       const frameAt = await patient.evaluate(() => (window as unknown as { __firstRemoteFrameAt: number }).__firstRemoteFrameAt);
       joins.push(frameAt - acceptedAt);
+      // Where the time went: the marks the pages leave (performance entries, as wall-clock times).
+      const marks = async (page: Page) =>
+        page.evaluate(() =>
+          performance.getEntriesByType('mark').map((m) => [m.name.replace('revisit:', ''), Math.round(performance.timeOrigin + m.startTime)] as const),
+        );
+      const steps = [...(await marks(doctor)), ...(await marks(patient))]
+        .filter(([, at]) => at >= acceptedAt)
+        .sort((a, b) => a[1] - b[1])
+        .map(([name, at]) => `${name} +${at - acceptedAt}`)
+        .join(', ');
+      console.log(`  after accept: ${steps}`);
       if (index === visits.length - 1) {
         // Opened directly, as after a reload, with this patient's session.
         pageKb['/visit'] = await pageJs(context, {}, '/visit');

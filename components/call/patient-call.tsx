@@ -300,6 +300,17 @@ function ConsultStage({
   const room = useRoomContext();
   const asked = useRef(false);
   useEffect(() => {
+    // Marks for bench:join: when the page learned of the consult, and when the clinician's camera arrived.
+    performance.mark('revisit:consult-stage');
+    const onSubscribed = (track: { kind: string }) => {
+      if (track.kind === 'video') performance.mark('revisit:remote-video-subscribed');
+    };
+    room.on(RoomEvent.TrackSubscribed, onSubscribed);
+    return () => {
+      room.off(RoomEvent.TrackSubscribed, onSubscribed);
+    };
+  }, [room]);
+  useEffect(() => {
     const publish = () => {
       if (!room.localParticipant.permissions?.canPublish) return false;
       const { audioOnly } = readMediaPreferences();

@@ -18,6 +18,12 @@ function configYaml({ port, tcpPort, udpPort, apiKey, apiSecret, webhookUrl }) {
     '  enable_loopback_candidate: true',
     '  interfaces:',
     '    includes: ["lo"]',
+    // A subscriber who joins a running track (a patient already in the room when the clinician's camera arrives)
+    // needs a keyframe: LiveKit passes keyframe requests on at most this often per layer (defaults 0.5 s / 1 s / 1 s).
+    '  pli_throttle:',
+    '    low_quality: 100ms',
+    '    mid_quality: 200ms',
+    '    high_quality: 200ms',
     'keys:',
     `  ${apiKey}: ${apiSecret}`,
     ...(webhookUrl ? ['webhook:', `  api_key: ${apiKey}`, '  urls:', `    - ${webhookUrl}`] : []),

@@ -172,7 +172,10 @@ describe('the IVR agent', () => {
   it('records a call-back request, thanks the caller and ends the call without a task', async () => {
     const { scenario, call, room } = await menuCall();
     await press(room, '2');
-    await waitFor(async () => (await db.callSession.findFirstOrThrow({ where: { room: call.room } })).stage === 'ENDED', { timeoutMs: 15_000, what: 'the end' });
+    await waitFor(async () => (await db.callSession.findFirstOrThrow({ where: { room: call.room } })).stage === 'ENDED', {
+      timeoutMs: 15_000,
+      what: 'the end',
+    });
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: 'call.callback-requested', subject: `Appointment/${scenario.appointment.id}` } });
     expect(audit.detail).toMatchObject({ path: ['2'] });
     expect(await db.task.count({ where: { appointmentId: scenario.appointment.id } })).toBe(0);
