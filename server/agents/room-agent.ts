@@ -118,10 +118,7 @@ export class RoomAgent {
 
   private async connectAndPlay(): Promise<void> {
     const appointment = this.session.appointmentId
-      ? await db.appointment.findUnique({
-          where: { id: this.session.appointmentId },
-          select: { patientId: true, patient: { select: { givenName: true, familyName: true } } },
-        })
+      ? await db.appointment.findUnique({ where: { id: this.session.appointmentId }, select: { patientId: true } })
       : null;
     this.patientIdentity = appointment?.patientId ?? '';
     const token = await this.options.livekit.issueAgentToken(this.session.room, AGENT_IDENTITY, 'Revisit');
