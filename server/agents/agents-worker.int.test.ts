@@ -103,7 +103,11 @@ describe('agents worker', () => {
     });
     const task = await db.task.findFirstOrThrow({ where: { appointmentId: scenario.appointment.id } });
     expect(task.attributes).toMatchObject({ menuPath: ['1', '2'], menuChoice: { en: 'New or worse symptoms' } });
-    expect((await db.callSession.findFirstOrThrow({ where: { room: call.room } })).stage).toBe('WAITING');
+    // The agent queues the task, then moves its session on: two writes, so the stage is awaited, not read at once.
+    await waitFor(async () => (await db.callSession.findFirstOrThrow({ where: { room: call.room } })).stage === 'WAITING', {
+      timeoutMs: 5000,
+      what: 'the session in the wait',
+    });
     // Agents are never listed as consult participants.
     expect((await livekit().listParticipants(call.room)).map((p) => p.identity)).toEqual([patient.id]);
   }, 90_000);
