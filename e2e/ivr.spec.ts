@@ -1,5 +1,5 @@
 import { RoomServiceClient } from 'livekit-server-sdk';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import {
   acceptConsent,
   db,
@@ -50,7 +50,8 @@ async function decodedFrames(page: Page): Promise<number> {
   return page.evaluate(() => document.querySelector<HTMLVideoElement>('[data-testid="agent-video"]')?.getVideoPlaybackQuality().totalVideoFrames ?? 0);
 }
 
-test('the patient is in the call from check-in: menu by keypad, the wait with its clip, and the doctor on accept', async ({ browser, scenario }) => {
+/** The patient on their phone, in English, from the SMS link through check-in: in the call, at the clinic's menu. */
+async function intoTheMenu(browser: Browser, scenario: { link: { token: string }; birthDate: string }) {
   const patient = await newPhonePage(browser, 'en-US');
   const errors = watchConsoleErrors(patient, 'patient');
   await patient.goto(`/v/${scenario.link.token}`);
@@ -58,6 +59,11 @@ test('the patient is in the call from check-in: menu by keypad, the wait with it
   await acceptConsent(patient);
   await patient.getByRole('button', { name: en.deviceCheck.continue }).click();
   await skipHomeVitals(patient);
+  return { patient, errors };
+}
+
+test('the patient is in the call from check-in: menu by keypad, the wait with its clip, and the doctor on accept', async ({ browser, scenario }) => {
+  const { patient, errors } = await intoTheMenu(browser, scenario);
 
   // The menu arrives as video and voice from the room's agent; the patient publishes nothing yet.
   await expect.poll(async () => (await agentFrame(patient)).blank, { timeout: 20_000 }).toBe(false);
@@ -115,13 +121,7 @@ test('the patient is in the call from check-in: menu by keypad, the wait with it
 });
 
 test('in the menu, 3 opens the home readings and comes back to the menu, and 2 goes to changing the appointment', async ({ browser, scenario }) => {
-  const patient = await newPhonePage(browser, 'en-US');
-  const errors = watchConsoleErrors(patient, 'patient');
-  await patient.goto(`/v/${scenario.link.token}`);
-  await enterBirthDate(patient, scenario.birthDate);
-  await acceptConsent(patient);
-  await patient.getByRole('button', { name: en.deviceCheck.continue }).click();
-  await skipHomeVitals(patient);
+  const { patient, errors } = await intoTheMenu(browser, scenario);
 
   await pressKey(patient, '3');
   await patient.getByRole('button', { name: en.vitalsForm.skip }).click();

@@ -1,17 +1,9 @@
 // `npm run agents`: the agents worker (video IVR and ringback participants). Run as many as needed, on any machine
 // that reaches the database and LiveKit; each takes rooms from the job queue.
-import { ConfigError, env } from '@/server/env';
+import { exitOnConfigError } from '@/server/env';
 import { startAgentsWorker } from '@/server/agents/worker';
 
-try {
-  env();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+exitOnConfigError();
 
 // One room's stray failure (often LiveKit aborting what was in flight as a room closes) must not take every other
 // room of this worker down with it: it is logged, and that room's agent has already stopped or will be taken over.

@@ -132,6 +132,19 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 
 let cached: Env | undefined;
 
+/** For a process's entry point: a misconfigured deployment stops at once with the readable list, nothing else. */
+export function exitOnConfigError(): void {
+  try {
+    env();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;

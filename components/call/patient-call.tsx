@@ -23,7 +23,7 @@ const RESUME_RPC_METHOD = 'revisit.resume';
 const STAGE_ATTRIBUTE = 'revisit.stage';
 const OUTCOME_ATTRIBUTE = 'revisit.outcome';
 const CAPTION_ATTRIBUTE = 'revisit.saying';
-/** Without publishing rights this long after the accept, the page asks for a token that has them. */
+/** Without publishing rights this long after the accept, the page asks for them again. */
 const PERMISSION_FALLBACK_MS = 3000;
 
 type Props = { appointmentId: string; clinicName: string; clinicianName: string };
@@ -41,10 +41,11 @@ export function PatientCall({ appointmentId, clinicName, clinicianName }: Props)
   const [dropped, setDropped] = useState(false);
   const [left, setLeft] = useState(false);
 
+  const { mutate } = start;
   const connect = useCallback(() => {
     setDropped(false);
-    start.mutate({ audioOnly: readMediaPreferences().audioOnly, locale });
-  }, [start, locale]);
+    mutate({ audioOnly: readMediaPreferences().audioOnly, locale });
+  }, [mutate, locale]);
 
   useEffect(() => {
     if (requested.current) return;
@@ -94,7 +95,6 @@ export function PatientCall({ appointmentId, clinicName, clinicianName }: Props)
         title={`${clinicName} · ${clinicianName}`}
         access={access}
         startedInConsult={access.stage === 'CONSULT'}
-        onNeedToken={connect}
         onEnded={() => setEnded(true)}
         onLeft={() => setLeft(true)}
       />
@@ -109,7 +109,6 @@ function CallStages({
   title,
   access,
   startedInConsult,
-  onNeedToken,
   onEnded,
   onLeft,
 }: {
@@ -117,7 +116,6 @@ function CallStages({
   title: string;
   access: Access;
   startedInConsult: boolean;
-  onNeedToken: () => void;
   onEnded: () => void;
   onLeft: () => void;
 }) {
@@ -130,7 +128,7 @@ function CallStages({
   }, [status.data?.state]);
   const agent = useAgent();
 
-  if (inConsult) return <ConsultStage appointmentId={appointmentId} title={title} access={access} onNeedToken={onNeedToken} onEnded={onEnded} />;
+  if (inConsult) return <ConsultStage appointmentId={appointmentId} title={title} access={access} onEnded={onEnded} />;
   return (
     <AgentStage
       appointmentId={appointmentId}
@@ -284,20 +282,10 @@ function AgentStage({
 }
 
 /** The consult on the same connection: camera and microphone go on as soon as LiveKit lets this patient publish. */
-function ConsultStage({
-  appointmentId,
-  title,
-  access,
-  onNeedToken,
-  onEnded,
-}: {
-  appointmentId: string;
-  title: string;
-  access: Access;
-  onNeedToken: () => void;
-  onEnded: () => void;
-}) {
+function ConsultStage({ appointmentId, title, access, onEnded }: { appointmentId: string; title: string; access: Access; onEnded: () => void }) {
   const room = useRoomContext();
+  const trpc = useTRPC();
+  const { mutate: askToPublish } = useMutation(trpc.patientCall.publish.mutationOptions());
   const asked = useRef(false);
   useEffect(() => {
     // Marks for bench:join: when the page learned of the consult, and when the clinician's camera arrived.
@@ -329,7 +317,7 @@ function ConsultStage({
     const fallback = setTimeout(() => {
       if (!room.localParticipant.permissions?.canPublish && !asked.current) {
         asked.current = true;
-        onNeedToken();
+        askToPublish();
       }
     }, PERMISSION_FALLBACK_MS);
     return () => {
@@ -337,6 +325,6 @@ function ConsultStage({
       room.off(RoomEvent.Connected, onChange);
       clearTimeout(fallback);
     };
-  }, [room, onNeedToken]);
+  }, [room, askToPublish]);
   return <ConsultCall appointmentId={appointmentId} title={title} access={access} canEnd={false} onEnded={onEnded} />;
 }

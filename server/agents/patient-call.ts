@@ -121,3 +121,13 @@ export async function acceptCall(gateway: LivekitGateway, principal: Parameters<
   });
   return accepted;
 }
+
+/**
+ * The patient's page asks again to publish when no rights arrived after the accept (LiveKit was briefly unreachable
+ * when the clinician accepted). Only once a clinician has the visit.
+ */
+export async function requestPublishing(gateway: LivekitGateway, principal: PatientPrincipal): Promise<{ allowed: boolean }> {
+  const assigned = await db.task.findFirst({ where: { appointmentId: principal.appointmentId, state: 'ASSIGNED' }, select: { id: true } });
+  if (!assigned) throw forbidden('Your clinician has not taken your visit yet', 'notYourTurn');
+  return { allowed: await letPatientPublish(gateway, principal.appointmentId) };
+}
