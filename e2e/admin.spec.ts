@@ -1,6 +1,6 @@
 import { createClinic, createStaff } from '@/server/testing/factories';
 import { appAlert, db, expect, newDesktopPage, signInAsStaff, test, watchConsoleErrors } from './fixtures';
-import { en } from './strings';
+import { en, format } from './strings';
 
 test('an admin sees the wallboard and changes a queue setting; an invalid value is refused and not saved', async ({ browser }) => {
   const clinic = await createClinic();
@@ -65,4 +65,34 @@ test('a clinician opening /admin is refused, and a signed-out visitor is sent to
   const visitor = await newDesktopPage(browser);
   await visitor.goto('/admin');
   await visitor.waitForURL('**/signin');
+});
+
+test('an admin changes the call menu: a key used twice is refused at its field and nothing is saved, then the fixed menu is live', async ({ browser }) => {
+  const clinic = await createClinic();
+  const admin = await createStaff(clinic.id, 'ADMIN');
+  const page = await newDesktopPage(browser);
+  const errors = watchConsoleErrors(page, 'admin');
+  await signInAsStaff(page, admin.email, admin.password);
+  await page.goto('/admin');
+
+  const editor = page.getByRole('region', { name: en.ivrAdmin.title });
+  await expect(editor.getByText(en.ivrAdmin.liveDefault)).toBeVisible();
+  const firstMenu = editor.getByRole('group', { name: /^Menu 1:/ });
+  const secondOption = firstMenu.getByRole('group', { name: 'Option 2' });
+  const key = secondOption.getByLabel(en.ivrAdmin.digit, { exact: true });
+  await key.selectOption('1');
+  await editor.getByRole('button', { name: en.ivrAdmin.save }).click();
+  await expect(editor.getByRole('alert')).toContainText(en.ivrAdmin.notSaved);
+  await expect(key).toHaveAttribute('aria-invalid', 'true');
+  expect(await db.ivrMenu.count({ where: { clinicId: clinic.id } })).toBe(0);
+
+  await key.selectOption('2');
+  await firstMenu.getByLabel(en.ivrAdmin.titleEn).fill('Riverside follow-up');
+  await editor.getByRole('button', { name: en.ivrAdmin.save }).click();
+  await expect(editor.getByRole('status').filter({ hasText: format(en.ivrAdmin.saved, { version: 1 }) })).toBeVisible();
+  const saved = await db.ivrMenu.findFirstOrThrow({ where: { clinicId: clinic.id } });
+  expect(saved.version).toBe(1);
+  expect((saved.tree as { nodes: { title: { en: string } }[] }).nodes[0]!.title.en).toBe('Riverside follow-up');
+  // The browser logs the refused save's 400 itself; nothing else went wrong.
+  expect(errors).toEqual([expect.stringMatching(/status of 400 .*\/api\/trpc\/ivrMenu\.save/)]);
 });
