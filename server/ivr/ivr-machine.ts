@@ -76,9 +76,9 @@ export function startIvr(tree: MenuTree): IvrStep {
 function shortestTrail(tree: MenuTree, target: string): string[] {
   const root = rootOf(tree).id;
   const cameFrom = new Map<string, string | null>([[root, null]]);
-  const todo = [root];
-  while (todo.length) {
-    const id = todo.shift()!;
+  const toVisit = [root];
+  while (toVisit.length) {
+    const id = toVisit.shift()!;
     if (id === target) {
       const trail: string[] = [];
       for (let at = cameFrom.get(id) ?? null; at !== null; at = cameFrom.get(at) ?? null) trail.unshift(at);
@@ -87,7 +87,7 @@ function shortestTrail(tree: MenuTree, target: string): string[] {
     for (const option of nodeOf(tree, id)?.options ?? []) {
       if (option.action.kind === 'submenu' && !cameFrom.has(option.action.nodeId) && nodeOf(tree, option.action.nodeId)) {
         cameFrom.set(option.action.nodeId, id);
-        todo.push(option.action.nodeId);
+        toVisit.push(option.action.nodeId);
       }
     }
   }

@@ -124,13 +124,13 @@ function parentsOf(tree: MenuTree): Map<string, Set<string>> {
 
 function reachableFromRoot(tree: MenuTree, byId: ReadonlyMap<string, MenuNode>): Set<string> {
   const seen = new Set<string>([tree.rootId]);
-  const todo = [tree.rootId];
-  while (todo.length) {
-    const node = byId.get(todo.pop()!);
+  const toVisit = [tree.rootId];
+  while (toVisit.length) {
+    const node = byId.get(toVisit.pop()!);
     for (const target of node ? submenuTargets(node) : []) {
       if (byId.has(target) && !seen.has(target)) {
         seen.add(target);
-        todo.push(target);
+        toVisit.push(target);
       }
     }
   }

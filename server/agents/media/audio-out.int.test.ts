@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { AudioSource, AudioStream, LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteTrack } from '@livekit/rtc-node';
-import { AccessToken } from 'livekit-server-sdk';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startLivekit } from '@/scripts/lib/livekit.mjs';
+import { AudioSource, AudioStream, LocalAudioTrack, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteTrack } from '@livekit/rtc-node';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { testRooms } from '@/server/testing/livekit-rooms';
 import { createAudioOut } from './audio-out';
 
 const RATE = 48_000;
@@ -76,29 +72,9 @@ describe('audio out (a real rtc-node AudioSource)', () => {
 });
 
 describe('audio out through a real LiveKit server', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'revisit-audio-out-'));
-  let livekit: Awaited<ReturnType<typeof startLivekit>>;
-  const apiKey = 'media-test';
-  const apiSecret = 'media-test-secret-0123456789abcdef0123';
-  const rooms: Room[] = [];
-
-  beforeAll(async () => {
-    livekit = await startLivekit({ dir, apiKey, apiSecret });
-  });
-  afterAll(async () => {
-    for (const room of rooms) await room.disconnect();
-    await livekit?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function join(identity: string): Promise<Room> {
-    const token = new AccessToken(apiKey, apiSecret, { identity });
-    token.addGrant({ room: 'audio-out', roomJoin: true, canPublish: true, canSubscribe: true });
-    const room = new Room();
-    rooms.push(room);
-    await room.connect(livekit.url, await token.toJwt(), { autoSubscribe: true, dynacast: false });
-    return room;
-  }
+  // A room of this file's own on the test stack's LiveKit server.
+  const { join, leaveAll } = testRooms(`audio-out-${process.pid}`);
+  afterAll(leaveAll);
 
   it('is heard by a subscriber, and falls silent when stopped', async () => {
     const listener = await join('listener');

@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   LocalVideoTrack,
-  Room,
   RoomEvent,
   TrackKind,
   TrackPublishOptions,
@@ -14,9 +10,8 @@ import {
   type RemoteTrack,
   type VideoFrame,
 } from '@livekit/rtc-node';
-import { AccessToken } from 'livekit-server-sdk';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startLivekit } from '@/scripts/lib/livekit.mjs';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { testRooms } from '@/server/testing/livekit-rooms';
 import { renderMenuFrame, type MenuView } from './menu-frame';
 import { rgbaFrame } from './video-frames';
 import { createVideoOut } from './video-out';
@@ -84,29 +79,9 @@ describe('video out (a real rtc-node VideoSource)', () => {
 });
 
 describe('video out through a real LiveKit server', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'revisit-video-out-'));
-  let livekit: Awaited<ReturnType<typeof startLivekit>>;
-  const apiKey = 'media-test';
-  const apiSecret = 'media-test-secret-0123456789abcdef0123';
-  const rooms: Room[] = [];
-
-  beforeAll(async () => {
-    livekit = await startLivekit({ dir, apiKey, apiSecret });
-  });
-  afterAll(async () => {
-    for (const room of rooms) await room.disconnect();
-    await livekit?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function join(identity: string): Promise<Room> {
-    const token = new AccessToken(apiKey, apiSecret, { identity });
-    token.addGrant({ room: 'video-out', roomJoin: true, canPublish: true, canSubscribe: true });
-    const room = new Room();
-    rooms.push(room);
-    await room.connect(livekit.url, await token.toJwt(), { autoSubscribe: true, dynacast: false });
-    return room;
-  }
+  // A room of this file's own on the test stack's LiveKit server.
+  const { join, leaveAll } = testRooms(`video-out-${process.pid}`);
+  afterAll(leaveAll);
 
   /** Whether a received frame shows the highlight colour (a filled option row) anywhere. */
   function highlightedRows(frame: VideoFrame): number[] {
