@@ -76,6 +76,10 @@ const schema = z.object({
   IVR_NO_INPUT_MS: z.coerce.number().int().min(1000).max(60_000).default(8000),
   /** Rooms one agents worker takes at once. */
   AGENTS_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
+  /** 0: no phone line (no SIP bridge runs); the clinics' lines are not provisioned in LiveKit. */
+  SIP_ENABLED: z.enum(['0', '1']).default('1'),
+  /** The SIP bridge's port on this machine: what the demo and the admin screen tell callers to dial. */
+  SIP_PORT: z.coerce.number().int().min(1).max(65535).default(5060),
   /** A LiveKit SIP outbound trunk (ST_...): set, clinicians can dial a phone number into a consult. */
   SIP_OUTBOUND_TRUNK_ID: unsetIfEmpty(
     z

@@ -6,7 +6,7 @@ import { REPO_ROOT, freePort, startService, waitFor } from './proc.mjs';
 export const LIVEKIT_VERSION = 'v1.13.5';
 export const LIVEKIT_BIN = path.join(REPO_ROOT, '.tools', 'bin', 'livekit-server');
 
-function configYaml({ port, tcpPort, udpPort, apiKey, apiSecret, webhookUrl }) {
+function configYaml({ port, tcpPort, udpPort, apiKey, apiSecret, webhookUrl, redis }) {
   return [
     `port: ${port}`,
     'bind_addresses: ["127.0.0.1"]',
@@ -26,6 +26,8 @@ function configYaml({ port, tcpPort, udpPort, apiKey, apiSecret, webhookUrl }) {
     '    high_quality: 200ms',
     'keys:',
     `  ${apiKey}: ${apiSecret}`,
+    // With Redis the server runs in distributed mode, which the SIP bridge needs to reach it.
+    ...(redis ? ['redis:', `  address: ${redis.address}`, `  password: ${redis.password}`] : []),
     ...(webhookUrl ? ['webhook:', `  api_key: ${apiKey}`, '  urls:', `    - ${webhookUrl}`] : []),
     'room:',
     '  empty_timeout: 300',
@@ -36,17 +38,17 @@ function configYaml({ port, tcpPort, udpPort, apiKey, apiSecret, webhookUrl }) {
 }
 
 /**
- * @param {{ dir: string, apiKey: string, apiSecret: string, webhookUrl?: string, port?: number }} options
+ * @param {{ dir: string, apiKey: string, apiSecret: string, webhookUrl?: string, port?: number, redis?: { address: string, password: string } }} options
  * @returns {Promise<{ url: string, httpUrl: string, pid: number, stop: () => Promise<void>, logFile: string }>}
  */
-export async function startLivekit({ dir, apiKey, apiSecret, webhookUrl, port }) {
+export async function startLivekit({ dir, apiKey, apiSecret, webhookUrl, port, redis }) {
   if (!existsSync(LIVEKIT_BIN)) {
     throw new Error(`LiveKit server is not installed at ${LIVEKIT_BIN}: run scripts/install-tools.sh`);
   }
   mkdirSync(dir, { recursive: true });
   const ports = { port: port ?? (await freePort()), tcpPort: await freePort(), udpPort: await freePort() };
   const configFile = path.join(dir, 'livekit.yaml');
-  writeFileSync(configFile, configYaml({ ...ports, apiKey, apiSecret, webhookUrl }), { mode: 0o600 });
+  writeFileSync(configFile, configYaml({ ...ports, apiKey, apiSecret, webhookUrl, redis }), { mode: 0o600 });
   const service = startService('livekit', LIVEKIT_BIN, ['--config', configFile], { logFile: path.join(dir, 'livekit.log') });
   const httpUrl = `http://127.0.0.1:${ports.port}`;
   try {

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runMigrations, startPostgres } from './postgres.mjs';
 import { startLivekit } from './livekit.mjs';
+import { startRedis, startSipBridge } from './sip.mjs';
 import { generateDemoClips } from './demo-clips.mjs';
 import { startFhirServer } from './fhir.mjs';
 import { startFhirControl } from './fhir-control.mjs';
@@ -25,13 +26,20 @@ export async function startStack({ work, database = 'revisit_test' }) {
     const webPort = await freePort();
     const apiKey = 'revisit-test';
     const apiSecret = randomBytes(32).toString('hex');
+    // Phone callers (SIP_ENABLED=0 leaves them out): Redis, LiveKit in its Redis mode, and the SIP bridge.
+    const withSip = process.env.SIP_ENABLED !== '0';
+    const redis = withSip ? await startRedis({ dir: path.join(work, 'redis') }) : null;
+    if (redis) started.push({ name: 'redis', stop: redis.stop });
     const livekit = await startLivekit({
       dir: path.join(work, 'livekit'),
       apiKey,
       apiSecret,
       webhookUrl: `http://127.0.0.1:${webPort}/api/livekit/webhook`,
+      redis: redis ?? undefined,
     });
     started.push({ name: 'livekit', stop: livekit.stop });
+    const sip = redis ? await startSipBridge({ dir: path.join(work, 'sip'), livekitUrl: livekit.url, apiKey, apiSecret, redis }) : null;
+    if (sip) started.push({ name: 'livekit-sip', stop: sip.stop });
     const fhir = await startFhirServer({ dataDir: path.join(work, 'fhir') });
     const fhirControl = await startFhirControl({ dataDir: path.join(work, 'fhir'), port: fhir.port, initial: fhir });
     started.push({
@@ -66,6 +74,8 @@ export async function startStack({ work, database = 'revisit_test' }) {
       MEDIA_CACHE_DIR: path.join(work, 'media-cache'),
       WAITING_MEDIA_DIR: path.join(work, 'waiting-media'),
       IVR_NO_INPUT_MS: '8000',
+      SIP_ENABLED: sip ? '1' : '0',
+      ...(sip ? { SIP_PORT: String(sip.sipPort) } : {}),
     };
 
     /** Starts one agents worker (`npm run agents`) against this stack; more than one may run. */
@@ -105,7 +115,7 @@ export async function startStack({ work, database = 'revisit_test' }) {
       return web;
     }
 
-    return { env, fhir, startWeb, startAgents, stop, pids: { postgres: pg.pid, livekit: livekit.pid } };
+    return { env, fhir, startWeb, startAgents, stop, pids: { postgres: pg.pid, livekit: livekit.pid, ...(sip ? { sip: sip.pid, redis: redis.pid } : {}) } };
   } catch (error) {
     await stop();
     throw error;

@@ -9,7 +9,7 @@ export const AGENT_LEASE_MS = 2000;
 const UNCLAIMED_GRACE_MS = 2000;
 
 /** The stages in which a room needs its agent. */
-export const AGENT_STAGES: readonly CallStage[] = ['MENU', 'WAITING'];
+export const AGENT_STAGES: readonly CallStage[] = ['IDENTIFY', 'MENU', 'WAITING'];
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
@@ -23,6 +23,8 @@ export async function openCallSession(input: {
   locale: Locale;
   audioOnly: boolean;
   stage: CallStage;
+  /** A phone caller: the channel, their number (E.164, when they sent one) and their LiveKit identity. */
+  phone?: { callerNumber: string | null; callerIdentity: string };
 }): Promise<{ session: CallSession; created: boolean }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const live = await db.callSession.findFirst({ where: { room: input.room, stage: { not: 'ENDED' } } });
@@ -34,7 +36,8 @@ export async function openCallSession(input: {
       return { session, created: false };
     }
     try {
-      const session = await db.callSession.create({ data: input });
+      const { phone, ...fields } = input;
+      const session = await db.callSession.create({ data: { ...fields, ...(phone ? { channel: 'PHONE' as const, ...phone } : {}) } });
       return { session, created: true };
     } catch (error) {
       // Two tabs opened the call at once: the partial unique index lets one session live per room.
@@ -56,7 +59,7 @@ export async function claimSession(sessionId: string, workerId: string, now = ne
   const staleBefore = new Date(now.getTime() - AGENT_LEASE_MS);
   const rows = await db.$queryRaw<CallSession[]>`
     UPDATE "CallSession" SET "agentWorkerId" = ${workerId}, "agentSeenAt" = ${now}
-    WHERE id = ${sessionId} AND stage IN ('MENU', 'WAITING')
+    WHERE id = ${sessionId} AND stage IN ('IDENTIFY', 'MENU', 'WAITING')
       AND ("agentWorkerId" IS NULL OR "agentWorkerId" = ${workerId} OR "agentSeenAt" < ${staleBefore})
     RETURNING *`;
   return rows[0] ?? null;
@@ -67,7 +70,7 @@ export async function renewSessions(workerId: string, sessionIds: string[], now 
   if (sessionIds.length === 0) return [];
   const renewed = await db.$queryRaw<{ id: string }[]>`
     UPDATE "CallSession" SET "agentSeenAt" = ${now}
-    WHERE id = ANY(${sessionIds}) AND "agentWorkerId" = ${workerId} AND stage IN ('MENU', 'WAITING')
+    WHERE id = ANY(${sessionIds}) AND "agentWorkerId" = ${workerId} AND stage IN ('IDENTIFY', 'MENU', 'WAITING')
     RETURNING id`;
   const held = new Set(renewed.map((row) => row.id));
   return sessionIds.filter((id) => !held.has(id));

@@ -44,11 +44,14 @@ export async function startPatientCall(
   if (!(await hasTelehealthConsent(principal.appointmentId))) {
     throw forbidden('Please read and accept the telehealth consent first.', 'consentRequired');
   }
-  const appointment = await db.appointment.findUnique({ where: { id: principal.appointmentId }, select: { id: true, clinicId: true, status: true } });
+  const appointment = await db.appointment.findUnique({
+    where: { id: principal.appointmentId },
+    select: { id: true, clinicId: true, status: true, callRoom: true },
+  });
   if (!appointment) throw notFound('This visit does not exist', 'notFound');
   if (CLOSED_VISIT_STATUSES.has(appointment.status)) throw conflict('This visit is cancelled or has ended', 'revoked');
 
-  const room = consultRoomName(appointment.id);
+  const room = consultRoomName(appointment);
   const task = await db.task.findFirst({ where: { appointmentId: appointment.id, state: { in: [...LIVE_TASK_STATES] } }, select: { state: true } });
   let stage: PatientCall['stage'];
   if (task?.state === 'ASSIGNED') stage = 'CONSULT';
@@ -106,9 +109,9 @@ export async function startPatientCall(
  * microphone on when LiveKit tells it so. A patient not in the room (the page closed) gets it with their next token.
  */
 export async function letPatientPublish(gateway: LivekitGateway, appointmentId: string): Promise<boolean> {
-  const appointment = await db.appointment.findUnique({ where: { id: appointmentId }, select: { patientId: true } });
+  const appointment = await db.appointment.findUnique({ where: { id: appointmentId }, select: { id: true, patientId: true, callRoom: true } });
   if (!appointment) return false;
-  return gateway.allowPublishing(consultRoomName(appointmentId), appointment.patientId);
+  return gateway.allowPublishing(consultRoomName(appointment), appointment.patientId);
 }
 
 /** The clinician accepts an offer; the waiting patient, already in the room, is let publish before the answer returns. */

@@ -2,6 +2,7 @@
 // phone DTMF), then the video ringback while they wait, until a clinician takes the call.
 import {
   AudioSource,
+  TrackKind,
   LocalAudioTrack,
   LocalVideoTrack,
   ParticipantKind,
@@ -18,7 +19,7 @@ import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
 import { recordAudit } from '@/server/audit/audit-service';
 import { resumeIvr, stepIvr, type IvrInput, type IvrState, type IvrStep } from '@/server/ivr/ivr-machine';
 import { liveMenu } from '@/server/ivr/menu-service';
-import { enqueueForAppointment } from '@/server/routing/patient-queue';
+import { enqueueForAppointment, touchTask } from '@/server/routing/patient-queue';
 import { FOLLOW_UP_QUEUE_SLUG, LIVE_VIEW_IDLE_MS } from '@/server/routing/routing-config';
 import { watchWaitingStatus, type WaitingStatus } from '@/server/routing/waiting-room-status';
 import { call as callStrings } from '@/server/shared/i18n/namespaces/call';
@@ -33,6 +34,7 @@ import { speak } from './media/speech';
 import { createVideoOut } from './media/video-out';
 import { i420Frame } from './media/video-frames';
 import { chooseWaitingClips } from './waiting-clips';
+import { identifyByBirthDate } from '@/server/sip/caller-identity';
 
 export const AGENT_IDENTITY = 'revisit-agent';
 /** The RPC method the patient's page calls with a key press (payload: the digit). */
@@ -62,7 +64,7 @@ export type RoomAgentOptions = {
   onStopped: (sessionId: string) => void;
 };
 
-type Mode = { kind: 'starting' } | { kind: 'menu' } | { kind: 'waiting' } | { kind: 'stopped' };
+type Mode = { kind: 'starting' } | { kind: 'identify'; digits: string; silences: number } | { kind: 'menu' } | { kind: 'waiting' } | { kind: 'stopped' };
 
 export class RoomAgent {
   private readonly room = new Room();
@@ -89,7 +91,9 @@ export class RoomAgent {
     status: WaitingStatus | null;
   } | null = null;
   private inputQueue: Promise<void> = Promise.resolve();
-  private patientIdentity = '';
+  /** The patient (once known) and the caller's LiveKit identity: the patient's id on the web, sip_<number> by phone. */
+  private patientId = '';
+  private callerIdentity = '';
   /** A menu ending the page carries out (reschedule, home readings), until the caller is back in the menu. */
   private outcome: 'reschedule' | 'vitals' | null = null;
 
@@ -117,15 +121,16 @@ export class RoomAgent {
   }
 
   private async connectAndPlay(): Promise<void> {
-    const appointment = this.session.appointmentId
-      ? await db.appointment.findUnique({ where: { id: this.session.appointmentId }, select: { patientId: true } })
-      : null;
-    this.patientIdentity = appointment?.patientId ?? '';
+    await this.loadPatient();
     const token = await this.options.livekit.issueAgentToken(this.session.room, AGENT_IDENTITY, 'Revisit');
     this.room.on(RoomEvent.DtmfReceived, (_code: number, digit: string, participant: RemoteParticipant) => {
       if (this.isCaller(participant)) this.enqueueInput({ kind: 'digit', digit });
     });
     this.room.on(RoomEvent.ParticipantConnected, (participant: RemoteParticipant) => this.onArrived(participant));
+    // LiveKit SIP answers a phone call once someone in the room listens to the caller: this agent does.
+    this.room.on(RoomEvent.TrackPublished, (publication, participant: RemoteParticipant) => {
+      if (participant.kind === ParticipantKind.SIP && publication.kind === TrackKind.KIND_AUDIO) publication.setSubscribed(true);
+    });
     this.room.on(RoomEvent.ParticipantDisconnected, (participant: RemoteParticipant) => {
       if (this.isCaller(participant)) this.onCallerLeft();
     });
@@ -135,25 +140,31 @@ export class RoomAgent {
     await this.room.connect(this.options.livekit.serverUrl, token, { autoSubscribe: false, dynacast: false });
     const local = this.room.localParticipant!;
     local.registerRpcMethod(KEY_RPC_METHOD, async (invocation) => {
-      if (invocation.callerIdentity !== this.patientIdentity) return 'ignored';
+      if (invocation.callerIdentity !== this.callerIdentity) return 'ignored';
       const digit = invocation.payload.trim();
       if (!/^[0-9*#]$/.test(digit)) return 'invalid';
       this.enqueueInput({ kind: 'digit', digit });
       return 'ok';
     });
     local.registerRpcMethod(RESUME_RPC_METHOD, async (invocation) => {
-      if (invocation.callerIdentity !== this.patientIdentity) return 'ignored';
+      if (invocation.callerIdentity !== this.callerIdentity) return 'ignored';
       this.inputQueue = this.inputQueue.then(() => this.backToMenu()).catch((error) => this.fail(error));
       return 'ok';
     });
     const videoTrack = LocalVideoTrack.createVideoTrack('menu', this.videoSource);
     const audioTrack = LocalAudioTrack.createAudioTrack('voice', this.audioSource);
-    await local.publishTrack(videoTrack, new TrackPublishOptions({ source: TrackSource.SOURCE_CAMERA, simulcast: false }));
+    // A phone has no screen (LiveKit SIP carries audio only): the menu is spoken, not shown.
+    if (!this.isPhoneCall) await local.publishTrack(videoTrack, new TrackPublishOptions({ source: TrackSource.SOURCE_CAMERA, simulcast: false }));
     await local.publishTrack(audioTrack, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
+    for (const participant of this.room.remoteParticipants.values()) {
+      if (participant.kind !== ParticipantKind.SIP) continue;
+      for (const publication of participant.trackPublications.values()) if (publication.kind === TrackKind.KIND_AUDIO) publication.setSubscribed(true);
+    }
     // A clinician already in the room (they accepted while this worker took over): nothing to play.
     if ([...this.room.remoteParticipants.values()].some((p) => this.isClinician(p))) return this.stop('consult');
-    if (!this.isCallerPresent()) this.onCallerLeft();
+    if (!this.isCallerPresent()) this.startHangUpGrace();
     if (this.session.stage === 'WAITING') await this.startWaiting();
+    else if (this.session.stage === 'IDENTIFY') await this.startIdentify();
     else await this.startMenu();
   }
 
@@ -166,15 +177,27 @@ export class RoomAgent {
     this.stopWaitingMedia();
     this.audio.stop();
     this.video.close();
-    if (why === 'consult') await advanceStage(this.session.id, ['MENU', 'WAITING'], 'CONSULT').catch(() => {});
+    if (why === 'consult') await advanceStage(this.session.id, ['IDENTIFY', 'MENU', 'WAITING'], 'CONSULT').catch(() => {});
     await this.room.disconnect().catch(() => {});
     this.options.onStopped(this.session.id);
   }
 
   // ---- who is who
 
+  private async loadPatient() {
+    const appointment = this.session.appointmentId
+      ? await db.appointment.findUnique({ where: { id: this.session.appointmentId }, select: { patientId: true } })
+      : null;
+    this.patientId = appointment?.patientId ?? '';
+    this.callerIdentity = this.session.channel === 'PHONE' ? (this.session.callerIdentity ?? '') : this.patientId;
+  }
+
+  private get isPhoneCall(): boolean {
+    return this.session.channel === 'PHONE';
+  }
+
   private isCaller(participant: RemoteParticipant): boolean {
-    return participant.identity === this.patientIdentity || participant.kind === ParticipantKind.SIP;
+    return participant.identity === this.callerIdentity || participant.kind === ParticipantKind.SIP;
   }
 
   private isClinician(participant: RemoteParticipant): boolean {
@@ -200,6 +223,15 @@ export class RoomAgent {
   }
 
   private onCallerLeft() {
+    // A phone that hung up is gone for good (the call's webhook ends its place in line); a web page may come back.
+    if (this.isPhoneCall) {
+      void this.hangUp().catch((error) => this.fail(error));
+      return;
+    }
+    this.startHangUpGrace();
+  }
+
+  private startHangUpGrace() {
     if (this.hangUpTimer) return;
     this.hangUpTimer = setTimeout(() => {
       this.hangUpTimer = null;
@@ -219,6 +251,11 @@ export class RoomAgent {
       await recordIvrEvent({ ...this.eventBase(), kind: 'HANGUP', durationMs: Date.now() - this.nodeEnteredAt });
       await advanceStage(this.session.id, ['MENU'], 'ENDED');
       await this.stop('ended');
+      return;
+    }
+    if (this.isPhoneCall) {
+      await advanceStage(this.session.id, ['IDENTIFY', 'MENU', 'WAITING'], 'ENDED');
+      await this.stop('ended');
     }
   }
 
@@ -236,8 +273,74 @@ export class RoomAgent {
   }
 
   private async handleInput(input: IvrInput) {
+    if (this.mode.kind === 'identify') return this.identifyInput(input);
     if (this.mode.kind === 'menu') return this.menuInput(input);
     if (this.mode.kind === 'waiting' && input.kind === 'digit') return this.waitingKey(input.digit);
+  }
+
+  // ---- who is calling (a phone number the clinic does not know)
+
+  private async startIdentify() {
+    this.mode = { kind: 'identify', digits: '', silences: 0 };
+    await this.setStageAttribute('identify');
+    void this.sayThenWait([this.t.identifyPrompt]).catch((error) => this.fail(error));
+  }
+
+  /** Says the lines; once heard to the end, silence counts as no input. */
+  private async sayThenWait(lines: string[]) {
+    this.clearNoInput();
+    this.audio.stop();
+    const modeAtStart = this.mode;
+    for (const line of lines) {
+      const pcm = await speak(line, this.locale);
+      if (this.mode !== modeAtStart) return;
+      await this.caption(line);
+      if ((await this.audio.play(pcm)) === 'stopped') return;
+    }
+    if (this.mode !== modeAtStart) return;
+    this.noInputTimer = setTimeout(() => this.enqueueInput({ kind: 'timeout' }), this.options.noInputMs);
+  }
+
+  private async identifyInput(input: IvrInput) {
+    const mode = this.mode;
+    if (mode.kind !== 'identify') return;
+    this.clearNoInput();
+    if (input.kind === 'timeout') {
+      // Silence: the prompt again, twice, then the call is given up like a wrong date.
+      if (++mode.silences <= 2) return void this.sayThenWait([this.t.identifyPrompt]).catch((error) => this.fail(error));
+      return this.giveUpIdentifying();
+    }
+    this.audio.stop();
+    if (input.digit === '*') {
+      mode.digits = '';
+      return void this.sayThenWait([this.t.identifyPrompt]).catch((error) => this.fail(error));
+    }
+    if (!/^\d$/.test(input.digit)) return;
+    mode.digits += input.digit;
+    if (mode.digits.length < 8) {
+      this.noInputTimer = setTimeout(() => this.enqueueInput({ kind: 'timeout' }), this.options.noInputMs);
+      return;
+    }
+    const result = await identifyByBirthDate(this.session, mode.digits);
+    if (this.mode !== mode) return;
+    if (result.identified) {
+      this.session = { ...this.session, appointmentId: result.appointmentId, stage: 'MENU' };
+      await this.loadPatient();
+      return this.startMenu();
+    }
+    if (result.triesLeft === 0) return this.giveUpIdentifying();
+    mode.digits = '';
+    mode.silences = 0;
+    void this.sayThenWait([this.t.identifyRetry, this.t.identifyPrompt]).catch((error) => this.fail(error));
+  }
+
+  private async giveUpIdentifying() {
+    this.mode = { kind: 'starting' };
+    await this.caption(this.t.identifyFailed);
+    await this.audio.play(await speak(this.t.identifyFailed, this.locale));
+    await advanceStage(this.session.id, ['IDENTIFY'], 'ENDED');
+    await this.options.livekit.removeParticipant(this.session.room, this.callerIdentity);
+    await this.stop('ended');
   }
 
   // ---- the menu
@@ -372,12 +475,13 @@ export class RoomAgent {
   }
 
   private patientPrincipal() {
-    return { kind: 'patient' as const, id: this.patientIdentity, name: '', clinicId: this.session.clinicId, appointmentId: this.session.appointmentId! };
+    return { kind: 'patient' as const, id: this.patientId, name: '', clinicId: this.session.clinicId, appointmentId: this.session.appointmentId! };
   }
 
   private async joinQueue(choice: { queueSlug: string; priority: number; reason: { en: string; zh: string }; digits: string[] }) {
     if (!this.session.appointmentId) return;
-    await enqueueForAppointment(this.patientPrincipal(), new Date(), choice);
+    const phone = this.isPhoneCall ? { callerNumber: this.session.callerNumber } : undefined;
+    await enqueueForAppointment(this.patientPrincipal(), new Date(), choice, phone);
     await advanceStage(this.session.id, ['MENU'], 'WAITING');
     await this.startWaiting();
   }
@@ -385,10 +489,10 @@ export class RoomAgent {
   private async requestCallback() {
     await db.$transaction((tx) =>
       recordAudit(tx, {
-        actor: `patient:${this.patientIdentity}`,
+        actor: this.patientId ? `patient:${this.patientId}` : 'system',
         action: 'call.callback-requested',
         clinicId: this.session.clinicId,
-        patientId: this.patientIdentity || null,
+        patientId: this.patientId || null,
         subject: this.session.appointmentId ? `Appointment/${this.session.appointmentId}` : `CallSession/${this.session.id}`,
         detail: { path: this.ivr?.digits ?? [] },
       }),
@@ -408,7 +512,7 @@ export class RoomAgent {
     const task = this.session.appointmentId
       ? await db.task.findFirst({ where: { appointmentId: this.session.appointmentId, state: { in: ['WAITING', 'OFFERED'] } }, select: { queueId: true } })
       : null;
-    const clips = await chooseWaitingClips(this.session.clinicId, { queueId: task?.queueId ?? null, patientId: this.patientIdentity || null });
+    const clips = await chooseWaitingClips(this.session.clinicId, { queueId: task?.queueId ?? null, patientId: this.patientId || null });
     this.waiting = { abort: new AbortController(), unsubscribe: null, clips, clipIndex: 0, lastSpokenAt: 0, lastPosition: null, status: null };
     this.playClip();
     void this.followQueue(this.waiting.abort.signal);
@@ -452,7 +556,11 @@ export class RoomAgent {
   /** Follows the caller's task: the position spoken when it changes (at most once a minute); the consult stops everything. */
   private async followQueue(signal: AbortSignal) {
     try {
-      for await (const status of watchWaitingStatus(this.patientPrincipal(), { idleMs: LIVE_VIEW_IDLE_MS, signal })) {
+      // A phone caller has no page that keeps their place in line: while they are on the line, this agent does.
+      const keepPlace = async (status: WaitingStatus) => {
+        if (this.isPhoneCall && (status.state === 'WAITING' || status.state === 'OFFERED')) await touchTask(status.taskId);
+      };
+      for await (const status of watchWaitingStatus(this.patientPrincipal(), { idleMs: LIVE_VIEW_IDLE_MS, signal, onIdle: keepPlace })) {
         if (signal.aborted || !this.waiting) return;
         this.waiting.status = status;
         if (status.state === 'ASSIGNED') return void this.stop('consult');
@@ -504,7 +612,7 @@ export class RoomAgent {
     }
   }
 
-  private async setStageAttribute(stage: 'menu' | 'waiting') {
+  private async setStageAttribute(stage: 'identify' | 'menu' | 'waiting') {
     await this.setAttributes({ [STAGE_ATTRIBUTE]: stage, [OUTCOME_ATTRIBUTE]: '' });
   }
 }

@@ -33,6 +33,6 @@ export async function startWithPatient(gateway: LivekitGateway, principal: Princ
     });
   });
   const metadata: ParticipantMetadata = { role: 'nurse', partyRole: 'NURSE', withPatient: true };
-  const relabelled = await gateway.updateMetadata(consultRoomName(appointment.id), principal.id, JSON.stringify(metadata));
+  const relabelled = await gateway.updateMetadata(consultRoomName(appointment), principal.id, JSON.stringify(metadata));
   return { started: true, relabelled };
 }

@@ -93,7 +93,7 @@ describe('consult room participants (real LiveKit and its webhooks)', () => {
     const nurse = await createStaff(s.clinic.id, 'NURSE');
     await expect(joinConsult(gateway, staff(nurse), s.appointment.id)).rejects.toMatchObject({ code: 'CONFLICT', reason: 'consultFull' });
     await expect(joinConsult(gateway, staff(s.doctor), s.appointment.id)).resolves.toMatchObject({ partyRole: 'GP' });
-    const [info] = await new RoomServiceClient(livekit.httpUrl, apiKey, apiSecret).listRooms([consultRoomName(s.appointment.id)]);
+    const [info] = await new RoomServiceClient(livekit.httpUrl, apiKey, apiSecret).listRooms([consultRoomName(s.appointment)]);
     expect(info?.maxParticipants).toBe(3);
 
     // LiveKit's webhooks wrote one stay per participant, with the role from their token.
@@ -120,7 +120,7 @@ describe('consult room participants (real LiveKit and its webhooks)', () => {
     // Mute: the patient may not mute the doctor; the specialist may mute the patient, in LiveKit itself.
     await expect(muteParticipant(gateway, patient, { appointmentId: s.appointment.id, identity: s.doctor.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(muteParticipant(gateway, staff(specialist), { appointmentId: s.appointment.id, identity: s.patient.id })).resolves.toEqual({ muted: true });
-    const roomName = consultRoomName(s.appointment.id);
+    const roomName = consultRoomName(s.appointment);
     await expect
       .poll(
         async () =>

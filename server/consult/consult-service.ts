@@ -13,13 +13,23 @@ import { isCareTeam, may, type ParticipantMetadata } from '@/server/shared/consu
 /** The default; CONSULT_MAX_PARTICIPANTS (env) sets it per deployment. */
 export const MAX_CONSULT_PARTICIPANTS = 6;
 
-export function consultRoomName(appointmentId: string): string {
-  return `consult-${appointmentId}`;
+/** The visit's LiveKit room: a phone visit stays in the room its call arrived in, any other visit has consult-<id>. */
+export function consultRoomName(visit: { id: string; callRoom: string | null }): string {
+  return visit.callRoom ?? `consult-${visit.id}`;
 }
 
-/** The appointment id of a consult room's name, or null for any other room. */
-export function appointmentIdOfRoom(room: string | undefined | null): string | null {
-  return room?.startsWith('consult-') ? room.slice('consult-'.length) || null : null;
+/** The room of a visit known only by its id. */
+export async function roomOfVisit(appointmentId: string): Promise<string> {
+  const visit = await db.appointment.findUnique({ where: { id: appointmentId }, select: { callRoom: true } });
+  return consultRoomName({ id: appointmentId, callRoom: visit?.callRoom ?? null });
+}
+
+/** The visit (appointment id) a room belongs to, or null for any other room. */
+export async function appointmentIdOfRoom(room: string | undefined | null): Promise<string | null> {
+  if (!room) return null;
+  if (room.startsWith('consult-')) return room.slice('consult-'.length) || null;
+  const visit = await db.appointment.findUnique({ where: { callRoom: room }, select: { id: true } });
+  return visit?.id ?? null;
 }
 
 /** A guest's LiveKit identity: their invite, never a staff or patient id. */
@@ -43,7 +53,7 @@ export async function joinConsult(
   options: { withPatient?: boolean; prepare?: boolean } = {},
 ) {
   const { appointment, role, partyRole, permissions, actor } = await authorizeConsult(principal, appointmentId);
-  const room = consultRoomName(appointment.id);
+  const room = consultRoomName(appointment);
   const maxParticipants = env().CONSULT_MAX_PARTICIPANTS;
   const identity = consultIdentity(principal);
   await gateway.ensureRoom(room, { maxParticipants, emptyTimeoutSeconds: 300 });
@@ -81,11 +91,11 @@ export async function joinConsult(
 
 /** The clinician ends the consult: the visit is completed first, then the room closes for everyone. */
 export async function endConsult(gateway: LivekitGateway, principal: Principal, appointmentId: string) {
-  const { partyRole } = await authorizeConsult(principal, appointmentId);
+  const { partyRole, appointment } = await authorizeConsult(principal, appointmentId);
   if (!may(partyRole, 'endForAll')) throw forbidden('Only the clinician holding the consult ends it for everyone', 'notAllowed');
   await completeTask(principal, appointmentId);
   await finishSpecialistTasks(appointmentId);
-  await gateway.closeRoom(consultRoomName(appointmentId)).catch(() => {
+  await gateway.closeRoom(consultRoomName(appointment)).catch(() => {
     // The visit is already completed; an unreachable LiveKit empties the room on its own timeout.
   });
   return { ended: true };

@@ -29,7 +29,7 @@ export async function dialOutToConsult(
   if (!may(partyRole, 'dialOut')) throw forbidden('You may not call a phone into this consult', 'notAllowed');
   const availability = dialOutAvailability(settings);
   if (!availability.enabled) throw conflict('No SIP trunk is configured for calling phones', 'dialOutDisabled');
-  const room = consultRoomName(appointment.id);
+  const room = consultRoomName(appointment);
   const present = await gateways.livekit.listParticipants(room);
   if (present.length >= settings.CONSULT_MAX_PARTICIPANTS) throw conflict('This consult is full', 'consultFull');
   // A call goes to a number typed in here: so many per consult and per clinic and hour (failed calls count too).

@@ -14,7 +14,7 @@ import { CLOSED_VISIT_STATUSES } from '@/server/shared/visit-status';
 import { appointmentTopic, publishRoutingChange } from '@/server/routing/routing-events';
 import { authorizeConsult } from './consult-access';
 import { auditLimitRefusal, hourBefore, limitReached, lockClinicContacts, SMS_INVITE_LIMITS, type ContactLimits } from './contact-limits';
-import { consultRoomName, guestIdentity } from './consult-service';
+import { guestIdentity, roomOfVisit } from './consult-service';
 import { may } from '@/server/shared/consult-policy';
 
 /** An invitation is good for this long after it is made. */
@@ -257,6 +257,6 @@ export async function revokeInvite(gateway: LivekitGateway, principal: Principal
     // Wakes the consult's live views, so the guest's end now (they ask for the guest's access again).
     await publishRoutingChange(tx, invite.clinicId, [appointmentTopic(invite.appointmentId)]);
   });
-  await gateway.removeParticipant(consultRoomName(invite.appointmentId), guestIdentity(invite.id));
+  await gateway.removeParticipant(await roomOfVisit(invite.appointmentId), guestIdentity(invite.id));
   return { revoked: true };
 }

@@ -10,7 +10,7 @@ import { publishRoutingChange } from '@/server/routing/routing-events';
 
 export async function recordParticipantEvent(event: WebhookEvent): Promise<'joined' | 'left' | null> {
   if (event.event !== 'participant_joined' && event.event !== 'participant_left') return null;
-  const appointmentId = appointmentIdOfRoom(event.room?.name);
+  const appointmentId = await appointmentIdOfRoom(event.room?.name);
   const participant = event.participant;
   if (!appointmentId || !participant?.sid) return null;
   const appointment = await db.appointment.findUnique({ where: { id: appointmentId }, select: { clinicId: true } });

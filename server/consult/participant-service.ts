@@ -7,12 +7,12 @@ import { recordAudit } from '@/server/audit/audit-service';
 import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
 import { appointmentTopic, publishRoutingChange } from '@/server/routing/routing-events';
 import { authorizeConsult } from './consult-access';
-import { consultIdentity, consultRoomName, guestIdentity } from './consult-service';
+import { consultIdentity, consultRoomName, guestIdentity, roomOfVisit } from './consult-service';
 import { may, mayMute, mayRemove, partyRoleOf } from '@/server/shared/consult-policy';
 import { finishSpecialistTasks } from './specialist-tasks';
 
 async function targetOf(gateway: LivekitGateway, appointmentId: string, identity: string) {
-  const present = await gateway.listParticipants(consultRoomName(appointmentId));
+  const present = await gateway.listParticipants(await roomOfVisit(appointmentId));
   const target = present.find((p) => p.identity === identity);
   if (!target) throw notFound('This person is no longer in the consult', 'notPresent');
   const role = partyRoleOf(target.identity, target.metadata);
@@ -38,7 +38,7 @@ export async function removeParticipant(gateway: LivekitGateway, principal: Prin
     });
   }
   if (target.role === 'SPECIALIST') await finishSpecialistTasks(appointment.id, { clinicianId: target.identity }, now);
-  await gateway.removeParticipant(consultRoomName(appointment.id), target.identity);
+  await gateway.removeParticipant(consultRoomName(appointment), target.identity);
   await db.$transaction((tx) =>
     recordAudit(tx, {
       actor: `${principal.kind}:${principal.id}`,
@@ -57,7 +57,7 @@ export async function muteParticipant(gateway: LivekitGateway, principal: Princi
   if (!may(partyRole, 'muteOthers')) throw forbidden('You may not mute others in this consult', 'notAllowed');
   const target = await targetOf(gateway, appointment.id, input.identity);
   if (!mayMute(partyRole, target.role)) throw forbidden(`A ${partyRole} may not mute a ${target.role}`, 'notAllowed');
-  const muted = await gateway.muteMicrophone(consultRoomName(appointment.id), target.identity);
+  const muted = await gateway.muteMicrophone(consultRoomName(appointment), target.identity);
   return { muted };
 }
 
@@ -97,7 +97,7 @@ export async function refuseRevokedParticipant(
     }
   }
   if (!reason) return null;
-  await gateway.removeParticipant(consultRoomName(input.appointmentId), input.identity);
+  await gateway.removeParticipant(await roomOfVisit(input.appointmentId), input.identity);
   const appointment = await db.appointment.findUnique({ where: { id: input.appointmentId }, select: { clinicId: true, patientId: true } });
   await db.$transaction((tx) =>
     recordAudit(tx, {

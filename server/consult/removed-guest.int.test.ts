@@ -87,12 +87,12 @@ describe('a removed guest (real LiveKit, its webhooks through the app route)', (
     await expect.poll(() => db.consultParticipant.count({ where: { appointmentId: s.appointment.id, identity } }), { timeout: 15_000 }).toBe(2);
     await expect.poll(() => again?.isConnected ?? false, { timeout: 10_000 }).toBe(false);
     await expect
-      .poll(async () => (await livekit().listParticipants(consultRoomName(s.appointment.id))).map((p) => p.identity), { timeout: 10_000 })
+      .poll(async () => (await livekit().listParticipants(consultRoomName(s.appointment))).map((p) => p.identity), { timeout: 10_000 })
       .not.toContain(identity);
     await expect
       .poll(() => db.auditEvent.count({ where: { action: 'consult.participant-refused', subject: `Appointment/${s.appointment.id}` } }), { timeout: 10_000 })
       .toBe(1);
     // Everyone else stays: the clinician is still in the room.
-    expect((await livekit().listParticipants(consultRoomName(s.appointment.id))).map((p) => p.identity)).toContain(s.doctor.id);
+    expect((await livekit().listParticipants(consultRoomName(s.appointment))).map((p) => p.identity)).toContain(s.doctor.id);
   });
 });

@@ -6,6 +6,7 @@ import type { LivekitGateway } from './livekit-gateway';
 import { recordParticipantEvent } from '@/server/consult/participant-records';
 import { refuseRevokedParticipant } from '@/server/consult/participant-service';
 import { appointmentIdOfRoom } from '@/server/consult/consult-service';
+import { receivePhoneCallEvent } from '@/server/sip/inbound-call';
 
 /** Older than this and a correctly signed event is treated as a replay. */
 export const WEBHOOK_MAX_AGE_SECONDS = 10 * 60;
@@ -39,8 +40,10 @@ export async function receiveLivekitWebhook(
   });
   // A join by someone the portal has revoked (a removed guest with the token they kept) is put out at once.
   if ((await recordParticipantEvent(event)) === 'joined') {
-    const appointmentId = appointmentIdOfRoom(event.room?.name);
+    const appointmentId = await appointmentIdOfRoom(event.room?.name);
     if (appointmentId && event.participant?.identity) await refuseRevokedParticipant(gateway, { appointmentId, identity: event.participant.identity });
   }
+  // A phone caller joining opens their call (once: a delivery again finds it open); hanging up ends it.
+  await receivePhoneCallEvent(event, now);
   return { stored: count === 1, eventId: event.id, event: event.event };
 }

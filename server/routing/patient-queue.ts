@@ -7,6 +7,7 @@ import { hasTelehealthConsent } from '@/server/visit/consent-service';
 import { dispatchClinic } from './dispatcher';
 import { FOLLOW_UP_QUEUE_SLUG } from './routing-config';
 import { createWaitingTask, endOpenTasks } from './tasks';
+import { maskPhoneNumber } from '@/server/shared/phone-numbers';
 
 const LIVE_STATES = ['WAITING', 'OFFERED', 'ASSIGNED'] as const;
 
@@ -31,7 +32,7 @@ export type MenuChoice = { queueSlug: string; priority: number; reason: { en: st
  * Calling it again (a reload, a reconnect, another device) returns the same live task, with its place,
  * instead of creating a second one.
  */
-export async function enqueueForAppointment(principal: PatientPrincipal, now = new Date(), choice?: MenuChoice) {
+export async function enqueueForAppointment(principal: PatientPrincipal, now = new Date(), choice?: MenuChoice, phone?: { callerNumber: string | null }) {
   const existing = await db.task.findFirst({
     where: { appointmentId: principal.appointmentId, state: { in: [...LIVE_STATES] } },
   });
@@ -54,7 +55,7 @@ export async function enqueueForAppointment(principal: PatientPrincipal, now = n
         return createWaitingTask(tx, {
           clinicId: appointment.clinicId,
           queueId: queue.id,
-          channel: 'WEB',
+          channel: phone ? 'PHONE' : 'WEB',
           patientId: appointment.patient.id,
           appointmentId: appointment.id,
           preferredClinicianId: appointment.clinicianId,
@@ -63,6 +64,8 @@ export async function enqueueForAppointment(principal: PatientPrincipal, now = n
             reason: appointment.reason,
             language: appointment.patient.preferredLocale,
             ...(choice ? { menuChoice: choice.reason, menuPath: choice.digits } : {}),
+            // The desk shows the number masked; the full number stays with the call's session.
+            ...(phone?.callerNumber ? { callerNumberMasked: maskPhoneNumber(phone.callerNumber) } : {}),
           },
           now,
         });

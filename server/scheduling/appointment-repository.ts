@@ -34,6 +34,7 @@ export function findForConsult(tx: DbTx, appointmentId: string) {
       clinicianId: true,
       status: true,
       startsAt: true,
+      callRoom: true,
       clinic: { select: { name: true, timeZone: true } },
       clinician: { select: { name: true } },
       patient: { select: { id: true, givenName: true, familyName: true } },

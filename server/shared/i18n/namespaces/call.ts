@@ -31,6 +31,10 @@ const en = {
   waitingTitle: 'Please hold',
   waitingLine: 'Your doctor will be with you soon.',
   operatorReason: 'Asked to speak to someone',
+  identifyPrompt:
+    'Welcome. We could not find your phone number. Please key in your date of birth as eight digits: year, month and day. For example, 1 9 5 6 0 3 1 4.',
+  identifyRetry: 'Sorry, that date of birth does not match a visit today. Please try again.',
+  identifyFailed: 'Sorry, we could not find your visit. Please use the link in your text message, or call the clinic during opening hours. Goodbye.',
 };
 
 export const call: Translations<typeof en> = {
@@ -64,5 +68,8 @@ export const call: Translations<typeof en> = {
     waitingTitle: '请稍候',
     waitingLine: '医生很快就来。',
     operatorReason: '要求人工服务',
+    identifyPrompt: '您好。我们没有找到您的电话号码。请输入您的出生日期，共八位数字：年、月、日。例如 1 9 5 6 0 3 1 4。',
+    identifyRetry: '抱歉，这个出生日期与今天的就诊不符，请重新输入。',
+    identifyFailed: '抱歉，我们没有找到您的就诊。请使用短信中的链接，或在诊所开放时间来电。再见。',
   },
 };

@@ -1,0 +1,91 @@
+// A phone call arriving through LiveKit SIP: the webhook of the caller joining their room opens the call's session
+// (matched to a patient by number, or to be identified by date of birth) and asks for the room's agent; the webhook
+// of the caller leaving ends it, and their place in line with it.
+import type { WebhookEvent } from 'livekit-server-sdk';
+import { db } from '@/server/db';
+import { recordAudit } from '@/server/audit/audit-service';
+import { liveSessionOfRoom, openCallSession, setStage } from '@/server/agents/call-sessions';
+import { requestRoomAgent } from '@/server/agents/job-queue';
+import { completeAssignedTasks, dispatchClinic, endOpenTasks } from '@/server/routing/tasks';
+import { PHONE_ROOM_PREFIX } from './provisioning';
+import { toE164 } from '@/server/shared/phone-numbers';
+import { phoneVisitFor } from './caller-identity';
+
+/** ParticipantInfo.Kind.SIP in LiveKit's protocol. */
+export const SIP_PARTICIPANT_KIND = 3;
+
+type SipCaller = { room: string; identity: string; attributes: Record<string, string> };
+
+function sipCallerOf(event: WebhookEvent): SipCaller | null {
+  const participant = event.participant;
+  const room = event.room?.name;
+  if (!participant || !room || Number(participant.kind) !== SIP_PARTICIPANT_KIND) return null;
+  return { room, identity: participant.identity, attributes: participant.attributes ?? {} };
+}
+
+/** Handles the SIP caller's join and leave; any other event is not a phone call's. */
+export async function receivePhoneCallEvent(event: WebhookEvent, now = new Date()): Promise<'opened' | 'ended' | null> {
+  const caller = sipCallerOf(event);
+  if (!caller) return null;
+  if (event.event === 'participant_joined' && caller.room.startsWith(PHONE_ROOM_PREFIX)) return (await openPhoneCall(caller, now)) ? 'opened' : null;
+  if (event.event === 'participant_left') return (await endPhoneCall(caller, now)) ? 'ended' : null;
+  return null;
+}
+
+async function openPhoneCall(caller: SipCaller, now: Date): Promise<boolean> {
+  const trunkId = caller.attributes['sip.trunkID'];
+  const line = trunkId ? await db.clinicPhone.findFirst({ where: { inboundTrunkId: trunkId } }) : null;
+  if (!line) {
+    console.error(`[sip] a call in ${caller.room} came through trunk ${trunkId ?? '(none)'}, which no clinic's line holds`);
+    return false;
+  }
+  if (await liveSessionOfRoom(caller.room)) return false;
+  const clinic = await db.clinic.findUniqueOrThrow({ where: { id: line.clinicId }, select: { id: true, defaultLocale: true } });
+  const callerNumber = toE164(caller.attributes['sip.phoneNumber']);
+  const patient = callerNumber ? await db.patient.findUnique({ where: { clinicId_phone: { clinicId: clinic.id, phone: callerNumber } } }) : null;
+  const appointmentId = patient ? await phoneVisitFor(patient, caller.room, now) : null;
+  const { session, created } = await openCallSession({
+    clinicId: clinic.id,
+    appointmentId,
+    room: caller.room,
+    locale: patient?.preferredLocale ?? clinic.defaultLocale,
+    audioOnly: true,
+    stage: appointmentId ? 'MENU' : 'IDENTIFY',
+    phone: { callerNumber, callerIdentity: caller.identity },
+  });
+  if (!created) return false;
+  await db.$transaction((tx) =>
+    recordAudit(tx, {
+      actor: 'system',
+      action: 'call.phone-arrived',
+      clinicId: clinic.id,
+      patientId: patient?.id ?? null,
+      subject: `CallSession/${session.id}`,
+      detail: { matched: Boolean(patient), ...(appointmentId ? { appointmentId } : {}) },
+    }),
+  );
+  await requestRoomAgent(session.id);
+  return true;
+}
+
+/** The caller hung up: in the menu nothing is left; in line the task is abandoned at this time; in the consult it is completed. */
+async function endPhoneCall(caller: SipCaller, now: Date): Promise<boolean> {
+  // The room's agent may have ended the session first (it hears the hang-up too): the wait is ended here either way.
+  const session = await db.callSession.findFirst({ where: { room: caller.room, callerIdentity: caller.identity }, orderBy: { startedAt: 'desc' } });
+  if (!session) return false;
+  if (session.stage !== 'ENDED') await setStage(session.id, 'ENDED', now);
+  if (!session.appointmentId) return true;
+  const ended = await db.$transaction((tx) => endOpenTasks(tx, session.clinicId, { appointmentId: session.appointmentId! }, 'left', now));
+  if (ended.length > 0) {
+    await dispatchClinic(session.clinicId, now);
+    return true;
+  }
+  const assigned = await db.task.findMany({ where: { appointmentId: session.appointmentId, state: 'ASSIGNED' }, select: { id: true } });
+  if (assigned.length > 0)
+    await completeAssignedTasks(
+      assigned.map((task) => task.id),
+      {},
+      now,
+    );
+  return true;
+}

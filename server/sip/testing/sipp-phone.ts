@@ -1,0 +1,254 @@
+// A real phone for tests and benchmarks: SIPp (Debian's sip-tester) places a call with G.711 A-law audio and RFC 4733
+// keys from the pcaps it ships, and the phone's own RTP port is a UDP socket here, so what the caller hears is measured.
+import { spawn } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const PCAPS = '/usr/share/sip-tester';
+
+/** A pause, keys pressed (one every `gapMs`, default 1 s), or the G.711 speech recording SIPp ships. */
+export type CallStep = { pauseMs: number } | { keys: string; gapMs?: number } | { speak: true };
+
+const EVENT_CODES: Record<string, number> = { '*': 10, '#': 11 };
+for (let digit = 0; digit <= 9; digit++) EVENT_CODES[String(digit)] = digit;
+
+function ipChecksum(header: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < header.length; i += 2) sum += header.readUInt16BE(i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+  return ~sum & 0xffff;
+}
+
+/**
+ * Key presses as a phone sends them (RFC 4733 telephone-events, payload type 101), as a pcap SIPp replays with its
+ * timing. Made here rather than taken from SIPp's per-digit pcaps: those all carry the same RTP timestamp, and a
+ * receiver rightly takes the same digit twice in a row for one press repeated.
+ */
+export function keyPressesPcap(keys: string, gapMs: number, ssrc = 0x5eed1234): Buffer {
+  const records: Buffer[] = [];
+  const globalHeader = Buffer.alloc(24);
+  globalHeader.writeUInt32LE(0xa1b2c3d4, 0);
+  globalHeader.writeUInt16LE(2, 4);
+  globalHeader.writeUInt16LE(4, 6);
+  globalHeader.writeUInt32LE(65535, 16);
+  globalHeader.writeUInt32LE(1, 20); // Ethernet
+  records.push(globalHeader);
+  let seq = Math.floor(Math.random() * 30000);
+  const packet = (atMs: number, timestamp: number, marker: boolean, event: number, end: boolean, duration: number) => {
+    const rtp = Buffer.alloc(16);
+    rtp[0] = 0x80;
+    rtp[1] = (marker ? 0x80 : 0) | 101;
+    rtp.writeUInt16BE(seq++ & 0xffff, 2);
+    rtp.writeUInt32BE(timestamp >>> 0, 4);
+    rtp.writeUInt32BE(ssrc, 8);
+    rtp[12] = event;
+    rtp[13] = (end ? 0x80 : 0) | 10;
+    rtp.writeUInt16BE(duration, 14);
+    const udp = Buffer.alloc(8);
+    udp.writeUInt16BE(40000, 0);
+    udp.writeUInt16BE(40002, 2);
+    udp.writeUInt16BE(8 + rtp.length, 4);
+    const ip = Buffer.alloc(20);
+    ip[0] = 0x45;
+    ip.writeUInt16BE(20 + udp.length + rtp.length, 2);
+    ip[8] = 64;
+    ip[9] = 17;
+    ip.set([127, 0, 0, 1], 12);
+    ip.set([127, 0, 0, 1], 16);
+    ip.writeUInt16BE(ipChecksum(ip), 10);
+    const ethernet = Buffer.alloc(14);
+    ethernet.writeUInt16BE(0x0800, 12);
+    const frame = Buffer.concat([ethernet, ip, udp, rtp]);
+    const recordHeader = Buffer.alloc(16);
+    recordHeader.writeUInt32LE(Math.floor(atMs / 1000), 0);
+    recordHeader.writeUInt32LE(Math.round((atMs % 1000) * 1000), 4);
+    recordHeader.writeUInt32LE(frame.length, 8);
+    recordHeader.writeUInt32LE(frame.length, 12);
+    records.push(recordHeader, frame);
+  };
+  [...keys].forEach((key, index) => {
+    const event = EVENT_CODES[key];
+    if (event === undefined) throw new Error(`${key} is not a phone key`);
+    const startMs = 1000 + index * gapMs;
+    const timestamp = 8 * (startMs + 5000);
+    // 120 ms of tone in 20 ms packets, then the end of the event three times, as phones do.
+    for (let step = 0; step < 6; step++) packet(startMs + step * 20, timestamp, step === 0, event, false, (step + 1) * 160);
+    for (let repeat = 0; repeat < 3; repeat++) packet(startMs + 120 + repeat * 20, timestamp, false, event, true, 960);
+  });
+  return Buffer.concat(records);
+}
+
+/** The caller's scenario: INVITE with our RTP port in the SDP, then the steps, then BYE (unless `hangUp` is false). */
+function scenarioXml(steps: CallStep[], keysPcap: (step: { keys: string; gapMs?: number }) => string): string {
+  const header = (method: string, cseq: number) =>
+    [
+      `${method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0`,
+      'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]',
+      'From: <sip:[caller]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]',
+      `To: <sip:[service]@[remote_ip]:[remote_port]>${method === 'INVITE' ? '' : '[peer_tag_param]'}`,
+      'Call-ID: [call_id]',
+      `CSeq: ${cseq} ${method}`,
+      'Contact: sip:[caller]@[local_ip]:[local_port]',
+      'Max-Forwards: 70',
+    ].join('\n');
+  const sdp = [
+    'v=0',
+    'o=phone 53655765 2353687637 IN IP4 [local_ip]',
+    's=-',
+    'c=IN IP4 [local_ip]',
+    't=0 0',
+    'm=audio [phone_rtp_port] RTP/AVP 8 101',
+    'a=rtpmap:8 PCMA/8000',
+    'a=rtpmap:101 telephone-event/8000',
+    'a=fmtp:101 0-15',
+  ].join('\n');
+  const actions = steps
+    .map((step) => {
+      if ('pauseMs' in step) return `  <pause milliseconds="${step.pauseMs}"/>`;
+      const pcap = 'keys' in step ? keysPcap(step) : `${PCAPS}/g711a.pcap`;
+      // SIPp plays a pcap alongside the scenario: the pause after it lets it finish.
+      const lasts = 'keys' in step ? step.keys.length * (step.gapMs ?? 1000) + 300 : 0;
+      return `  <nop><action><exec play_pcap_audio="${pcap}"/></action></nop>${lasts ? `\n  <pause milliseconds="${lasts}"/>` : ''}`;
+    })
+    .join('\n');
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="phone caller">
+  <send retrans="500"><![CDATA[
+${header('INVITE', 1)}
+Content-Type: application/sdp
+Content-Length: [len]
+
+${sdp}
+]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true"/>
+  <send><![CDATA[
+${header('ACK', 1)}
+Content-Length: 0
+]]></send>
+${actions}
+  <send retrans="500"><![CDATA[
+${header('BYE', 2)}
+Content-Length: 0
+]]></send>
+  <recv response="200" crlf="true"/>
+</scenario>
+`;
+}
+
+/** G.711 A-law to a linear sample in [-1, 1]. */
+function alawToLinear(byte: number): number {
+  const a = byte ^ 0x55;
+  const exponent = (a & 0x70) >> 4;
+  const mantissa = a & 0x0f;
+  let magnitude = exponent === 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
+  magnitude = a & 0x80 ? magnitude : -magnitude;
+  return magnitude / 32768;
+}
+
+export type PhoneCall = {
+  /** Resolves when SIPp ends: exit code 0 when the call went through to its BYE. */
+  finished: Promise<{ code: number | null; output: string }>;
+  /** Loudest 100 ms of what the phone heard so far (RMS of the decoded A-law), and the number of RTP packets. */
+  heard: () => { packets: number; peakRms: number; firstAudioAt: number | null };
+  startedAt: number;
+};
+
+/**
+ * Calls `to` at the SIP bridge on 127.0.0.1:`sipPort` from `from`. `dir` keeps the scenario and SIPp's error log.
+ * `sippPort`: the phone's own SIP port (a free one).
+ */
+export async function placePhoneCall(options: {
+  sipPort: number;
+  from: string;
+  to: string;
+  steps: CallStep[];
+  dir: string;
+  sippPort: number;
+  mediaPort: number;
+  timeoutSeconds?: number;
+}): Promise<PhoneCall> {
+  mkdirSync(options.dir, { recursive: true });
+  const scenario = path.join(options.dir, `caller-${options.sippPort}.xml`);
+  let pcaps = 0;
+  const keysPcap = (step: { keys: string; gapMs?: number }) => {
+    const file = path.resolve(options.dir, `keys-${options.sippPort}-${pcaps++}.pcap`);
+    writeFileSync(file, keyPressesPcap(step.keys, step.gapMs ?? 1000));
+    return file;
+  };
+  writeFileSync(scenario, scenarioXml(options.steps, keysPcap));
+  const rtp: Socket = createSocket('udp4');
+  const heard = { packets: 0, peakRms: 0, firstAudioAt: null as number | null };
+  let windowSum = 0;
+  let windowCount = 0;
+  rtp.on('message', (packet) => {
+    // RTP: 12-byte header (no CSRC, no extension from the bridge); payload type 8 is PCMA.
+    if (packet.length <= 12 || (packet[1]! & 0x7f) !== 8) return;
+    heard.packets++;
+    for (let i = 12; i < packet.length; i++) {
+      const sample = alawToLinear(packet[i]!);
+      windowSum += sample * sample;
+      windowCount++;
+    }
+    if (windowCount >= 800) {
+      const rms = Math.sqrt(windowSum / windowCount);
+      if (rms > 0.01 && heard.firstAudioAt === null) heard.firstAudioAt = Date.now();
+      heard.peakRms = Math.max(heard.peakRms, rms);
+      windowSum = 0;
+      windowCount = 0;
+    }
+  });
+  await new Promise<void>((resolve) => rtp.bind(0, '127.0.0.1', resolve));
+  const phoneRtpPort = rtp.address().port;
+  const startedAt = Date.now();
+  const sipp = spawn(
+    'sipp',
+    [
+      '-sf',
+      scenario,
+      '-s',
+      options.to,
+      '-key',
+      'caller',
+      options.from,
+      '-key',
+      'phone_rtp_port',
+      String(phoneRtpPort),
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(options.sippPort),
+      '-mi',
+      '127.0.0.1',
+      '-mp',
+      String(options.mediaPort),
+      '-m',
+      '1',
+      '-l',
+      '1',
+      '-nostdin',
+      // A call the bridge never answers (refused silently) ends here instead of after SIP's 32 s of retries.
+      '-timeout',
+      `${options.timeoutSeconds ?? 20}s`,
+      '-timeout_error',
+      '-trace_err',
+      '-error_file',
+      path.join(options.dir, `sipp-${options.sippPort}-errors.log`),
+      `127.0.0.1:${options.sipPort}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  sipp.stdout.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  sipp.stderr.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  const finished = new Promise<{ code: number | null; output: string }>((resolve) =>
+    sipp.on('exit', (code) => {
+      rtp.close();
+      resolve({ code, output });
+    }),
+  );
+  return { finished, heard: () => ({ ...heard }), startedAt };
+}
