@@ -2,13 +2,31 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RoomServiceClient } from 'livekit-server-sdk';
+import {
+  AudioSource,
+  AudioStream,
+  dispose,
+  LocalAudioTrack,
+  ParticipantKind,
+  Room,
+  RoomEvent,
+  TrackKind,
+  TrackPublishOptions,
+  TrackSource,
+  type RemoteParticipant,
+  type RemoteTrack,
+} from '@livekit/rtc-node';
+import { acceptCall } from '@/server/agents/patient-call';
+import { createAudioOut } from '@/server/agents/media/audio-out';
+import { joinConsult } from '@/server/consult/consult-service';
+import { setPresence } from '@/server/routing/presence';
 import { db } from '@/server/db';
 import { env } from '@/server/env';
 import { livekit } from '@/server/livekit';
 import { freePort, startService, waitFor } from '@/scripts/lib/proc.mjs';
 import { receiveLivekitWebhook } from '@/server/livekit/webhook-service';
 import { closeAgentJobs } from '@/server/agents/job-queue';
-import { createAppointment, createClinic, createPatient, createStaff } from '@/server/testing/factories';
+import { createAppointment, createClinic, createPatient, createStaff, staffPrincipal } from '@/server/testing/factories';
 import { sip } from './index';
 import { reconcilePhoneLines } from './provisioning';
 import { placePhoneCall, type CallStep } from './testing/sipp-phone';
@@ -48,7 +66,11 @@ beforeAll(async () => {
   );
 }, 120_000);
 
+const rooms: Room[] = [];
+
 afterAll(async () => {
+  for (const room of rooms) await room.disconnect().catch(() => {});
+  await dispose();
   await worker?.stop();
   await closeAgentJobs();
   await new Promise((resolve) => receiver?.close(resolve));
@@ -123,6 +145,63 @@ describe('phone callers through LiveKit SIP', () => {
     // The hang-up counts on the menu node the caller was on.
     expect(await db.ivrEvent.count({ where: { sessionId: session!.id, kind: 'HANGUP' } })).toBe(1);
   });
+
+  it('the clinician accepts the phone caller, joins the room the call arrived in, both hear each other, and hanging up completes the task', async () => {
+    const { clinic, doctor, number } = await clinicWithLine();
+    const patient = await createPatient(clinic.id, { primaryClinicianId: doctor.id });
+    const visit = await createAppointment({ clinicId: clinic.id, patientId: patient.id, clinicianId: doctor.id });
+    const clinician = staffPrincipal(doctor);
+    await setPresence(clinician, 'AVAILABLE');
+    // The caller keys 1, 1, then talks (SIPp's G.711 recording, 7 s) twice while the clinician is there.
+    const phone = await call(
+      patient.phone,
+      number,
+      [{ pauseMs: 2500 }, { keys: '11', gapMs: 1500 }, { pauseMs: 6000 }, { speak: true }, { pauseMs: 7500 }, { speak: true }, { pauseMs: 7500 }],
+      40,
+    );
+
+    await expect.poll(() => db.offer.count({ where: { clinicianId: doctor.id, state: 'PENDING' } }), { timeout: 20_000 }).toBe(1);
+    const offer = await db.offer.findFirstOrThrow({ where: { clinicianId: doctor.id, state: 'PENDING' } });
+    await acceptCall(livekit(), clinician, offer.id);
+    const acceptedAt = Date.now();
+    const joined = await joinConsult(livekit(), clinician, visit.id);
+    const session = await sessionOfCaller(clinic.id);
+    expect(joined.room).toBe(session!.room);
+
+    const room = new Room();
+    rooms.push(room);
+    const fromCaller: number[] = [];
+    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _publication, participant: RemoteParticipant) => {
+      if (participant.kind !== ParticipantKind.SIP || track.kind !== TrackKind.KIND_AUDIO) return;
+      void (async () => {
+        const reader = new AudioStream(track, { sampleRate: 48_000, numChannels: 1 }).getReader();
+        for (let read = await reader.read(); !read.done; read = await reader.read()) {
+          let sum = 0;
+          for (const sample of read.value.data) sum += (sample / 32768) ** 2;
+          fromCaller.push(Math.sqrt(sum / read.value.data.length));
+        }
+      })();
+    });
+    await room.connect(joined.serverUrl, joined.token, { autoSubscribe: true, dynacast: false });
+    const source = new AudioSource(48_000, 1);
+    const options = new TrackPublishOptions();
+    options.source = TrackSource.SOURCE_MICROPHONE;
+    await room.localParticipant!.publishTrack(LocalAudioTrack.createAudioTrack('microphone', source), options);
+    const voice = new Int16Array(48_000 * 12);
+    for (let i = 0; i < voice.length; i++) voice[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 48_000));
+    void createAudioOut(source).play(voice);
+
+    // The agent leaves the room once the clinician is in; what the phone hears from then on is the clinician.
+    await expect.poll(async () => (await livekit().listParticipants(joined.room)).some((p) => p.identity === 'revisit-agent'), { timeout: 5000 }).toBe(false);
+    await waitFor(async () => Math.max(0, ...fromCaller) > 0.01, { timeoutMs: 20_000, what: "the caller's voice at the clinician" });
+    await waitFor(async () => phone.loudestSince(acceptedAt + 2000) > 0.01, { timeoutMs: 20_000, what: "the clinician's voice at the phone" });
+
+    const { code, output } = await phone.finished;
+    expect(code, output).toBe(0);
+    const task = await db.task.findFirstOrThrow({ where: { appointmentId: visit.id } });
+    await expect.poll(async () => (await db.task.findUniqueOrThrow({ where: { id: task.id } })).state, { timeout: 10_000 }).toBe('COMPLETED');
+    expect(task.channel).toBe('PHONE');
+  }, 90_000);
 
   it('refuses a call from an address the line does not allow: no room, no session', async () => {
     const { clinic, number } = await clinicWithLine({ allowedAddresses: ['203.0.113.7/32'] });

@@ -154,6 +154,8 @@ export type PhoneCall = {
   finished: Promise<{ code: number | null; output: string }>;
   /** Loudest 100 ms of what the phone heard so far (RMS of the decoded A-law), and the number of RTP packets. */
   heard: () => { packets: number; peakRms: number; firstAudioAt: number | null };
+  /** The loudest 100 ms the phone heard after `at` (Date.now() time). */
+  loudestSince: (at: number) => number;
   startedAt: number;
 };
 
@@ -182,6 +184,7 @@ export async function placePhoneCall(options: {
   writeFileSync(scenario, scenarioXml(options.steps, keysPcap));
   const rtp: Socket = createSocket('udp4');
   const heard = { packets: 0, peakRms: 0, firstAudioAt: null as number | null };
+  const windows: { at: number; rms: number }[] = [];
   let windowSum = 0;
   let windowCount = 0;
   rtp.on('message', (packet) => {
@@ -197,6 +200,7 @@ export async function placePhoneCall(options: {
       const rms = Math.sqrt(windowSum / windowCount);
       if (rms > 0.01 && heard.firstAudioAt === null) heard.firstAudioAt = Date.now();
       heard.peakRms = Math.max(heard.peakRms, rms);
+      windows.push({ at: Date.now(), rms });
       windowSum = 0;
       windowCount = 0;
     }
@@ -250,5 +254,5 @@ export async function placePhoneCall(options: {
       resolve({ code, output });
     }),
   );
-  return { finished, heard: () => ({ ...heard }), startedAt };
+  return { finished, heard: () => ({ ...heard }), loudestSince: (at) => Math.max(0, ...windows.filter((w) => w.at > at).map((w) => w.rms)), startedAt };
 }
