@@ -8,6 +8,9 @@ export const demoClinic = {
   defaultLocale: 'zh_CN' as const,
 };
 
+/** The demo clinic's phone line: the number callers dial, and who may send calls (this machine only). */
+export const demoPhoneLine = { numbers: ['+8657188880000'], allowedAddresses: ['127.0.0.1/32'] };
+
 export const demoStaff = [
   { key: 'wang', email: 'dr.wang@revisit.local', name: '王芳 Dr. Wang Fang', role: 'CLINICIAN' as const },
   { key: 'chen', email: 'dr.chen@revisit.local', name: '陈明 Dr. Chen Ming', role: 'CLINICIAN' as const },

@@ -13,7 +13,7 @@ import { fhirPatientIdFor } from '@/server/fhir/seed/population';
 import { seedFhirPopulation } from '@/server/fhir/seed/seed-fhir';
 import { CONDITIONS } from '@/server/fhir/codes';
 import { inspectClip } from '@/server/ringback/clip-check';
-import { DEMO_PASSWORD, demoClinic, demoPatients, demoSpecialists, demoStaff } from './fixtures';
+import { DEMO_PASSWORD, demoClinic, demoPatients, demoPhoneLine, demoSpecialists, demoStaff } from './fixtures';
 import { SPECIALIST_QUEUE_SLUG, SPECIALIST_SKILL } from '@/server/shared/specialist-config';
 
 async function main() {
@@ -125,11 +125,14 @@ async function main() {
   }
 
   const clipSummary = await seedWaitingClips(clinic.id, followUpQueue.id);
+  // The phone line; the web app provisions it in LiveKit SIP when it starts.
+  await db.clinicPhone.upsert({ where: { clinicId: clinic.id }, create: { clinicId: clinic.id, ...demoPhoneLine }, update: {} });
 
   const summary = {
     clinic: clinic.name,
     staff: demoStaff.map((s) => ({ email: s.email, password: DEMO_PASSWORD, role: s.role, name: s.name })),
     patients: links,
+    phone: { number: demoPhoneLine.numbers[0], callers: demoPatients.map((p) => ({ patient: `${p.familyName}${p.givenName}`, phone: p.phone })) },
   };
   const out = process.env.SEED_SUMMARY_FILE;
   if (out) {

@@ -28,6 +28,7 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 
 const { generateClient, runMigrations, startPostgres } = await import('./lib/postgres.mjs');
 const { startLivekit } = await import('./lib/livekit.mjs');
+const { startRedis, startSipBridge } = await import('./lib/sip.mjs');
 const { startFhirServer } = await import('./lib/fhir.mjs');
 const { run, startService, waitFor, isPortOpen } = await import('./lib/proc.mjs');
 
@@ -75,7 +76,7 @@ function newestSourceChange() {
 }
 
 async function main() {
-  step('Checking tools (LiveKit server)');
+  step('Checking tools (LiveKit server and SIP bridge, media tools)');
   await run('bash', ['scripts/install-tools.sh']);
 
   const secrets = demoSecrets();
@@ -86,6 +87,12 @@ async function main() {
     fail(`Port ${fhirPort} (embedded FHIR server) is already in use. Stop what runs there, or start with FHIR_PORT=<another port> npm run demo.`);
   }
   const appUrl = process.env.APP_URL ?? `http://127.0.0.1:${port}`;
+  // An external LiveKit brings its own SIP (or none): the project starts the bridge only beside its own LiveKit.
+  const sipEnabled = process.env.SIP_ENABLED !== '0' && !process.env.LIVEKIT_URL;
+  const sipPort = Number(process.env.SIP_PORT ?? 5060);
+  if (sipEnabled && (await isPortOpen(sipPort))) {
+    fail(`Port ${sipPort} (phone calls, SIP) is already in use. Stop what runs there, or start with SIP_PORT=<another port> (or SIP_ENABLED=0) npm run demo.`);
+  }
   const env = { ...process.env, ...secrets, APP_URL: appUrl, NEXT_TELEMETRY_DISABLED: '1' };
   for (const key of ['AUTH_SECRET', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET']) if (process.env[key]) env[key] = process.env[key];
   // The demo is a production build; unless .env names a real SMS provider it uses the dev one (texts with their
@@ -112,6 +119,13 @@ async function main() {
       fail('LIVEKIT_URL is set, so LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set too.');
     }
   } else {
+    // Phone callers (SIP_ENABLED=0 leaves them out): Redis carries LiveKit's SIP bus, so LiveKit runs in its Redis mode.
+    let redis = null;
+    if (sipEnabled) {
+      step('Starting Redis (loopback, for LiveKit SIP)');
+      redis = await startRedis({ dir: path.join(dataDir, 'redis'), port: Number(process.env.REDIS_PORT ?? 6390) });
+      started.push({ name: 'Redis', stop: redis.stop });
+    }
     step('Starting LiveKit server (loopback, webhooks to the app)');
     const livekit = await startLivekit({
       dir: path.join(dataDir, 'livekit'),
@@ -119,10 +133,25 @@ async function main() {
       apiKey: env.LIVEKIT_API_KEY,
       apiSecret: env.LIVEKIT_API_SECRET,
       webhookUrl: `${appUrl}/api/livekit/webhook`,
+      redis: redis ?? undefined,
     });
     started.push({ name: 'LiveKit', stop: livekit.stop });
     env.LIVEKIT_URL = livekit.url;
+    if (redis) {
+      step(`Starting the LiveKit SIP bridge (127.0.0.1:${sipPort})`);
+      const bridge = await startSipBridge({
+        dir: path.join(dataDir, 'sip'),
+        livekitUrl: livekit.url,
+        apiKey: env.LIVEKIT_API_KEY,
+        apiSecret: env.LIVEKIT_API_SECRET,
+        redis,
+        sipPort,
+      });
+      started.push({ name: 'LiveKit SIP', stop: bridge.stop });
+    }
   }
+  env.SIP_ENABLED = sipEnabled ? '1' : '0';
+  env.SIP_PORT = String(sipPort);
 
   if (process.env.FHIR_BASE_URL) {
     step(`Using the external FHIR server at ${process.env.FHIR_BASE_URL}`);
@@ -194,6 +223,10 @@ async function main() {
   console.log(`LiveKit        ${env.LIVEKIT_URL}`);
   console.log(`Agents worker  video menu and waiting-room media (log: .data/logs/agents.log)`);
   console.log(`FHIR server    ${env.FHIR_BASE_URL}`);
+  if (sipEnabled && summary.phone) {
+    console.log(`Phone line     call sip:${summary.phone.number}@127.0.0.1:${sipPort} (UDP or TCP; SIPp or a softphone on this machine)`);
+    console.log(`               callers are known by number: ${summary.phone.callers.map((c) => `${c.phone} is ${c.patient}`).join(', ')}`);
+  } else console.log('Phone line     off (SIP_ENABLED=0 or an external LiveKit)');
   console.log(`Text messages  ${devSms ? 'not sent: written to .data/logs/web.log (dev provider, demo only)' : `sent through ${env.SMS_PROVIDER}`}`);
   console.log(`Database       ${databaseShown.replace(/:[^:@/]+@/, ':•••@')}`);
   console.log(`\nClinic: ${summary.clinic}\n\nStaff logins:`);

@@ -79,7 +79,9 @@ export type ErrorReason =
   | 'clipTranscodeFailed'
   | 'clipTitleInvalid'
   | 'clipNotFound'
-  | 'invalidPlaylist';
+  | 'invalidPlaylist'
+  // Phone lines
+  | 'phonePasswordMissing';
 
 export class DomainError extends Error {
   constructor(

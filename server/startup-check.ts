@@ -17,3 +17,15 @@ if (env().FHIR_BASE_URL && env().FHIR_OUTBOX_INTERVAL_MS > 0) {
   const [{ startFhirWriteWorker }, { fhirGateway }] = await Promise.all([import('./clinical/fhir-outbox'), import('./fhir/gateway')]);
   startFhirWriteWorker(env().FHIR_OUTBOX_INTERVAL_MS, fhirGateway);
 }
+
+if (env().SIP_ENABLED === '1') {
+  // The clinics' phone lines in LiveKit SIP: at start-up, then every minute (a trunk or rule removed by hand comes back).
+  const [{ reconcilePhoneLines }, { sip }, { startPeriodic }] = await Promise.all([
+    import('./sip/provisioning'),
+    import('./sip'),
+    import('./workers/periodic'),
+  ]);
+  const reconcile = () => reconcilePhoneLines(sip());
+  reconcile().catch((error) => console.error(`[sip] phone lines not provisioned at start-up (tried again each minute): ${(error as Error).message}`));
+  startPeriodic('sip-reconcile', 60_000, reconcile);
+}

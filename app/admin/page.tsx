@@ -4,6 +4,7 @@ import { getMessages } from '@/server/i18n/locale';
 import { QueueSettings } from '@/components/admin/queue-settings';
 import { IvrMenuEditor } from '@/components/admin/ivr-menu-editor';
 import { WaitingMedia } from '@/components/admin/waiting-media';
+import { PhoneLine } from '@/components/admin/phone-line';
 import { Wallboard } from '@/components/admin/wallboard';
 import { ScreenMessages } from '@/components/providers/screen-messages';
 
@@ -34,6 +35,7 @@ export default async function AdminPage() {
           <QueueSettings />
           <IvrMenuEditor />
           <WaitingMedia />
+          <PhoneLine />
         </ScreenMessages>
       </section>
     </AdminGate>

@@ -119,6 +119,7 @@ export function ClinicianDesk() {
           <h2 id="offer-title">{t.desk.offerTitle}</h2>
           <p id="offer-detail">
             <strong>{offer.patientName}</strong>
+            {offer.channel === 'PHONE' && ` · ${t.desk.byPhone}${offer.callerNumber ? ` ${offer.callerNumber}` : ''}`}
             {[offer.reason, menuChoice(offer.menuChoice)]
               .filter(Boolean)
               .map((part) => ` · ${part}`)
@@ -157,7 +158,16 @@ export function ClinicianDesk() {
             <tbody>
               {state.board.map((task) => (
                 <tr key={task.id}>
-                  <td>{task.patientName ?? task.channel}</td>
+                  <td>
+                    {task.patientName ?? task.channel}
+                    {task.channel === 'PHONE' && (
+                      <span className="muted">
+                        {' '}
+                        · {t.desk.byPhone}
+                        {task.callerNumber ? ` ${task.callerNumber}` : ''}
+                      </span>
+                    )}
+                  </td>
                   <td>{minutesSince(task.waitingSince, now)}</td>
                   <td>{[task.reason, menuChoice(task.menuChoice)].filter(Boolean).join(' · ') || t.staffHome.noReason}</td>
                   <td>{task.priority}</td>

@@ -15,6 +15,7 @@ import { failedWritesRouter } from './routers/failed-writes';
 import { unstoredReadingsRouter } from './routers/unstored-readings';
 import { ivrAdminRouter } from './routers/ivr-admin';
 import { waitingMediaAdminRouter } from './routers/waiting-media-admin';
+import { phoneLineRouter } from './routers/phone-line';
 
 export const appRouter = createTRPCRouter({
   appointment: appointmentRouter,
@@ -32,6 +33,7 @@ export const appRouter = createTRPCRouter({
   unstoredReadings: unstoredReadingsRouter,
   ivrMenu: ivrAdminRouter,
   waitingMedia: waitingMediaAdminRouter,
+  phoneLine: phoneLineRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -17,7 +17,13 @@ export const phoneNumberSchema = z
   .trim()
   .regex(/^\+[1-9]\d{6,14}$/, 'Enter the number with its country code, e.g. +8613800000000');
 
-/** Calls a phone into the consult room through the configured outbound SIP trunk. */
+/** The outbound trunk of the clinic's phone line, once provisioned. */
+export async function clinicOutboundTrunk(clinicId: string): Promise<string | null> {
+  const line = await db.clinicPhone.findUnique({ where: { clinicId }, select: { outboundTrunkId: true } });
+  return line?.outboundTrunkId ?? null;
+}
+
+/** Calls a phone into the consult room through the clinic's outbound SIP trunk (or the deployment's). */
 export async function dialOutToConsult(
   gateways: { livekit: LivekitGateway; sip: SipGateway },
   principal: Principal,
@@ -27,7 +33,7 @@ export async function dialOutToConsult(
 ) {
   const { appointment, partyRole } = await authorizeConsult(principal, input.appointmentId);
   if (!may(partyRole, 'dialOut')) throw forbidden('You may not call a phone into this consult', 'notAllowed');
-  const availability = dialOutAvailability(settings);
+  const availability = dialOutAvailability(settings, await clinicOutboundTrunk(appointment.clinicId));
   if (!availability.enabled) throw conflict('No SIP trunk is configured for calling phones', 'dialOutDisabled');
   const room = consultRoomName(appointment);
   const present = await gateways.livekit.listParticipants(room);

@@ -18,7 +18,7 @@ export const screens = {
   desk: ['desk', 'staffHome', 'multiparty', 'errors'],
   wrapUp: ['wrapUp', 'multiparty', 'errors'],
   schedule: ['schedule', 'appointmentStatus', 'errors'],
-  admin: ['wallboard', 'queues', 'ivrAdmin', 'waitingMedia', 'errors'],
+  admin: ['wallboard', 'queues', 'ivrAdmin', 'waitingMedia', 'phoneLine', 'errors'],
   messageLog: ['messages'],
   failedWrites: ['failedWrites', 'ehr', 'errors'],
 } as const satisfies Record<string, readonly Namespace[]>;

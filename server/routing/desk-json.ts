@@ -16,6 +16,9 @@ type RawOffer = {
   /** What the caller chose in the clinic's menu, in both languages. */
   menuChoice: { en: string; zh: string } | null;
   waitingSince: string;
+  /** A phone caller's number as staff see it (masked). */
+  channel: 'WEB' | 'PHONE' | 'SPECIALIST_REQUEST';
+  callerNumber: string | null;
   /** A specialist request's context: who asked, for which department, how urgent. */
   specialistRequest: { requestedBy: string | null; department: string | null; urgency: 'ROUTINE' | 'URGENT'; note: string | null } | null;
 };
@@ -36,6 +39,7 @@ export const offerJsonSql = (o: string) => `json_build_object(
     'appointmentId', COALESCE(a.id, t."consultAppointmentId"),
     'patientName', COALESCE(pt."familyName" || pt."givenName", t.attributes ->> 'patientName'),
     'reason', COALESCE(a.reason, t.attributes ->> 'reason'), 'menuChoice', t.attributes -> 'menuChoice', 'waitingSince', t."enqueuedAt",
+    'channel', t.channel, 'callerNumber', t.attributes ->> 'callerNumberMasked',
     'specialistRequest', CASE WHEN t.channel = 'SPECIALIST_REQUEST' THEN json_build_object(
       'requestedBy', t.attributes ->> 'requestedBy', 'department', t.attributes ->> 'department',
       'urgency', t.attributes ->> 'urgency', 'note', t.attributes ->> 'note') END)`;

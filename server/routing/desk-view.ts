@@ -39,6 +39,8 @@ type BoardRow = {
   /** What the caller chose in the clinic's menu, in both languages. */
   menuChoice: { en: string; zh: string } | null;
   patientName: string | null;
+  /** A phone caller's number, masked. */
+  callerNumber: string | null;
   preferredClinician: string | null;
 };
 
@@ -48,7 +50,7 @@ const boardStatement: RoutingStatement = {
   name: 'routing.board',
   text: `
     SELECT t.id, t.state, t."enqueuedAt" AS "waitingSince", t.priority, t.channel, q.name AS "queueName",
-           t.attributes ->> 'reason' AS reason, t.attributes -> 'menuChoice' AS "menuChoice",
+           t.attributes ->> 'reason' AS reason, t.attributes -> 'menuChoice' AS "menuChoice", t.attributes ->> 'callerNumberMasked' AS "callerNumber",
            COALESCE(pt."familyName" || pt."givenName", t.attributes ->> 'patientName') AS "patientName", u.name AS "preferredClinician"
     FROM (SELECT * FROM "Task" WHERE "clinicId" = $1 AND state IN ('WAITING', 'OFFERED') ORDER BY "enqueuedAt" LIMIT 50) t
     JOIN "Queue" q ON q.id = t."queueId"

@@ -8,15 +8,15 @@ import { authorizeConsult } from '@/server/consult/consult-access';
 import { appointmentInput, participantActionInput } from '@/server/consult/schemas';
 import { muteParticipant, removeParticipant } from '@/server/consult/participant-service';
 import { dialOutAvailability } from '@/server/sip/dial-out-config';
-import { dialOutToConsult, phoneNumberSchema } from '@/server/consult/dial-out-service';
+import { clinicOutboundTrunk, dialOutToConsult, phoneNumberSchema } from '@/server/consult/dial-out-service';
 import { createInvite, createInviteInput, listInvites, revokeInvite } from '@/server/consult/invite-service';
 
 /** The consult room's people panel: who is here, what this person may do, inviting, removing, calling a phone. */
 export const consultParticipantsRouter = createTRPCRouter({
   /** This person's role in the consult and what the room should offer them. */
   access: signedInProcedure.input(appointmentInput).query(async ({ ctx, input }) => {
-    const { partyRole, permissions } = await authorizeConsult(ctx.principal, input.appointmentId);
-    const dialOut = dialOutAvailability(env());
+    const { partyRole, permissions, appointment } = await authorizeConsult(ctx.principal, input.appointmentId);
+    const dialOut = dialOutAvailability(env(), await clinicOutboundTrunk(appointment.clinicId));
     return {
       partyRole,
       permissions,

@@ -26,6 +26,7 @@ import { summary } from './namespaces/summary';
 import { vitalsForm } from './namespaces/vitals-form';
 import { waiting } from './namespaces/waiting';
 import { waitingMedia } from './namespaces/waiting-media';
+import { phoneLine } from './namespaces/phone-line';
 import { wallboard } from './namespaces/wallboard';
 import { wrapUp } from './namespaces/wrap-up';
 
@@ -52,6 +53,7 @@ const namespaces = {
   failedWrites,
   ivrAdmin,
   waitingMedia,
+  phoneLine,
   ehr,
   vitalsForm,
   multiparty,

@@ -31,8 +31,8 @@ const sipHost = z
   .trim()
   .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'Enter the carrier host name or address, optionally with :port, e.g. sip.carrier.example:5060');
 
-/** Empty inputs from a form mean "not set". */
-const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((value) => (value === '' ? null : value), schema.nullable());
+/** Empty or left out: not set. */
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((value) => (value === '' || value === undefined ? null : value), schema.nullable());
 
 export const phoneSettingsInput = z
   .object({
@@ -53,19 +53,12 @@ export const phoneSettingsInput = z
         message: 'Calls must be limited to the carrier: give its addresses, or a user name and password',
       });
     }
-    if (Boolean(value.inboundUsername) !== Boolean(value.inboundPassword)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [value.inboundUsername ? 'inboundPassword' : 'inboundUsername'],
-        message: 'Give both the user name and the password',
-      });
+    // A user name without a password keeps the saved password (the service refuses it when none is saved).
+    if (!value.inboundUsername && value.inboundPassword) {
+      ctx.addIssue({ code: 'custom', path: ['inboundUsername'], message: 'Give the user name this password is for' });
     }
-    if (Boolean(value.outboundUsername) !== Boolean(value.outboundPassword)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [value.outboundUsername ? 'outboundPassword' : 'outboundUsername'],
-        message: 'Give both the user name and the password',
-      });
+    if (!value.outboundUsername && value.outboundPassword) {
+      ctx.addIssue({ code: 'custom', path: ['outboundUsername'], message: 'Give the user name this password is for' });
     }
     if (value.outboundAddress && !value.outboundNumber) {
       ctx.addIssue({ code: 'custom', path: ['outboundNumber'], message: 'Give the number calls go out from' });
