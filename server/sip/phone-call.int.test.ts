@@ -26,10 +26,14 @@ import { livekit } from '@/server/livekit';
 import { freePort, startService, waitFor } from '@/scripts/lib/proc.mjs';
 import { receiveLivekitWebhook } from '@/server/livekit/webhook-service';
 import { closeAgentJobs } from '@/server/agents/job-queue';
-import { createAppointment, createClinic, createPatient, createStaff, staffPrincipal } from '@/server/testing/factories';
+import { createAppointment, createClinic, createPatient, createStaff, patientPrincipal, staffPrincipal } from '@/server/testing/factories';
 import { sip } from './index';
 import { reconcilePhoneLines } from './provisioning';
-import { placePhoneCall, type CallStep } from './testing/sipp-phone';
+import { answerPhoneCall, placePhoneCall, type CallStep } from './testing/sipp-phone';
+import { dialOutToConsult } from '@/server/consult/dial-out-service';
+import { enqueueForAppointment } from '@/server/routing/patient-queue';
+import { acceptOffer } from '@/server/routing/offers';
+import { readFileSync as readText } from 'node:fs';
 
 // The test stack's LiveKit (Redis mode) and SIP bridge, a real agents worker, SIPp as the phone. LiveKit's webhooks
 // go to the web app's address, which nothing serves during the integration tests: this test serves it with the real
@@ -83,11 +87,20 @@ function clinicNumber() {
 }
 
 /** A clinic with a phone line that accepts calls from this machine, provisioned in LiveKit SIP. */
-async function clinicWithLine(options: { allowedAddresses?: string[] } = {}) {
+async function clinicWithLine(options: { allowedAddresses?: string[]; credentials?: { username: string; password: string }; outboundAddress?: string } = {}) {
   const clinic = await createClinic();
   const doctor = await createStaff(clinic.id, 'CLINICIAN');
   const number = clinicNumber();
-  await db.clinicPhone.create({ data: { clinicId: clinic.id, numbers: [number], allowedAddresses: options.allowedAddresses ?? ['127.0.0.1/32'] } });
+  await db.clinicPhone.create({
+    data: {
+      clinicId: clinic.id,
+      numbers: [number],
+      allowedAddresses: options.allowedAddresses ?? ['127.0.0.1/32'],
+      inboundUsername: options.credentials?.username,
+      inboundPassword: options.credentials?.password,
+      ...(options.outboundAddress ? { outboundAddress: options.outboundAddress, outboundNumber: number } : {}),
+    },
+  });
   await reconcilePhoneLines(sip(), clinic.id);
   return { clinic, doctor, number };
 }
@@ -202,6 +215,78 @@ describe('phone callers through LiveKit SIP', () => {
     await expect.poll(async () => (await db.task.findUniqueOrThrow({ where: { id: task.id } })).state, { timeout: 10_000 }).toBe('COMPLETED');
     expect(task.channel).toBe('PHONE');
   }, 90_000);
+
+  it("refuses a call without the line's digest credentials: challenged, no room, no session", async () => {
+    const { clinic, number } = await clinicWithLine({ allowedAddresses: [], credentials: { username: 'carrier', password: 'a-long-secret-9' } });
+    const sippPort = await freePort();
+    const phone = await placePhoneCall({
+      sipPort: settings.SIP_PORT,
+      from: '+8613000000777',
+      to: number,
+      steps: [{ pauseMs: 500 }],
+      dir: work,
+      sippPort,
+      mediaPort: await freePort(),
+      timeoutSeconds: 8,
+    });
+    const { code } = await phone.finished;
+    expect(code).not.toBe(0);
+    // Refused by the bridge's challenge (not by a timeout): SIPp logs the unexpected 401/407.
+    expect(readText(`${work}/sipp-${sippPort}-errors.log`, 'utf8')).toMatch(/SIP\/2\.0 40[17]/);
+    expect(await db.callSession.count({ where: { clinicId: clinic.id } })).toBe(0);
+  });
+
+  it('dials out from a consult to a phone that answers (SIPp): both hear each other, and the hang-up is recorded', async () => {
+    const uasPort = await freePort();
+    const { clinic, doctor } = await clinicWithLine({ outboundAddress: `127.0.0.1:${uasPort}` });
+    const patient = await createPatient(clinic.id, { primaryClinicianId: doctor.id });
+    const visit = await createAppointment({ clinicId: clinic.id, patientId: patient.id, clinicianId: doctor.id });
+    const clinician = staffPrincipal(doctor);
+    await enqueueForAppointment(patientPrincipal({ patient, appointment: visit }));
+    await setPresence(clinician, 'AVAILABLE');
+    await acceptOffer(clinician, (await db.offer.findFirstOrThrow({ where: { clinicianId: doctor.id, state: 'PENDING' } })).id);
+    const answering = await answerPhoneCall({ dir: work, sippPort: uasPort, mediaPort: await freePort() });
+
+    const joined = await joinConsult(livekit(), clinician, visit.id);
+    const room = new Room();
+    rooms.push(room);
+    const fromPhone: number[] = [];
+    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _publication, participant: RemoteParticipant) => {
+      if (participant.kind !== ParticipantKind.SIP || track.kind !== TrackKind.KIND_AUDIO) return;
+      void (async () => {
+        const reader = new AudioStream(track, { sampleRate: 48_000, numChannels: 1 }).getReader();
+        for (let read = await reader.read(); !read.done; read = await reader.read()) {
+          let sum = 0;
+          for (const sample of read.value.data) sum += (sample / 32768) ** 2;
+          fromPhone.push(Math.sqrt(sum / read.value.data.length));
+        }
+      })();
+    });
+    await room.connect(joined.serverUrl, joined.token, { autoSubscribe: true, dynacast: false });
+    const source = new AudioSource(48_000, 1);
+    const options = new TrackPublishOptions();
+    options.source = TrackSource.SOURCE_MICROPHONE;
+    await room.localParticipant!.publishTrack(LocalAudioTrack.createAudioTrack('microphone', source), options);
+    const voice = new Int16Array(48_000 * 15);
+    for (let i = 0; i < voice.length; i++) voice[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 48_000));
+    void createAudioOut(source).play(voice);
+
+    const startedAt = Date.now();
+    const dialled = await dialOutToConsult({ livekit: livekit(), sip: sip() }, clinician, { appointmentId: visit.id, number: '+8613700000001' });
+    await waitFor(async () => Math.max(0, ...fromPhone) > 0.01, { timeoutMs: 20_000, what: 'the answering phone heard in the consult' });
+    await waitFor(async () => answering.loudestSince(startedAt) > 0.01, { timeoutMs: 20_000, what: 'the clinician heard at the phone' });
+
+    await livekit().removeParticipant(joined.room, dialled.participantIdentity);
+    const { code, output } = await answering.finished;
+    expect(code, output).toBe(0);
+    await expect
+      .poll(
+        async () => (await db.consultParticipant.findFirst({ where: { appointmentId: visit.id, identity: dialled.participantIdentity } }))?.leftAt ?? null,
+        { timeout: 10_000 },
+      )
+      .not.toBeNull();
+    expect(await db.auditEvent.count({ where: { action: 'consult.dial-out', subject: `Appointment/${visit.id}` } })).toBe(1);
+  }, 60_000);
 
   it('refuses a call from an address the line does not allow: no room, no session', async () => {
     const { clinic, number } = await clinicWithLine({ allowedAddresses: ['203.0.113.7/32'] });

@@ -149,6 +149,40 @@ function alawToLinear(byte: number): number {
   return magnitude / 32768;
 }
 
+/** The phone's RTP port: what the bridge sends it is decoded (G.711 A-law) and measured in 100 ms windows. */
+async function rtpListener() {
+  const rtp: Socket = createSocket('udp4');
+  const heard = { packets: 0, peakRms: 0, firstAudioAt: null as number | null };
+  const windows: { at: number; rms: number }[] = [];
+  let windowSum = 0;
+  let windowCount = 0;
+  rtp.on('message', (packet) => {
+    // RTP: 12-byte header (no CSRC, no extension from the bridge); payload type 8 is PCMA.
+    if (packet.length <= 12 || (packet[1]! & 0x7f) !== 8) return;
+    heard.packets++;
+    for (let i = 12; i < packet.length; i++) {
+      const sample = alawToLinear(packet[i]!);
+      windowSum += sample * sample;
+      windowCount++;
+    }
+    if (windowCount >= 800) {
+      const rms = Math.sqrt(windowSum / windowCount);
+      if (rms > 0.01 && heard.firstAudioAt === null) heard.firstAudioAt = Date.now();
+      heard.peakRms = Math.max(heard.peakRms, rms);
+      windows.push({ at: Date.now(), rms });
+      windowSum = 0;
+      windowCount = 0;
+    }
+  });
+  await new Promise<void>((resolve) => rtp.bind(0, '127.0.0.1', resolve));
+  return {
+    port: rtp.address().port,
+    heard: () => ({ ...heard }),
+    loudestSince: (at: number) => Math.max(0, ...windows.filter((w) => w.at > at).map((w) => w.rms)),
+    close: () => rtp.close(),
+  };
+}
+
 export type PhoneCall = {
   /** Resolves when SIPp ends: exit code 0 when the call went through to its BYE. */
   finished: Promise<{ code: number | null; output: string }>;
@@ -182,31 +216,8 @@ export async function placePhoneCall(options: {
     return file;
   };
   writeFileSync(scenario, scenarioXml(options.steps, keysPcap));
-  const rtp: Socket = createSocket('udp4');
-  const heard = { packets: 0, peakRms: 0, firstAudioAt: null as number | null };
-  const windows: { at: number; rms: number }[] = [];
-  let windowSum = 0;
-  let windowCount = 0;
-  rtp.on('message', (packet) => {
-    // RTP: 12-byte header (no CSRC, no extension from the bridge); payload type 8 is PCMA.
-    if (packet.length <= 12 || (packet[1]! & 0x7f) !== 8) return;
-    heard.packets++;
-    for (let i = 12; i < packet.length; i++) {
-      const sample = alawToLinear(packet[i]!);
-      windowSum += sample * sample;
-      windowCount++;
-    }
-    if (windowCount >= 800) {
-      const rms = Math.sqrt(windowSum / windowCount);
-      if (rms > 0.01 && heard.firstAudioAt === null) heard.firstAudioAt = Date.now();
-      heard.peakRms = Math.max(heard.peakRms, rms);
-      windows.push({ at: Date.now(), rms });
-      windowSum = 0;
-      windowCount = 0;
-    }
-  });
-  await new Promise<void>((resolve) => rtp.bind(0, '127.0.0.1', resolve));
-  const phoneRtpPort = rtp.address().port;
+  const listener = await rtpListener();
+  const phoneRtpPort = listener.port;
   const startedAt = Date.now();
   const sipp = spawn(
     'sipp',
@@ -250,9 +261,108 @@ export async function placePhoneCall(options: {
   sipp.stderr.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
   const finished = new Promise<{ code: number | null; output: string }>((resolve) =>
     sipp.on('exit', (code) => {
-      rtp.close();
+      listener.close();
       resolve({ code, output });
     }),
   );
-  return { finished, heard: () => ({ ...heard }), loudestSince: (at) => Math.max(0, ...windows.filter((w) => w.at > at).map((w) => w.rms)), startedAt };
+  return { finished, heard: listener.heard, loudestSince: listener.loudestSince, startedAt };
+}
+
+export type AnsweringPhone = {
+  finished: Promise<{ code: number | null; output: string }>;
+  loudestSince: (at: number) => number;
+  sipPort: number;
+};
+
+/**
+ * A phone that answers one call on 127.0.0.1:`sippPort` (SIPp as a UAS): it rings, answers with our RTP port in its SDP,
+ * plays SIPp's G.711 speech recording, and waits for the caller's BYE.
+ */
+export async function answerPhoneCall(options: { dir: string; sippPort: number; mediaPort: number; timeoutSeconds?: number }): Promise<AnsweringPhone> {
+  mkdirSync(options.dir, { recursive: true });
+  const scenario = path.join(options.dir, `answer-${options.sippPort}.xml`);
+  const reply = (status: string, body: boolean) =>
+    [
+      `SIP/2.0 ${status}`,
+      '[last_Via:]',
+      '[last_From:]',
+      '[last_To:];tag=[pid]SIPpTag01[call_number]',
+      '[last_Call-ID:]',
+      '[last_CSeq:]',
+      'Contact: <sip:[local_ip]:[local_port];transport=[transport]>',
+      ...(body
+        ? [
+            'Content-Type: application/sdp',
+            'Content-Length: [len]',
+            '',
+            'v=0',
+            'o=phone 53655765 2353687637 IN IP4 [local_ip]',
+            's=-',
+            'c=IN IP4 [local_ip]',
+            't=0 0',
+            'm=audio [phone_rtp_port] RTP/AVP 8 101',
+            'a=rtpmap:8 PCMA/8000',
+            'a=rtpmap:101 telephone-event/8000',
+          ]
+        : ['Content-Length: 0']),
+    ].join('\n');
+  writeFileSync(
+    scenario,
+    `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="answering phone">
+  <recv request="INVITE" crlf="true"/>
+  <send><![CDATA[
+${reply('180 Ringing', false)}
+]]></send>
+  <send retrans="500"><![CDATA[
+${reply('200 OK', true)}
+]]></send>
+  <recv request="ACK" rtd="true" crlf="true"/>
+  <nop><action><exec play_pcap_audio="${PCAPS}/g711a.pcap"/></action></nop>
+  <recv request="BYE"/>
+  <send><![CDATA[
+${reply('200 OK', false)}
+]]></send>
+</scenario>
+`,
+  );
+  const listener = await rtpListener();
+  const sipp = spawn(
+    'sipp',
+    [
+      '-sf',
+      scenario,
+      '-key',
+      'phone_rtp_port',
+      String(listener.port),
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(options.sippPort),
+      '-mi',
+      '127.0.0.1',
+      '-mp',
+      String(options.mediaPort),
+      '-m',
+      '1',
+      '-nostdin',
+      '-timeout',
+      `${options.timeoutSeconds ?? 40}s`,
+      '-timeout_error',
+      '-trace_err',
+      '-error_file',
+      path.join(options.dir, `answer-${options.sippPort}-errors.log`),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  sipp.stdout.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  sipp.stderr.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  const finished = new Promise<{ code: number | null; output: string }>((resolve) =>
+    sipp.on('exit', (code) => {
+      listener.close();
+      resolve({ code, output });
+    }),
+  );
+  return { finished, loudestSince: listener.loudestSince, sipPort: options.sippPort };
 }
