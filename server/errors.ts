@@ -81,7 +81,8 @@ export type ErrorReason =
   | 'clipNotFound'
   | 'invalidPlaylist'
   // Phone lines
-  | 'phonePasswordMissing';
+  | 'phonePasswordMissing'
+  | 'notPhoneCall';
 
 export class DomainError extends Error {
   constructor(

@@ -12,6 +12,7 @@ import { RoleBadge, useParticipantRole } from './participants-roles';
 import { SpecialistRequestPanel } from './participants-specialist-request';
 import { SpecialistNotePanel } from './participants-specialist-note';
 import { DialOutPanel } from './participants-dial-out';
+import { StepUpToVideo } from './step-up-to-video';
 import { InvitePanel } from './participants-invite';
 import styles from './participants.module.css';
 
@@ -37,6 +38,7 @@ export function ParticipantsPanel({ appointmentId, access }: { appointmentId: st
       {access.partyRole === 'NURSE' && <StartWithPatient appointmentId={appointmentId} />}
       {access.permissions.requestSpecialist && <SpecialistRequestPanel appointmentId={appointmentId} />}
       {access.permissions.invite && <InvitePanel appointmentId={appointmentId} />}
+      {access.permissions.invite && <StepUpToVideo appointmentId={appointmentId} />}
       {access.permissions.dialOut && <DialOutPanel appointmentId={appointmentId} />}
       {access.permissions.writeSpecialistNote && <SpecialistNotePanel appointmentId={appointmentId} />}
     </details>

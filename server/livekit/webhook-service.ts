@@ -14,7 +14,7 @@ export const WEBHOOK_MAX_AGE_SECONDS = 10 * 60;
 export type WebhookIntake = { stored: boolean; eventId: string; event: string };
 
 export async function receiveLivekitWebhook(
-  gateway: Pick<LivekitGateway, 'verifyWebhook' | 'removeParticipant'>,
+  gateway: Pick<LivekitGateway, 'verifyWebhook' | 'removeParticipant' | 'listParticipants'>,
   rawBody: string,
   authorization: string | null,
   now = new Date(),
@@ -44,6 +44,6 @@ export async function receiveLivekitWebhook(
     if (appointmentId && event.participant?.identity) await refuseRevokedParticipant(gateway, { appointmentId, identity: event.participant.identity });
   }
   // A phone caller joining opens their call (once: a delivery again finds it open); hanging up ends it.
-  await receivePhoneCallEvent(event, now);
+  await receivePhoneCallEvent(event, gateway, now);
   return { stored: count === 1, eventId: event.id, event: event.event };
 }

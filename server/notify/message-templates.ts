@@ -9,7 +9,7 @@ type Visit = { clinicianName: string; startsAt: Date };
 
 export type MessageText = Common &
   (
-    | ({ kind: 'BOOKED' | 'REMINDER_24H' | 'REMINDER_15M' | 'RESCHEDULED'; link: string } & Visit)
+    | ({ kind: 'BOOKED' | 'REMINDER_24H' | 'REMINDER_15M' | 'RESCHEDULED' | 'VIDEO_LINK'; link: string } & Visit)
     | ({ kind: 'CANCELLED' } & Visit)
     | { kind: 'OPT_OUT_CONFIRMATION' }
     | ({ kind: 'CONSULT_INVITE'; link: string; code: string } & Visit)
@@ -33,6 +33,7 @@ const TEXTS: Record<Locale, Record<MessageText['kind'], (v: Fill) => string>> = 
     OPT_OUT_CONFIRMATION: (v) => `${v.clinic}: you will no longer receive text messages from us. Reply START to receive them again.`,
     CONSULT_INVITE: (v) =>
       `${v.clinic}: you are invited to join a video consult with ${v.clinician}. Open ${v.link} and enter your name and the code ${v.code}.`,
+    VIDEO_LINK: (v) => `${v.clinic}: ${v.clinician} asks you to continue your call by video. Open this link on your phone: ${v.link}`,
   },
   zh_CN: {
     BOOKED: (v) => `【${v.clinic}】您与${v.clinician}的视频复诊已预约在${v.time}。届时请点击您的专属链接进入：${v.link}`,
@@ -42,6 +43,7 @@ const TEXTS: Record<Locale, Record<MessageText['kind'], (v: Fill) => string>> = 
     CANCELLED: (v) => `【${v.clinic}】您与${v.clinician}在${v.time}的视频复诊已取消。如需重新预约，请联系诊所。`,
     OPT_OUT_CONFIRMATION: (v) => `【${v.clinic}】您已退订本诊所的短信通知。回复 START 可重新订阅。`,
     CONSULT_INVITE: (v) => `【${v.clinic}】邀请您加入与${v.clinician}的视频问诊。请打开 ${v.link} 并输入您的姓名和验证码 ${v.code}。`,
+    VIDEO_LINK: (v) => `【${v.clinic}】${v.clinician}请您改用视频继续本次通话。请在手机上打开此链接：${v.link}`,
   },
 };
 

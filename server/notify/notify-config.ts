@@ -17,7 +17,7 @@ export const LINK_VALID_AFTER_END_HOURS = 12;
 export const PREVIEW_TOKEN_CHARS = 6;
 
 /** Messages about one visit at one start time; they carry the patient's personal link. */
-export const VISIT_KINDS = ['BOOKED', 'REMINDER_24H', 'REMINDER_15M', 'RESCHEDULED'] as const satisfies readonly MessageKind[];
+export const VISIT_KINDS = ['BOOKED', 'REMINDER_24H', 'REMINDER_15M', 'RESCHEDULED', 'VIDEO_LINK'] as const satisfies readonly MessageKind[];
 
 /**
  * Reminders before the visit. A reminder is not queued if its time has passed, or if it would go out

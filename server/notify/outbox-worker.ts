@@ -83,6 +83,8 @@ function skipReason(message: MessageForSending, now: Date): SkipReason | null {
   if (!appointment) return 'no-appointment';
   if (message.kind === 'CANCELLED') return null;
   if (appointment.status === 'CANCELLED') return 'appointment-cancelled';
+  // Sent during the consult it continues: only a visit that has ended makes it late.
+  if (message.kind === 'VIDEO_LINK') return appointment.status === 'IN_PROGRESS' || appointment.status === 'CHECKED_IN' ? null : 'too-late';
   if (appointment.status !== 'SCHEDULED' && appointment.status !== 'CHECKED_IN') return 'too-late';
   const queuedFor = startsAtOfKey(message.dedupeKey);
   if (queuedFor && queuedFor.getTime() !== appointment.startsAt.getTime()) return 'rescheduled';

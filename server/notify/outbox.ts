@@ -10,6 +10,8 @@ export type QueueMessageInput = {
   dedupeKey: string;
   /** Not sent before this time (reminders are queued at booking for later). */
   sendAfter?: Date;
+  /** Another number than the patient's (a phone caller's own, for a video link); their opt-out still applies. */
+  to?: string;
 };
 
 /**
@@ -28,7 +30,7 @@ export async function queueMessage(tx: DbTx, input: QueueMessageInput): Promise<
         appointmentId: input.appointmentId ?? null,
         kind: input.kind,
         dedupeKey: input.dedupeKey,
-        to: patient.phone,
+        to: input.to ?? patient.phone,
         sendAfter,
         nextAttemptAt: sendAfter,
         status: patient.smsOptedOutAt && input.kind !== 'OPT_OUT_CONFIRMATION' ? 'SKIPPED' : 'QUEUED',

@@ -9,12 +9,14 @@ import { requestRoomAgent } from '@/server/agents/job-queue';
 import { completeAssignedTasks, dispatchClinic, endOpenTasks } from '@/server/routing/tasks';
 import { PHONE_ROOM_PREFIX } from './provisioning';
 import { toE164 } from '@/server/shared/phone-numbers';
+import type { LivekitGateway } from '@/server/livekit/livekit-gateway';
 import { phoneVisitFor } from './caller-identity';
 
 /** ParticipantInfo.Kind.SIP in LiveKit's protocol. */
 export const SIP_PARTICIPANT_KIND = 3;
 
 type SipCaller = { room: string; identity: string; attributes: Record<string, string> };
+type RoomControl = Pick<LivekitGateway, 'listParticipants' | 'removeParticipant'>;
 
 function sipCallerOf(event: WebhookEvent): SipCaller | null {
   const participant = event.participant;
@@ -23,13 +25,39 @@ function sipCallerOf(event: WebhookEvent): SipCaller | null {
   return { room, identity: participant.identity, attributes: participant.attributes ?? {} };
 }
 
-/** Handles the SIP caller's join and leave; any other event is not a phone call's. */
-export async function receivePhoneCallEvent(event: WebhookEvent, now = new Date()): Promise<'opened' | 'ended' | null> {
+/** Handles the SIP caller's join and leave, and the patient arriving by video in their phone call's room. */
+export async function receivePhoneCallEvent(event: WebhookEvent, gateway: RoomControl, now = new Date()): Promise<'opened' | 'ended' | 'stepped-up' | null> {
   const caller = sipCallerOf(event);
-  if (!caller) return null;
+  if (!caller) {
+    if (event.event === 'participant_joined' && event.room?.name.startsWith(PHONE_ROOM_PREFIX) && event.participant) {
+      return (await hangUpPhoneLegOnVideo(gateway, event.room.name, event.participant.identity)) ? 'stepped-up' : null;
+    }
+    return null;
+  }
   if (event.event === 'participant_joined' && caller.room.startsWith(PHONE_ROOM_PREFIX)) return (await openPhoneCall(caller, now)) ? 'opened' : null;
-  if (event.event === 'participant_left') return (await endPhoneCall(caller, now)) ? 'ended' : null;
+  if (event.event === 'participant_left') return (await endPhoneCall(gateway, caller, now)) ? 'ended' : null;
   return null;
+}
+
+/** The patient opened the video link and is in the room from their browser: the phone leg is hung up. */
+async function hangUpPhoneLegOnVideo(gateway: RoomControl, room: string, identity: string): Promise<boolean> {
+  const visit = await db.appointment.findUnique({ where: { callRoom: room }, select: { id: true, clinicId: true, patientId: true } });
+  if (!visit || visit.patientId !== identity) return false;
+  const session = await db.callSession.findFirst({ where: { room, channel: 'PHONE' }, orderBy: { startedAt: 'desc' } });
+  if (!session?.callerIdentity) return false;
+  const removed = await gateway.removeParticipant(room, session.callerIdentity);
+  if (removed) {
+    await db.$transaction((tx) =>
+      recordAudit(tx, {
+        actor: `patient:${identity}`,
+        action: 'call.stepped-up-to-video',
+        clinicId: visit.clinicId,
+        patientId: identity,
+        subject: `Appointment/${visit.id}`,
+      }),
+    );
+  }
+  return removed;
 }
 
 async function openPhoneCall(caller: SipCaller, now: Date): Promise<boolean> {
@@ -68,8 +96,11 @@ async function openPhoneCall(caller: SipCaller, now: Date): Promise<boolean> {
   return true;
 }
 
-/** The caller hung up: in the menu nothing is left; in line the task is abandoned at this time; in the consult it is completed. */
-async function endPhoneCall(caller: SipCaller, now: Date): Promise<boolean> {
+/**
+ * The caller hung up: in the menu nothing is left; in line the task is abandoned at this time; in the consult it is
+ * completed, unless the patient goes on by video in the same room.
+ */
+async function endPhoneCall(gateway: RoomControl, caller: SipCaller, now: Date): Promise<boolean> {
   // The room's agent may have ended the session first (it hears the hang-up too): the wait is ended here either way.
   const session = await db.callSession.findFirst({ where: { room: caller.room, callerIdentity: caller.identity }, orderBy: { startedAt: 'desc' } });
   if (!session) return false;
@@ -80,12 +111,14 @@ async function endPhoneCall(caller: SipCaller, now: Date): Promise<boolean> {
     await dispatchClinic(session.clinicId, now);
     return true;
   }
-  const assigned = await db.task.findMany({ where: { appointmentId: session.appointmentId, state: 'ASSIGNED' }, select: { id: true } });
-  if (assigned.length > 0)
-    await completeAssignedTasks(
-      assigned.map((task) => task.id),
-      {},
-      now,
-    );
+  const assigned = await db.task.findMany({ where: { appointmentId: session.appointmentId, state: 'ASSIGNED' }, select: { id: true, patientId: true } });
+  if (assigned.length === 0) return true;
+  const present = await gateway.listParticipants(caller.room).catch(() => []);
+  if (present.some((participant) => participant.identity === assigned[0]!.patientId)) return true;
+  await completeAssignedTasks(
+    assigned.map((task) => task.id),
+    {},
+    now,
+  );
   return true;
 }

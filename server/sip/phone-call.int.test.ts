@@ -16,7 +16,6 @@ import {
   type RemoteParticipant,
   type RemoteTrack,
 } from '@livekit/rtc-node';
-import { acceptCall } from '@/server/agents/patient-call';
 import { createAudioOut } from '@/server/agents/media/audio-out';
 import { joinConsult } from '@/server/consult/consult-service';
 import { setPresence } from '@/server/routing/presence';
@@ -34,6 +33,12 @@ import { dialOutToConsult } from '@/server/consult/dial-out-service';
 import { enqueueForAppointment } from '@/server/routing/patient-queue';
 import { acceptOffer } from '@/server/routing/offers';
 import { readFileSync as readText } from 'node:fs';
+import { checkPatientLink } from '@/server/access-links/access-link-service';
+import { DevSmsProvider } from '@/server/notify/dev-sms-provider';
+import { sendDueMessages } from '@/server/notify/outbox-worker';
+import { acceptTelehealthConsent, telehealthConsentFor } from '@/server/visit/consent-service';
+import { acceptCall, startPatientCall } from '@/server/agents/patient-call';
+import { sendVideoLink } from './step-up';
 
 // The test stack's LiveKit (Redis mode) and SIP bridge, a real agents worker, SIPp as the phone. LiveKit's webhooks
 // go to the web app's address, which nothing serves during the integration tests: this test serves it with the real
@@ -105,8 +110,18 @@ async function clinicWithLine(options: { allowedAddresses?: string[]; credential
   return { clinic, doctor, number };
 }
 
-async function call(from: string, to: string, steps: CallStep[], timeoutSeconds?: number) {
-  return placePhoneCall({ sipPort: settings.SIP_PORT, from, to, steps, dir: work, sippPort: await freePort(), mediaPort: await freePort(), timeoutSeconds });
+async function call(from: string, to: string, steps: CallStep[], timeoutSeconds?: number, hangUp?: 'phone' | 'clinic') {
+  return placePhoneCall({
+    sipPort: settings.SIP_PORT,
+    from,
+    to,
+    steps,
+    dir: work,
+    sippPort: await freePort(),
+    mediaPort: await freePort(),
+    timeoutSeconds,
+    hangUp,
+  });
 }
 
 const sessionOfCaller = (clinicId: string) => db.callSession.findFirst({ where: { clinicId, channel: 'PHONE' }, orderBy: { startedAt: 'desc' } });
@@ -287,6 +302,54 @@ describe('phone callers through LiveKit SIP', () => {
       .not.toBeNull();
     expect(await db.auditEvent.count({ where: { action: 'consult.dial-out', subject: `Appointment/${visit.id}` } })).toBe(1);
   }, 60_000);
+
+  it('steps a phone consult up to video: the link goes to the calling number, opens the same visit and room, and the phone leg is hung up with the task kept', async () => {
+    const { clinic, doctor, number } = await clinicWithLine();
+    const patient = await createPatient(clinic.id, { birthDate: '1949-11-02', primaryClinicianId: doctor.id });
+    const visit = await createAppointment({ clinicId: clinic.id, patientId: patient.id, clinicianId: doctor.id });
+    const clinician = staffPrincipal(doctor);
+    await setPresence(clinician, 'AVAILABLE');
+    // From a number the clinic does not know (a daughter's phone): identified by date of birth, then 1, 1.
+    const callerNumber = '+8613000000555';
+    const phone = await call(
+      callerNumber,
+      number,
+      [{ pauseMs: 2000 }, { keys: '19491102', gapMs: 400 }, { pauseMs: 2500 }, { keys: '11', gapMs: 1500 }],
+      60,
+      'clinic',
+    );
+    await expect.poll(() => db.offer.count({ where: { clinicianId: doctor.id, state: 'PENDING' } }), { timeout: 30_000 }).toBe(1);
+    await acceptCall(livekit(), clinician, (await db.offer.findFirstOrThrow({ where: { clinicianId: doctor.id, state: 'PENDING' } })).id);
+
+    await sendVideoLink(clinician, visit.id);
+    const texts: string[] = [];
+    await sendDueMessages(new DevSmsProvider((line) => texts.push(line)), new Date(), { clinicId: clinic.id });
+    const text = texts.find((line) => line.includes(`to ${callerNumber}:`));
+    expect(text, texts.join('\n')).toBeDefined();
+    const token = /\/v\/([A-Za-z0-9_-]+)/.exec(text!)![1]!;
+    const signedIn = await checkPatientLink({ token, birthDate: '1949-11-02' }, { maxFailedAttempts: 5 });
+    expect(signedIn).toMatchObject({ ok: true, appointmentId: visit.id, patientId: patient.id });
+
+    // The patient's phone browser: consent, then the call, which is already the consult, in the phone call's room.
+    const principal = patientPrincipal({ patient, appointment: visit });
+    const consent = await telehealthConsentFor(principal, 'en');
+    await acceptTelehealthConsent(principal, { locale: 'en', text: consent.text });
+    const web = await startPatientCall(livekit(), principal, { audioOnly: false, locale: 'en' });
+    expect(web.stage).toBe('CONSULT');
+    const session = await sessionOfCaller(clinic.id);
+    expect(web.room).toBe(session!.room);
+    const browser = new Room();
+    rooms.push(browser);
+    await browser.connect(web.serverUrl, web.token, { autoSubscribe: true, dynacast: false });
+
+    // The bridge hangs the phone up (SIPp receives the BYE), and the visit goes on by video.
+    const { code, output } = await phone.finished;
+    expect(code, output).toBe(0);
+    await expect.poll(async () => (await db.callSession.findUniqueOrThrow({ where: { id: session!.id } })).stage, { timeout: 10_000 }).toBe('ENDED');
+    const tasks = await db.task.findMany({ where: { appointmentId: visit.id } });
+    expect(tasks.map((task) => [task.state, task.channel])).toEqual([['ASSIGNED', 'PHONE']]);
+    expect(await db.auditEvent.count({ where: { action: 'call.stepped-up-to-video', subject: `Appointment/${visit.id}` } })).toBe(1);
+  }, 90_000);
 
   it('refuses a call from an address the line does not allow: no room, no session', async () => {
     const { clinic, number } = await clinicWithLine({ allowedAddresses: ['203.0.113.7/32'] });

@@ -1,6 +1,9 @@
 -- AlterEnum
 ALTER TYPE "CallStage" ADD VALUE 'IDENTIFY' BEFORE 'MENU';
 
+-- AlterEnum
+ALTER TYPE "MessageKind" ADD VALUE 'VIDEO_LINK';
+
 -- AlterTable
 ALTER TABLE "Appointment" ADD COLUMN     "callRoom" TEXT;
 

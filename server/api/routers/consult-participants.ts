@@ -10,6 +10,7 @@ import { muteParticipant, removeParticipant } from '@/server/consult/participant
 import { dialOutAvailability } from '@/server/sip/dial-out-config';
 import { clinicOutboundTrunk, dialOutToConsult, phoneNumberSchema } from '@/server/consult/dial-out-service';
 import { createInvite, createInviteInput, listInvites, revokeInvite } from '@/server/consult/invite-service';
+import { sendVideoLink } from '@/server/sip/step-up';
 
 /** The consult room's people panel: who is here, what this person may do, inviting, removing, calling a phone. */
 export const consultParticipantsRouter = createTRPCRouter({
@@ -22,8 +23,11 @@ export const consultParticipantsRouter = createTRPCRouter({
       permissions,
       maxParticipants: env().CONSULT_MAX_PARTICIPANTS,
       dialOut: dialOut.enabled ? { enabled: true as const } : { enabled: false as const, reason: dialOut.reason },
+      /** A phone visit: the care team can move it to video. */
+      phoneCall: Boolean(appointment.callRoom),
     };
   }),
+  sendVideoLink: signedInProcedure.input(appointmentInput).mutation(({ ctx, input }) => sendVideoLink(ctx.principal, input.appointmentId)),
   removeParticipant: signedInProcedure.input(participantActionInput).mutation(({ ctx, input }) => removeParticipant(livekit(), ctx.principal, input)),
   muteParticipant: signedInProcedure.input(participantActionInput).mutation(({ ctx, input }) => muteParticipant(livekit(), ctx.principal, input)),
   dialOut: signedInProcedure

@@ -79,8 +79,8 @@ export function keyPressesPcap(keys: string, gapMs: number, ssrc = 0x5eed1234): 
   return Buffer.concat(records);
 }
 
-/** The caller's scenario: INVITE with our RTP port in the SDP, then the steps, then BYE (unless `hangUp` is false). */
-function scenarioXml(steps: CallStep[], keysPcap: (step: { keys: string; gapMs?: number }) => string): string {
+/** The caller's scenario: INVITE with our RTP port in the SDP, then the steps, then the phone's BYE or, awaited, the clinic's. */
+function scenarioXml(steps: CallStep[], keysPcap: (step: { keys: string; gapMs?: number }) => string, hangUp: 'phone' | 'clinic'): string {
   const header = (method: string, cseq: number) =>
     [
       `${method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0`,
@@ -104,11 +104,13 @@ function scenarioXml(steps: CallStep[], keysPcap: (step: { keys: string; gapMs?:
     'a=fmtp:101 0-15',
   ].join('\n');
   const actions = steps
-    .map((step) => {
+    .map((step, index) => {
       if ('pauseMs' in step) return `  <pause milliseconds="${step.pauseMs}"/>`;
       const pcap = 'keys' in step ? keysPcap(step) : `${PCAPS}/g711a.pcap`;
-      // SIPp plays a pcap alongside the scenario: the pause after it lets it finish.
-      const lasts = 'keys' in step ? step.keys.length * (step.gapMs ?? 1000) + 300 : 0;
+      // SIPp plays a pcap alongside the scenario: the pause after it lets it finish, except when the clinic's BYE is
+      // awaited next (a BYE arriving in a pause would be unexpected to SIPp; the keys go on playing meanwhile).
+      const awaitsBye = hangUp === 'clinic' && index === steps.length - 1;
+      const lasts = 'keys' in step && !awaitsBye ? step.keys.length * (step.gapMs ?? 1000) + 300 : 0;
       return `  <nop><action><exec play_pcap_audio="${pcap}"/></action></nop>${lasts ? `\n  <pause milliseconds="${lasts}"/>` : ''}`;
     })
     .join('\n');
@@ -130,11 +132,24 @@ ${header('ACK', 1)}
 Content-Length: 0
 ]]></send>
 ${actions}
-  <send retrans="500"><![CDATA[
+${
+  hangUp === 'phone'
+    ? `  <send retrans="500"><![CDATA[
 ${header('BYE', 2)}
 Content-Length: 0
 ]]></send>
-  <recv response="200" crlf="true"/>
+  <recv response="200" crlf="true"/>`
+    : `  <recv request="BYE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+]]></send>`
+}
 </scenario>
 `;
 }
@@ -206,6 +221,8 @@ export async function placePhoneCall(options: {
   sippPort: number;
   mediaPort: number;
   timeoutSeconds?: number;
+  /** Who hangs up: the phone (its BYE after the steps), or the clinic (the phone waits for the bridge's BYE). */
+  hangUp?: 'phone' | 'clinic';
 }): Promise<PhoneCall> {
   mkdirSync(options.dir, { recursive: true });
   const scenario = path.join(options.dir, `caller-${options.sippPort}.xml`);
@@ -215,7 +232,7 @@ export async function placePhoneCall(options: {
     writeFileSync(file, keyPressesPcap(step.keys, step.gapMs ?? 1000));
     return file;
   };
-  writeFileSync(scenario, scenarioXml(options.steps, keysPcap));
+  writeFileSync(scenario, scenarioXml(options.steps, keysPcap, options.hangUp ?? 'phone'));
   const listener = await rtpListener();
   const phoneRtpPort = listener.port;
   const startedAt = Date.now();

@@ -25,6 +25,7 @@ const en = {
     CANCELLED: 'Visit cancelled',
     OPT_OUT_CONFIRMATION: 'Opt-out confirmation',
     CONSULT_INVITE: 'Consult invitation',
+    VIDEO_LINK: 'Video link during a phone call',
   },
   statuses: {
     QUEUED: 'Queued',
@@ -72,6 +73,7 @@ export const messages: Translations<typeof en> = {
       CANCELLED: '取消通知',
       OPT_OUT_CONFIRMATION: '退订确认',
       CONSULT_INVITE: '问诊邀请',
+      VIDEO_LINK: '通话中的视频链接',
     },
     statuses: {
       QUEUED: '待发送',
