@@ -23,7 +23,13 @@ export function StepUpToVideo({ appointmentId }: { appointmentId: string }) {
       <p id={`${id}-hint`} className="muted">
         {m.stepUpHint}
       </p>
-      <button type="button" className="button secondary" disabled={send.isPending} aria-describedby={`${id}-hint`} onClick={() => send.mutate({ appointmentId })}>
+      <button
+        type="button"
+        className="button secondary"
+        disabled={send.isPending}
+        aria-describedby={`${id}-hint`}
+        onClick={() => send.mutate({ appointmentId })}
+      >
         {send.isPending ? m.stepUpSending : m.stepUpSend}
       </button>
       <p role="status">{send.isSuccess ? (send.data.queued ? m.stepUpSent : m.stepUpNotSent) : ''}</p>
