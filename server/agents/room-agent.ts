@@ -440,7 +440,8 @@ export class RoomAgent {
       this.audio.stop();
       const isOption = node.options.some((option) => option.digit === input.digit);
       await recordIvrEvent({ ...this.eventBase(), kind: isOption ? 'CHOICE' : 'INVALID', digit: input.digit, durationMs });
-      if (isOption) {
+      // The pressed option stays lit a moment on screen; a phone has no screen, so it hears the next prompt at once.
+      if (isOption && !this.isPhoneCall) {
         const highlighted = this.frameFor(node, { highlightedDigit: input.digit });
         this.video.setProvider(() => highlighted);
         await new Promise((resolve) => setTimeout(resolve, HIGHLIGHT_MS));

@@ -45,6 +45,8 @@ describe('message texts', () => {
           expect(body).toContain(locale === 'en' ? 'Reply STOP to opt out.' : '回复 STOP 退订');
           // A consult invitation is for a consult under way: it carries the code instead of a time.
           if (kind === 'CONSULT_INVITE') expect(body).toContain('4821');
+          // A video link continues the call under way: no time either.
+          else if (kind === 'VIDEO_LINK') expect(body).toContain(locale === 'en' ? 'continue your call by video' : '改用视频继续');
           else expect(body).toContain(locale === 'en' ? 'Nov 25, 2026, 14:30' : '2026年11月25日 14:30');
         }
       }

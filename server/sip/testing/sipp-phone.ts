@@ -2,7 +2,7 @@
 // keys from the pcaps it ships, and the phone's own RTP port is a UDP socket here, so what the caller hears is measured.
 import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const PCAPS = '/usr/share/sip-tester';
@@ -107,11 +107,12 @@ function scenarioXml(steps: CallStep[], keysPcap: (step: { keys: string; gapMs?:
     .map((step, index) => {
       if ('pauseMs' in step) return `  <pause milliseconds="${step.pauseMs}"/>`;
       const pcap = 'keys' in step ? keysPcap(step) : `${PCAPS}/g711a.pcap`;
+      const logged = 'keys' in step ? `  <nop><action><log message="keys ${step.keys} [timestamp]"/></action></nop>\n` : '';
       // SIPp plays a pcap alongside the scenario: the pause after it lets it finish, except when the clinic's BYE is
       // awaited next (a BYE arriving in a pause would be unexpected to SIPp; the keys go on playing meanwhile).
       const awaitsBye = hangUp === 'clinic' && index === steps.length - 1;
       const lasts = 'keys' in step && !awaitsBye ? step.keys.length * (step.gapMs ?? 1000) + 300 : 0;
-      return `  <nop><action><exec play_pcap_audio="${pcap}"/></action></nop>${lasts ? `\n  <pause milliseconds="${lasts}"/>` : ''}`;
+      return `${logged}  <nop><action><exec play_pcap_audio="${pcap}"/></action></nop>${lasts ? `\n  <pause milliseconds="${lasts}"/>` : ''}`;
     })
     .join('\n');
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
@@ -123,10 +124,12 @@ Content-Length: [len]
 
 ${sdp}
 ]]></send>
+  <nop><action><log message="invite [timestamp]"/></action></nop>
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
   <recv response="200" rtd="true"/>
+  <nop><action><log message="answered [timestamp]"/></action></nop>
   <send><![CDATA[
 ${header('ACK', 1)}
 Content-Length: 0
@@ -164,7 +167,7 @@ function alawToLinear(byte: number): number {
   return magnitude / 32768;
 }
 
-/** The phone's RTP port: what the bridge sends it is decoded (G.711 A-law) and measured in 100 ms windows. */
+/** The phone's RTP port: what the bridge sends it is decoded (G.711 A-law) and measured in 20 ms windows (one packet). */
 async function rtpListener() {
   const rtp: Socket = createSocket('udp4');
   const heard = { packets: 0, peakRms: 0, firstAudioAt: null as number | null };
@@ -180,7 +183,7 @@ async function rtpListener() {
       windowSum += sample * sample;
       windowCount++;
     }
-    if (windowCount >= 800) {
+    if (windowCount >= 160) {
       const rms = Math.sqrt(windowSum / windowCount);
       if (rms > 0.01 && heard.firstAudioAt === null) heard.firstAudioAt = Date.now();
       heard.peakRms = Math.max(heard.peakRms, rms);
@@ -193,7 +196,8 @@ async function rtpListener() {
   return {
     port: rtp.address().port,
     heard: () => ({ ...heard }),
-    loudestSince: (at: number) => Math.max(0, ...windows.filter((w) => w.at > at).map((w) => w.rms)),
+    loudestSince: (at: number) => windows.reduce((loudest, w) => (w.at > at && w.rms > loudest ? w.rms : loudest), 0),
+    windows: () => windows,
     close: () => rtp.close(),
   };
 }
@@ -203,8 +207,12 @@ export type PhoneCall = {
   finished: Promise<{ code: number | null; output: string }>;
   /** Loudest 100 ms of what the phone heard so far (RMS of the decoded A-law), and the number of RTP packets. */
   heard: () => { packets: number; peakRms: number; firstAudioAt: number | null };
-  /** The loudest 100 ms the phone heard after `at` (Date.now() time). */
+  /** The loudest 20 ms the phone heard after `at` (Date.now() time). */
   loudestSince: (at: number) => number;
+  /** What the phone heard, 20 ms at a time: when (Date.now() time) and how loud (RMS). */
+  windows: () => { at: number; rms: number }[];
+  /** When SIPp sent the INVITE, got the answer and started each key press (epoch ms, from its log). */
+  events: () => { invite: number | null; answered: number | null; keys: { keys: string; at: number }[] };
   startedAt: number;
 };
 
@@ -235,6 +243,7 @@ export async function placePhoneCall(options: {
   writeFileSync(scenario, scenarioXml(options.steps, keysPcap, options.hangUp ?? 'phone'));
   const listener = await rtpListener();
   const phoneRtpPort = listener.port;
+  const logFile = path.join(options.dir, `sipp-${options.sippPort}-events.log`);
   const startedAt = Date.now();
   const sipp = spawn(
     'sipp',
@@ -269,6 +278,9 @@ export async function placePhoneCall(options: {
       '-trace_err',
       '-error_file',
       path.join(options.dir, `sipp-${options.sippPort}-errors.log`),
+      '-trace_logs',
+      '-log_file',
+      logFile,
       `127.0.0.1:${options.sipPort}`,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -282,7 +294,17 @@ export async function placePhoneCall(options: {
       resolve({ code, output });
     }),
   );
-  return { finished, heard: listener.heard, loudestSince: listener.loudestSince, startedAt };
+  const events = () => {
+    const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n') : [];
+    const at = (line: string) => Number(/(\d{10}\.\d{6})/.exec(line)?.[1] ?? NaN) * 1000;
+    const first = (word: string) => {
+      const line = lines.find((l) => l.startsWith(`${word} `));
+      return line ? at(line) : null;
+    };
+    const keys = lines.filter((l) => l.startsWith('keys ')).map((l) => ({ keys: l.split(' ')[1]!, at: at(l) }));
+    return { invite: first('invite'), answered: first('answered'), keys };
+  };
+  return { finished, heard: listener.heard, loudestSince: listener.loudestSince, windows: listener.windows, events, startedAt };
 }
 
 export type AnsweringPhone = {
