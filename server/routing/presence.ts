@@ -34,9 +34,12 @@ export async function setPresence(principal: Principal, state: 'AVAILABLE' | 'OF
   }
   // Going offline takes back pending offers and then changes the presence, under the clinic's
   // exclusive lock so that no dispatch round commits an offer in between. (Offers before presence:
-  // the order in which an accept locks the same rows.)
+  // the order in which an accept locks the same rows.) A clinician in a consult stays busy until it
+  // ends: going offline then would leave a patient assigned to someone routing counts as away.
   await db.$transaction(async (tx) => {
     await lockClinicRouting(tx, staff.clinicId);
+    const inConsult = await tx.task.count({ where: { assignedClinicianId: staff.id, state: 'ASSIGNED' } });
+    if (inConsult > 0) throw conflict('Finish your current consult before going offline', 'busy');
     const patients = await rescindOffersOf(tx, staff.id, now);
     await tx.clinicianPresence.upsert({
       where: { userId: staff.id },

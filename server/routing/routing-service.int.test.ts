@@ -99,6 +99,18 @@ describe('routing (real PostgreSQL)', () => {
     await expect(acceptOffer(staffPrincipal(s.doctor), offer.id)).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
+  it('keeps a clinician in a consult busy: going offline is refused until the consult ends, then allowed', async () => {
+    const s = await scenarioWithWaitingPatient();
+    const doctor = staffPrincipal(s.doctor);
+    await setPresence(doctor, 'AVAILABLE');
+    await acceptOffer(doctor, (await pendingOfferFor(s.doctor.id))!.id);
+    await expect(setPresence(doctor, 'OFFLINE')).rejects.toMatchObject({ code: 'CONFLICT', reason: 'busy' });
+    expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: s.doctor.id } })).state).toBe('BUSY');
+    await completeTask(doctor, s.appointment.id);
+    await setPresence(doctor, 'OFFLINE');
+    expect((await db.clinicianPresence.findUniqueOrThrow({ where: { userId: s.doctor.id } })).state).toBe('OFFLINE');
+  });
+
   it('keeps the place of a patient who reconnects within the grace period and abandons one who does not', async () => {
     const s = await scenarioWithWaitingPatient();
     await sweep(later(20));
