@@ -117,6 +117,7 @@ function scenarioXml(steps: CallStep[], keysPcap: (step: { keys: string; gapMs?:
     .join('\n');
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="phone caller">
+  <nop><action><log message="invite [timestamp]"/></action></nop>
   <send retrans="500"><![CDATA[
 ${header('INVITE', 1)}
 Content-Type: application/sdp
@@ -124,12 +125,10 @@ Content-Length: [len]
 
 ${sdp}
 ]]></send>
-  <nop><action><log message="invite [timestamp]"/></action></nop>
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
-  <recv response="200" rtd="true"/>
-  <nop><action><log message="answered [timestamp]"/></action></nop>
+  <recv response="200" rtd="true"><action><log message="answered [timestamp]"/></action></recv>
   <send><![CDATA[
 ${header('ACK', 1)}
 Content-Length: 0
