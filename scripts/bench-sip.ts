@@ -136,6 +136,7 @@ async function main() {
       const results = await Promise.all(calls.map((call) => call.finished));
 
       const setups: number[] = [];
+      const answers: number[] = [];
       const dtmfs: number[] = [];
       let failed = 0;
       for (const [index, call] of calls.entries()) {
@@ -155,13 +156,15 @@ async function main() {
           continue;
         }
         setups.push(firstAudio - events.invite);
+        if (events.answered) answers.push(events.answered - events.invite);
         dtmfs.push(prompt - key);
       }
       const queued = await db.task.count({ where: { clinicId: clinic.id, channel: 'PHONE', appointment: { patientId: { in: patients.map((p) => p.id) } } } });
       const figures = { setup: percentile(setups, 50), setupP90: percentile(setups, 90), dtmf: percentile(dtmfs, 50), dtmfP90: percentile(dtmfs, 90) };
       const perCall = (cores: number) => `${((cores / level) * 100).toFixed(2)}% of a core`;
       console.log(
-        `${level} calls: ${level - failed} heard the menu and the submenu, ${queued} queued; setup p50 ${figures.setup.toFixed(0)} ms (p90 ${figures.setupP90.toFixed(0)}), ` +
+        `${level} calls: ${level - failed} heard the menu and the submenu, ${queued} queued; setup p50 ${figures.setup.toFixed(0)} ms (p90 ${figures.setupP90.toFixed(0)}; ` +
+          `INVITE to answer p50 ${percentile(answers, 50).toFixed(0)} ms), ` +
           `dtmf_to_prompt p50 ${figures.dtmf.toFixed(0)} ms (p90 ${figures.dtmfP90.toFixed(0)}); per call: livekit-sip ${perCall(cpu['livekit-sip']!)}, ` +
           `LiveKit ${perCall(cpu.livekit!)}, agents ${perCall(cpu.agents!)} (all ${Object.values(cpu)
             .reduce((a, b) => a + b, 0)

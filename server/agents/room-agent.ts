@@ -138,6 +138,11 @@ export class RoomAgent {
       if (this.mode.kind !== 'stopped') void this.stop('disconnected');
     });
     await this.room.connect(this.options.livekit.serverUrl, token, { autoSubscribe: false, dynacast: false });
+    // First of all, so the phone is answered while the agent's own track is still being published.
+    for (const participant of this.room.remoteParticipants.values()) {
+      if (participant.kind !== ParticipantKind.SIP) continue;
+      for (const publication of participant.trackPublications.values()) if (publication.kind === TrackKind.KIND_AUDIO) publication.setSubscribed(true);
+    }
     const local = this.room.localParticipant!;
     local.registerRpcMethod(KEY_RPC_METHOD, async (invocation) => {
       if (invocation.callerIdentity !== this.callerIdentity) return 'ignored';
@@ -153,13 +158,10 @@ export class RoomAgent {
     });
     const videoTrack = LocalVideoTrack.createVideoTrack('menu', this.videoSource);
     const audioTrack = LocalAudioTrack.createAudioTrack('voice', this.audioSource);
-    // A phone has no screen (LiveKit SIP carries audio only): the menu is spoken, not shown.
-    if (!this.isPhoneCall) await local.publishTrack(videoTrack, new TrackPublishOptions({ source: TrackSource.SOURCE_CAMERA, simulcast: false }));
+    // A phone has no screen (LiveKit SIP carries audio only): the menu is spoken, not shown, and no frames are made.
+    if (this.isPhoneCall) this.video.close();
+    else await local.publishTrack(videoTrack, new TrackPublishOptions({ source: TrackSource.SOURCE_CAMERA, simulcast: false }));
     await local.publishTrack(audioTrack, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
-    for (const participant of this.room.remoteParticipants.values()) {
-      if (participant.kind !== ParticipantKind.SIP) continue;
-      for (const publication of participant.trackPublications.values()) if (publication.kind === TrackKind.KIND_AUDIO) publication.setSubscribed(true);
-    }
     // A clinician already in the room (they accepted while this worker took over): nothing to play.
     if ([...this.room.remoteParticipants.values()].some((p) => this.isClinician(p))) return this.stop('consult');
     if (!this.isCallerPresent()) this.startHangUpGrace();
@@ -375,6 +377,7 @@ export class RoomAgent {
   }
 
   private frameFor(node: MenuNode, extra: { highlightedDigit?: string | null; notice?: string | null } = {}) {
+    if (this.isPhoneCall) return null;
     const lang = this.locale === 'en' ? 'en' : 'zh';
     const pixels = renderMenuFrame(
       {
@@ -597,9 +600,9 @@ export class RoomAgent {
     await this.setAttributes({ [CAPTION_ATTRIBUTE]: line });
   }
 
-  /** Attributes the page follows; lost ones (the room is going away) do not matter. */
+  /** Attributes the page follows; lost ones (the room is going away) do not matter. A phone has no page. */
   private async setAttributes(attributes: Record<string, string>) {
-    if (this.mode.kind === 'stopped') return;
+    if (this.mode.kind === 'stopped' || this.isPhoneCall) return;
     await this.room.localParticipant?.setAttributes(attributes).catch((error) => this.fail(error));
   }
 

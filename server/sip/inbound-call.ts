@@ -82,6 +82,8 @@ async function openPhoneCall(caller: SipCaller, now: Date): Promise<boolean> {
     phone: { callerNumber, callerIdentity: caller.identity },
   });
   if (!created) return false;
+  // The agent first: the caller hears nothing until it answers.
+  await requestRoomAgent(session.id);
   await db.$transaction((tx) =>
     recordAudit(tx, {
       actor: 'system',
@@ -92,7 +94,6 @@ async function openPhoneCall(caller: SipCaller, now: Date): Promise<boolean> {
       detail: { matched: Boolean(patient), ...(appointmentId ? { appointmentId } : {}) },
     }),
   );
-  await requestRoomAgent(session.id);
   return true;
 }
 

@@ -25,7 +25,12 @@ function ipChecksum(header: Buffer): number {
  * timing. Made here rather than taken from SIPp's per-digit pcaps: those all carry the same RTP timestamp, and a
  * receiver rightly takes the same digit twice in a row for one press repeated.
  */
+let nextTimestampBase = Math.floor(Math.random() * 1e6);
+
 export function keyPressesPcap(keys: string, gapMs: number, ssrc = 0x5eed1234): Buffer {
+  // Each recording's events come later on the RTP clock than the last one's, as a phone's would.
+  const timestampBase = nextTimestampBase;
+  nextTimestampBase += 8 * (1000 + keys.length * gapMs + 60_000);
   const records: Buffer[] = [];
   const globalHeader = Buffer.alloc(24);
   globalHeader.writeUInt32LE(0xa1b2c3d4, 0);
@@ -71,7 +76,7 @@ export function keyPressesPcap(keys: string, gapMs: number, ssrc = 0x5eed1234): 
     const event = EVENT_CODES[key];
     if (event === undefined) throw new Error(`${key} is not a phone key`);
     const startMs = 1000 + index * gapMs;
-    const timestamp = 8 * (startMs + 5000);
+    const timestamp = timestampBase + 8 * startMs;
     // 120 ms of tone in 20 ms packets, then the end of the event three times, as phones do.
     for (let step = 0; step < 6; step++) packet(startMs + step * 20, timestamp, step === 0, event, false, (step + 1) * 160);
     for (let repeat = 0; repeat < 3; repeat++) packet(startMs + 120 + repeat * 20, timestamp, false, event, true, 960);
