@@ -96,3 +96,39 @@ test('an admin changes the call menu: a key used twice is refused at its field a
   // The browser logs the refused save's 400 itself; nothing else went wrong.
   expect(errors).toEqual([expect.stringMatching(/status of 400 .*\/api\/trpc\/ivrMenu\.save/)]);
 });
+
+test('an admin sets up the phone line: a number without its country code is refused at its field, then the line is saved and provisioned', async ({
+  browser,
+}) => {
+  const clinic = await createClinic();
+  const admin = await createStaff(clinic.id, 'ADMIN');
+  const page = await newDesktopPage(browser);
+  const errors = watchConsoleErrors(page, 'admin');
+  await signInAsStaff(page, admin.email, admin.password);
+  await page.goto('/admin');
+
+  const line = page.getByRole('region', { name: en.phoneLine.title });
+  await expect(line.getByText(en.phoneLine.statusNone)).toBeVisible();
+  const numbers = line.getByLabel(en.phoneLine.numbers);
+  await numbers.fill('057188880000');
+  await line.getByLabel(en.phoneLine.allowedAddresses).fill('127.0.0.1/32');
+  await line.getByRole('button', { name: en.phoneLine.save }).click();
+  await expect(line.getByRole('alert')).toContainText(en.phoneLine.invalid);
+  await expect(numbers).toHaveAttribute('aria-invalid', 'true');
+  await expect(line.getByText(en.phoneLine.errorNumbers)).toBeVisible();
+  expect(await db.clinicPhone.count({ where: { clinicId: clinic.id } })).toBe(0);
+
+  const number = `+86573${String(Date.now()).slice(-8)}`;
+  await numbers.fill(number);
+  await line.getByLabel(en.phoneLine.inboundUsername).fill('carrier');
+  await line.getByLabel(en.phoneLine.inboundPassword).fill('a-long-secret-42');
+  await line.getByRole('button', { name: en.phoneLine.save }).click();
+  await expect(line.getByRole('status').filter({ hasText: en.phoneLine.saved })).toBeVisible();
+  await expect(line.getByText(en.phoneLine.passwordSaved)).toBeVisible();
+  await expect(line.getByLabel(en.phoneLine.inboundPassword)).toHaveValue('');
+  const saved = await db.clinicPhone.findUniqueOrThrow({ where: { clinicId: clinic.id } });
+  expect(saved).toMatchObject({ numbers: [number], allowedAddresses: ['127.0.0.1/32'], inboundUsername: 'carrier' });
+  expect(saved.inboundTrunkId).toMatch(/^ST_/);
+  expect(saved.dispatchRuleId).toMatch(/^SDR_/);
+  expect(errors).toEqual([expect.stringMatching(/status of 400 .*\/api\/trpc\/phoneLine\.save/)]);
+});
