@@ -7,7 +7,10 @@ import path from 'node:path';
 
 const PCAPS = '/usr/share/sip-tester';
 
-/** A pause, keys pressed (one every `gapMs`, default 1 s), or the G.711 speech recording SIPp ships. */
+/**
+ * A pause, keys pressed (one every `gapMs`, default 1 s), or the G.711 speech recording SIPp ships. When the clinic
+ * hangs up and the last step is speech, the caller goes on talking (the recording again and again) until the BYE.
+ */
 export type CallStep = { pauseMs: number } | { keys: string; gapMs?: number } | { speak: true };
 
 const EVENT_CODES: Record<string, number> = { '*': 10, '#': 11 };
@@ -108,7 +111,8 @@ function scenarioXml(steps: CallStep[], keysPcap: (step: { keys: string; gapMs?:
     'a=rtpmap:101 telephone-event/8000',
     'a=fmtp:101 0-15',
   ].join('\n');
-  const actions = steps
+  const talksUntilHungUp = hangUp === 'clinic' && steps.length > 0 && 'speak' in steps[steps.length - 1]!;
+  const actions = (talksUntilHungUp ? steps.slice(0, -1) : steps)
     .map((step, index) => {
       if ('pauseMs' in step) return `  <pause milliseconds="${step.pauseMs}"/>`;
       const pcap = 'keys' in step ? keysPcap(step) : `${PCAPS}/g711a.pcap`;
@@ -146,7 +150,7 @@ ${header('BYE', 2)}
 Content-Length: 0
 ]]></send>
   <recv response="200" crlf="true"/>`
-    : `  <recv request="BYE"/>
+    : `${talksUntilHungUp ? `  <label id="talk"/>\n  <nop><action><exec play_pcap_audio="${PCAPS}/g711a.pcap"/></action></nop>\n  <recv request="BYE" timeout="7100" ontimeout="talk"/>` : '  <recv request="BYE"/>'}
   <send><![CDATA[
 SIP/2.0 200 OK
 [last_Via:]
