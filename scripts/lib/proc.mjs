@@ -44,7 +44,7 @@ export async function waitFor(check, { timeoutMs, intervalMs = 200, what }) {
  * Starts a long-running service with its output in a log file, and returns a handle that stops it
  * (SIGTERM to its process group, SIGKILL after a grace period).
  */
-export function startService(name, command, args, { env = process.env, cwd = REPO_ROOT, logFile }) {
+export function startService(name, command, args, { env = process.env, cwd = REPO_ROOT, logFile, stopSignal = 'SIGTERM' }) {
   mkdirSync(path.dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -68,7 +68,7 @@ export function startService(name, command, args, { env = process.env, cwd = REP
     async stop(graceMs = 10_000) {
       if (exited) return;
       try {
-        process.kill(-child.pid, 'SIGTERM');
+        process.kill(-child.pid, stopSignal);
       } catch {
         return;
       }

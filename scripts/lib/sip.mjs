@@ -91,7 +91,9 @@ export async function startSipBridge({ dir, livekitUrl, apiKey, apiSecret, redis
     ].join('\n'),
     { mode: 0o600 },
   );
-  const service = startService('livekit-sip', SIP_BRIDGE_BIN, ['--config', configFile], { logFile: path.join(dir, 'sip.log') });
+  // SIGINT: the bridge hangs up its calls and stops (SIGTERM would wait for every call to end first, as an upgrade of
+  // a bridge in service should).
+  const service = startService('livekit-sip', SIP_BRIDGE_BIN, ['--config', configFile], { logFile: path.join(dir, 'sip.log'), stopSignal: 'SIGINT' });
   try {
     await waitFor(
       async () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { runMigrations, startPostgres } from './postgres.mjs';
 import { startLivekit } from './livekit.mjs';
 import { startRedis, startSipBridge } from './sip.mjs';
+import { startSipControl } from './sip-control.mjs';
 import { generateDemoClips } from './demo-clips.mjs';
 import { startFhirServer } from './fhir.mjs';
 import { startFhirControl } from './fhir-control.mjs';
@@ -39,7 +40,23 @@ export async function startStack({ work, database = 'revisit_test' }) {
     });
     started.push({ name: 'livekit', stop: livekit.stop });
     const sip = redis ? await startSipBridge({ dir: path.join(work, 'sip'), livekitUrl: livekit.url, apiKey, apiSecret, redis }) : null;
-    if (sip) started.push({ name: 'livekit-sip', stop: sip.stop });
+    // POST /restart: tests restart the bridge mid-call, on the same ports (scripts/lib/sip-control.mjs).
+    const sipControl = sip
+      ? await startSipControl({
+          initial: sip,
+          start: () =>
+            startSipBridge({ dir: path.join(work, 'sip'), livekitUrl: livekit.url, apiKey, apiSecret, redis, sipPort: sip.sipPort, rtpPorts: sip.rtpPorts }),
+        })
+      : null;
+    if (sipControl) {
+      started.push({
+        name: 'livekit-sip',
+        stop: async () => {
+          await sipControl.stopBridge();
+          await sipControl.close();
+        },
+      });
+    }
     const fhir = await startFhirServer({ dataDir: path.join(work, 'fhir') });
     const fhirControl = await startFhirControl({ dataDir: path.join(work, 'fhir'), port: fhir.port, initial: fhir });
     started.push({
@@ -75,7 +92,7 @@ export async function startStack({ work, database = 'revisit_test' }) {
       WAITING_MEDIA_DIR: path.join(work, 'waiting-media'),
       IVR_NO_INPUT_MS: '8000',
       SIP_ENABLED: sip ? '1' : '0',
-      ...(sip ? { SIP_PORT: String(sip.sipPort) } : {}),
+      ...(sip ? { SIP_PORT: String(sip.sipPort), SIP_CONTROL_URL: sipControl.url } : {}),
     };
 
     /** Starts one agents worker (`npm run agents`) against this stack; more than one may run. */

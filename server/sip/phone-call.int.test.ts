@@ -351,6 +351,37 @@ describe('phone callers through LiveKit SIP', () => {
     expect(await db.auditEvent.count({ where: { action: 'call.stepped-up-to-video', subject: `Appointment/${visit.id}` } })).toBe(1);
   }, 90_000);
 
+  it('a restart of the SIP bridge mid-call drops the call and abandons its wait with the time, and the new bridge takes the next call', async () => {
+    const { clinic, doctor, number } = await clinicWithLine();
+    const patient = await createPatient(clinic.id, { primaryClinicianId: doctor.id });
+    const visit = await createAppointment({ clinicId: clinic.id, patientId: patient.id, clinicianId: doctor.id });
+    const holdMs = 25_000;
+    const dropped = await call(patient.phone, number, [{ pauseMs: 2500 }, { keys: '11', gapMs: 1500 }, { pauseMs: holdMs }], 60);
+    await expect.poll(async () => (await db.task.findFirst({ where: { appointmentId: visit.id } }))?.state, { timeout: 20_000 }).toBe('WAITING');
+    const session = await sessionOfCaller(clinic.id);
+
+    const restarted = await fetch(`${process.env.SIP_CONTROL_URL}/restart`, { method: 'POST' });
+    expect(restarted.status).toBe(200);
+    const restartedAt = Date.now();
+    await expect.poll(async () => (await db.task.findFirstOrThrow({ where: { appointmentId: visit.id } })).state, { timeout: 45_000 }).toBe('ABANDONED');
+    const task = await db.task.findFirstOrThrow({ where: { appointmentId: visit.id } });
+    expect(task.endReason).toBe('left');
+    expect(task.abandonedAt!.getTime()).toBeGreaterThan(restartedAt - 15_000);
+    // Ended by the restart, not by the phone's own BYE (sent after its hold, to a bridge that no longer knows the call).
+    const byeAt = dropped.events().answered! + 2500 + (2 * 1500 + 300) + holdMs;
+    expect(task.abandonedAt!.getTime()).toBeLessThan(byeAt);
+    expect((await db.callSession.findUniqueOrThrow({ where: { id: session!.id } })).stage).toBe('ENDED');
+    expect((await livekit().listParticipants(session!.room)).filter((p) => p.identity.startsWith('sip_'))).toEqual([]);
+
+    // The bridge hung the phone up on its way down: SIPp, in its hold, got the BYE.
+    const droppedEnd = await dropped.finished;
+    expect(droppedEnd.code).not.toBe(0);
+    expect(droppedEnd.output + readText(`${work}/sipp-${dropped.sippPort}-errors.log`, 'utf8')).toMatch(/BYE/);
+    const next = await call(patient.phone, number, [{ pauseMs: 3000 }], 30);
+    expect((await next.finished).code).toBe(0);
+    expect(next.heard().peakRms).toBeGreaterThan(0.01);
+  }, 150_000);
+
   it('refuses a call from an address the line does not allow: no room, no session', async () => {
     const { clinic, number } = await clinicWithLine({ allowedAddresses: ['203.0.113.7/32'] });
     const phone = await call('+8613000000888', number, [{ pauseMs: 500 }], 8);

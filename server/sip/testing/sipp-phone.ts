@@ -222,6 +222,8 @@ export type PhoneCall = {
   /** When SIPp sent the INVITE, got the answer and started each key press (epoch ms, from its log). */
   events: () => { invite: number | null; answered: number | null; keys: { keys: string; at: number }[] };
   startedAt: number;
+  /** The phone's SIP port (its logs are named after it). */
+  sippPort: number;
 };
 
 /**
@@ -312,7 +314,7 @@ export async function placePhoneCall(options: {
     const keys = lines.filter((l) => l.startsWith('keys ')).map((l) => ({ keys: l.split(' ')[1]!, at: at(l) }));
     return { invite: first('invite'), answered: first('answered'), keys };
   };
-  return { finished, heard: listener.heard, loudestSince: listener.loudestSince, windows: listener.windows, events, startedAt };
+  return { finished, heard: listener.heard, loudestSince: listener.loudestSince, windows: listener.windows, events, startedAt, sippPort: options.sippPort };
 }
 
 export type AnsweringPhone = {
