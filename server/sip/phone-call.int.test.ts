@@ -251,6 +251,45 @@ describe('phone callers through LiveKit SIP', () => {
     expect(await db.callSession.count({ where: { clinicId: clinic.id } })).toBe(0);
   });
 
+  it("takes a call with the line's digest credentials and refuses one with a wrong password: no room, no session", async () => {
+    const credentials = { username: 'carrier', password: 'a-long-secret-7' };
+    const { clinic, doctor, number } = await clinicWithLine({ allowedAddresses: [], credentials });
+    const patient = await createPatient(clinic.id, { primaryClinicianId: doctor.id });
+    await createAppointment({ clinicId: clinic.id, patientId: patient.id, clinicianId: doctor.id });
+
+    const sippPort = await freePort();
+    const wrong = await placePhoneCall({
+      sipPort: settings.SIP_PORT,
+      from: patient.phone,
+      to: number,
+      steps: [{ pauseMs: 500 }],
+      dir: work,
+      sippPort,
+      mediaPort: await freePort(),
+      timeoutSeconds: 8,
+      auth: { ...credentials, password: 'not-the-password' },
+    });
+    expect((await wrong.finished).code).not.toBe(0);
+    // Challenged again after answering with the wrong password (not a timeout).
+    expect(readText(`${work}/sipp-${sippPort}-errors.log`, 'utf8')).toMatch(/SIP\/2\.0 (40[137])/);
+    expect(await db.callSession.count({ where: { clinicId: clinic.id } })).toBe(0);
+
+    const right = await placePhoneCall({
+      sipPort: settings.SIP_PORT,
+      from: patient.phone,
+      to: number,
+      steps: [{ pauseMs: 3000 }],
+      dir: work,
+      sippPort: await freePort(),
+      mediaPort: await freePort(),
+      auth: credentials,
+    });
+    const { code, output } = await right.finished;
+    expect(code, output).toBe(0);
+    expect(right.heard().peakRms).toBeGreaterThan(0.01);
+    expect(await db.callSession.count({ where: { clinicId: clinic.id, channel: 'PHONE' } })).toBe(1);
+  });
+
   it('dials out from a consult to a phone that answers (SIPp): both hear each other, and the hang-up is recorded', async () => {
     const uasPort = await freePort();
     const { clinic, doctor } = await clinicWithLine({ outboundAddress: `127.0.0.1:${uasPort}` });

@@ -88,7 +88,7 @@ export function keyPressesPcap(keys: string, gapMs: number, ssrc = 0x5eed1234): 
 }
 
 /** The caller's scenario: INVITE with our RTP port in the SDP, then the steps, then the phone's BYE or, awaited, the clinic's. */
-function scenarioXml(steps: CallStep[], keysPcap: (step: { keys: string; gapMs?: number }) => string, hangUp: 'phone' | 'clinic'): string {
+function scenarioXml(steps: CallStep[], keysPcap: (step: { keys: string; gapMs?: number }) => string, hangUp: 'phone' | 'clinic', auth: boolean): string {
   const header = (method: string, cseq: number) =>
     [
       `${method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0`,
@@ -111,6 +111,7 @@ function scenarioXml(steps: CallStep[], keysPcap: (step: { keys: string; gapMs?:
     'a=rtpmap:101 telephone-event/8000',
     'a=fmtp:101 0-15',
   ].join('\n');
+  const inviteCseq = auth ? 2 : 1;
   const talksUntilHungUp = hangUp === 'clinic' && steps.length > 0 && 'speak' in steps[steps.length - 1]!;
   const actions = (talksUntilHungUp ? steps.slice(0, -1) : steps)
     .map((step, index) => {
@@ -134,19 +135,40 @@ Content-Length: [len]
 
 ${sdp}
 ]]></send>
+${
+  // With credentials: the bridge challenges the INVITE (401 or 407), SIPp answers the challenge with a second INVITE.
+  auth
+    ? `  <recv response="100" optional="true"/>
+  <recv response="401" auth="true" optional="true" next="challenged"/>
+  <recv response="407" auth="true" next="challenged"/>
+  <label id="challenged"/>
+  <send><![CDATA[
+${header('ACK', 1)}
+Content-Length: 0
+]]></send>
+  <send retrans="500"><![CDATA[
+${header('INVITE', 2)}
+[authentication]
+Content-Type: application/sdp
+Content-Length: [len]
+
+${sdp}
+]]></send>`
+    : ''
+}
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
   <recv response="200" rtd="true"><action><log message="answered [timestamp]"/></action></recv>
   <send><![CDATA[
-${header('ACK', 1)}
+${header('ACK', inviteCseq)}
 Content-Length: 0
 ]]></send>
 ${actions}
 ${
   hangUp === 'phone'
     ? `  <send retrans="500"><![CDATA[
-${header('BYE', 2)}
+${header('BYE', inviteCseq + 1)}
 Content-Length: 0
 ]]></send>
   <recv response="200" crlf="true"/>`
@@ -241,6 +263,8 @@ export async function placePhoneCall(options: {
   timeoutSeconds?: number;
   /** Who hangs up: the phone (its BYE after the steps), or the clinic (the phone waits for the bridge's BYE). */
   hangUp?: 'phone' | 'clinic';
+  /** Digest credentials the phone answers the bridge's challenge with. */
+  auth?: { username: string; password: string };
 }): Promise<PhoneCall> {
   mkdirSync(options.dir, { recursive: true });
   const scenario = path.join(options.dir, `caller-${options.sippPort}.xml`);
@@ -250,7 +274,7 @@ export async function placePhoneCall(options: {
     writeFileSync(file, keyPressesPcap(step.keys, step.gapMs ?? 1000));
     return file;
   };
-  writeFileSync(scenario, scenarioXml(options.steps, keysPcap, options.hangUp ?? 'phone'));
+  writeFileSync(scenario, scenarioXml(options.steps, keysPcap, options.hangUp ?? 'phone', Boolean(options.auth)));
   const listener = await rtpListener();
   const phoneRtpPort = listener.port;
   const logFile = path.join(options.dir, `sipp-${options.sippPort}-events.log`);
@@ -281,6 +305,7 @@ export async function placePhoneCall(options: {
       '-l',
       '1',
       '-nostdin',
+      ...(options.auth ? ['-au', options.auth.username, '-ap', options.auth.password] : []),
       // A call the bridge never answers (refused silently) ends here instead of after SIP's 32 s of retries.
       '-timeout',
       `${options.timeoutSeconds ?? 20}s`,
