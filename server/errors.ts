@@ -82,7 +82,8 @@ export type ErrorReason =
   | 'invalidPlaylist'
   // Phone lines
   | 'phonePasswordMissing'
-  | 'notPhoneCall';
+  | 'notPhoneCall'
+  | 'onPhoneCall';
 
 export class DomainError extends Error {
   constructor(

@@ -53,6 +53,12 @@ export async function startPatientCall(
 
   const room = consultRoomName(appointment);
   const task = await db.task.findFirst({ where: { appointmentId: appointment.id, state: { in: [...LIVE_TASK_STATES] } }, select: { state: true } });
+  // The same visit by phone, still in the menu or the wait: that call is the patient's place; video joins it only
+  // once a clinician has it (the step up), so the phone's menu and the page never run side by side.
+  if (appointment.callRoom && task?.state !== 'ASSIGNED') {
+    const phone = await db.callSession.findFirst({ where: { room: appointment.callRoom, channel: 'PHONE', stage: { in: ['IDENTIFY', 'MENU', 'WAITING'] } } });
+    if (phone) throw conflict('You are on the phone with the clinic about this visit', 'onPhoneCall');
+  }
   let stage: PatientCall['stage'];
   if (task?.state === 'ASSIGNED') stage = 'CONSULT';
   else if (task) stage = 'WAITING';

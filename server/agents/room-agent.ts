@@ -203,6 +203,7 @@ export class RoomAgent {
   }
 
   private isClinician(participant: RemoteParticipant): boolean {
+    if (this.patientId && participant.identity === this.patientId) return false;
     return !this.isCaller(participant) && participant.kind !== ParticipantKind.AGENT && participant.identity !== AGENT_IDENTITY;
   }
 

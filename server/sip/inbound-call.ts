@@ -43,6 +43,8 @@ export async function receivePhoneCallEvent(event: WebhookEvent, gateway: RoomCo
 async function hangUpPhoneLegOnVideo(gateway: RoomControl, room: string, identity: string): Promise<boolean> {
   const visit = await db.appointment.findUnique({ where: { callRoom: room }, select: { id: true, clinicId: true, patientId: true } });
   if (!visit || visit.patientId !== identity) return false;
+  // Only a consult under way moves to video (the patient's page is refused while the phone call is in the menu or the wait).
+  if (!(await db.task.findFirst({ where: { appointmentId: visit.id, state: 'ASSIGNED' }, select: { id: true } }))) return false;
   const session = await db.callSession.findFirst({ where: { room, channel: 'PHONE' }, orderBy: { startedAt: 'desc' } });
   if (!session?.callerIdentity) return false;
   const removed = await gateway.removeParticipant(room, session.callerIdentity);

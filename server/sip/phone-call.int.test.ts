@@ -133,6 +133,12 @@ describe('phone callers through LiveKit SIP', () => {
     const visit = await createAppointment({ clinicId: clinic.id, patientId: patient.id, clinicianId: doctor.id });
 
     const phone = await call(patient.phone, number, [{ pauseMs: 3000 }, { keys: '11', gapMs: 2000 }, { pauseMs: 4000 }]);
+    // Meanwhile the same visit's web link does not start a second call beside the phone's menu and wait.
+    await expect.poll(async () => (await db.task.findFirst({ where: { appointmentId: visit.id } }))?.state, { timeout: 20_000 }).toBe('WAITING');
+    const principal = patientPrincipal({ patient, appointment: visit });
+    const consent = await telehealthConsentFor(principal, 'en');
+    await acceptTelehealthConsent(principal, { locale: 'en', text: consent.text });
+    await expect(startPatientCall(livekit(), principal, { audioOnly: false, locale: 'en' })).rejects.toMatchObject({ reason: 'onPhoneCall' });
     const { code, output } = await phone.finished;
     expect(code, output).toBe(0);
 

@@ -68,6 +68,7 @@ const en: Record<ErrorReason, string> = {
   invalidMenu: 'The call menu was not saved: some of it is not valid. Callers keep hearing the current menu.',
   phonePasswordMissing: 'Give the password for this SIP user name (none is saved yet).',
   notPhoneCall: 'This visit is not a phone call.',
+  onPhoneCall: 'You are on the phone with the clinic about this visit. Carry on there, or hang up and open this link again.',
 
   clipNotAVideo: 'This file is not a video. Upload an MP4 or WebM video.',
   clipNoVideoTrack: 'This file has sound but no picture. Upload a video with a picture.',
@@ -147,6 +148,7 @@ export const errors: Translations<typeof en> = {
     invalidMenu: '来电菜单未保存：部分内容无效。来电者听到的仍是当前菜单。',
     phonePasswordMissing: '请填写该 SIP 用户名的密码（尚未保存过密码）。',
     notPhoneCall: '本次就诊不是电话来电。',
+    onPhoneCall: '您正在就本次就诊与诊所通话。请继续通话，或挂断后再打开此链接。',
 
     clipNotAVideo: '此文件不是视频，请上传 MP4 或 WebM 视频。',
     clipNoVideoTrack: '此文件只有声音没有画面，请上传带画面的视频。',
