@@ -13,13 +13,13 @@
 // Last line: RESULT concurrent_calls=<n> setup_p50_ms=<n> dtmf_to_prompt_p50_ms=<n> (figures of the highest level passed)
 //
 // Options: --levels 10,25,50,75,100 --rate 10
-import { createServer } from 'node:http';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateClient } from './lib/postgres.mjs';
 import { REPO_ROOT, freePort } from './lib/proc.mjs';
 import { startStack } from './lib/stack.mjs';
+import { treeCpuSeconds } from './capacity/process-cpu';
 
 const { values: args } = parseArgs({ options: { levels: { type: 'string', default: '10,25,50,75,100' }, rate: { type: 'string', default: '10' } } });
 const LEVELS = args.levels.split(',').map(Number);
@@ -31,56 +31,17 @@ const percentile = (values: number[], p: number) => {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
 };
 
-// ---- CPU of a process tree, from /proc
-function ticksOf(pid: number): number {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
-function childrenOf(pid: number): number[] {
-  const all = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  const parentOf = (p: string) => {
-    try {
-      const text = readFileSync(`/proc/${p}/stat`, 'utf8');
-      return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      return -1;
-    }
-  };
-  const direct = all.filter((p) => parentOf(p) === pid).map(Number);
-  return [...direct, ...direct.flatMap(childrenOf)];
-}
-const treeTicks = (pid: number) => [pid, ...childrenOf(pid)].reduce((sum, p) => sum + ticksOf(p), 0);
-
 async function main() {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   await generateClient();
   const stack = await startStack({ work, database: 'revisit_bench' });
-  let receiver: ReturnType<typeof createServer> | null = null;
+  let receiver: { close: () => Promise<void> } | null = null;
   try {
     if (!stack.pids.sip) throw new Error('The stack runs without SIP (SIP_ENABLED=0): nothing to measure');
     Object.assign(process.env, stack.env, { IVR_NO_INPUT_MS: '30000' });
-    const { livekit } = await import('@/server/livekit');
-    const { receiveLivekitWebhook } = await import('@/server/livekit/webhook-service');
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        receiveLivekitWebhook(livekit(), body, req.headers.authorization ?? null).then(
-          () => res.writeHead(200).end(),
-          (error) => {
-            console.error(`[webhook] ${(error as Error).message}`);
-            res.writeHead(500).end();
-          },
-        );
-      });
-    });
-    await new Promise<void>((resolve) => receiver!.listen(Number(stack.env.WEB_PORT), '127.0.0.1', resolve));
+    const { serveLivekitWebhooks } = await import('@/server/sip/testing/webhook-receiver');
+    receiver = await serveLivekitWebhooks(Number(stack.env.WEB_PORT));
     const agents = await stack.startAgents();
     const { db } = await import('@/server/db');
     const { createAppointment, createClinic, createPatient, createStaff } = await import('@/server/testing/factories');
@@ -128,11 +89,11 @@ async function main() {
       }
       // All on the line: measure the CPU of the three processes for 6 s.
       const pids = { 'livekit-sip': stack.pids.sip!, livekit: stack.pids.livekit, agents: agents.pid! };
-      const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, treeTicks(pid)]));
+      const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, treeCpuSeconds(pid)]));
       const windowStart = Date.now();
       await new Promise((resolve) => setTimeout(resolve, 6000));
       const seconds = (Date.now() - windowStart) / 1000;
-      const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, (treeTicks(pid) - before[name]!) / 100 / seconds]));
+      const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, (treeCpuSeconds(pid) - before[name]!) / seconds]));
       const results = await Promise.all(calls.map((call) => call.finished));
 
       const setups: number[] = [];
@@ -184,7 +145,7 @@ async function main() {
         : 'RESULT concurrent_calls=0 setup_p50_ms=0 dtmf_to_prompt_p50_ms=0',
     );
   } finally {
-    receiver?.close();
+    await receiver?.close();
     await stack.stop();
     const { closeAgentJobs } = await import('@/server/agents/job-queue');
     await closeAgentJobs().catch(() => {});

@@ -286,22 +286,7 @@ export class RoomAgent {
   private async startIdentify() {
     this.mode = { kind: 'identify', digits: '', silences: 0 };
     await this.setStageAttribute('identify');
-    void this.sayThenWait([this.t.identifyPrompt]).catch((error) => this.fail(error));
-  }
-
-  /** Says the lines; once heard to the end, silence counts as no input. */
-  private async sayThenWait(lines: string[]) {
-    this.clearNoInput();
-    this.audio.stop();
-    const modeAtStart = this.mode;
-    for (const line of lines) {
-      const pcm = await speak(line, this.locale);
-      if (this.mode !== modeAtStart) return;
-      await this.caption(line);
-      if ((await this.audio.play(pcm)) === 'stopped') return;
-    }
-    if (this.mode !== modeAtStart) return;
-    this.noInputTimer = setTimeout(() => this.enqueueInput({ kind: 'timeout' }), this.options.noInputMs);
+    void this.playThenWait([this.t.identifyPrompt]).catch((error) => this.fail(error));
   }
 
   private async identifyInput(input: IvrInput) {
@@ -310,13 +295,13 @@ export class RoomAgent {
     this.clearNoInput();
     if (input.kind === 'timeout') {
       // Silence: the prompt again, twice, then the call is given up like a wrong date.
-      if (++mode.silences <= 2) return void this.sayThenWait([this.t.identifyPrompt]).catch((error) => this.fail(error));
+      if (++mode.silences <= 2) return void this.playThenWait([this.t.identifyPrompt]).catch((error) => this.fail(error));
       return this.giveUpIdentifying();
     }
     this.audio.stop();
     if (input.digit === '*') {
       mode.digits = '';
-      return void this.sayThenWait([this.t.identifyPrompt]).catch((error) => this.fail(error));
+      return void this.playThenWait([this.t.identifyPrompt]).catch((error) => this.fail(error));
     }
     if (!/^\d$/.test(input.digit)) return;
     mode.digits += input.digit;
@@ -334,7 +319,7 @@ export class RoomAgent {
     if (result.triesLeft === 0) return this.giveUpIdentifying();
     mode.digits = '';
     mode.silences = 0;
-    void this.sayThenWait([this.t.identifyRetry, this.t.identifyPrompt]).catch((error) => this.fail(error));
+    void this.playThenWait([this.t.identifyRetry, this.t.identifyPrompt]).catch((error) => this.fail(error));
   }
 
   private async giveUpIdentifying() {
@@ -415,18 +400,23 @@ export class RoomAgent {
     void this.playThenWait([...(notice ? [notice] : []), this.spokenPrompt(node)]).catch((error) => this.fail(error));
   }
 
-  /** Speaks the lines in turn; when they were heard to the end, silence starts counting as no input. */
+  /**
+   * Speaks the lines in turn; when they were heard to the end, silence starts counting as no input. A key, a new
+   * prompt or a new stage meanwhile ends it (the menu node, or the date-of-birth entry, is no longer the one spoken).
+   */
   private async playThenWait(lines: string[]) {
     this.clearNoInput();
     this.audio.stop();
+    const modeAtStart = this.mode;
     const ivrAtStart = this.ivr;
+    const current = () => this.mode === modeAtStart && this.ivr === ivrAtStart;
     for (const line of lines) {
       const pcm = await speak(line, this.locale);
-      if (this.mode.kind !== 'menu' || this.ivr !== ivrAtStart) return;
+      if (!current()) return;
       await this.caption(line);
       if ((await this.audio.play(pcm)) === 'stopped') return;
     }
-    if (this.mode.kind !== 'menu' || this.ivr !== ivrAtStart) return;
+    if (!current()) return;
     this.noInputTimer = setTimeout(() => this.enqueueInput({ kind: 'timeout' }), this.options.noInputMs);
   }
 

@@ -5,6 +5,15 @@ import type { Patient } from '@/server/db/generated/client';
 
 /** A visit booked this close to the call is the one the caller is calling about. */
 const VISIT_WINDOW_MS = 12 * 60 * 60 * 1000;
+
+/** A visit a call can take: still to come, not another call's, booked within the window around now. */
+function callableVisit(now: Date) {
+  return {
+    status: { in: ['SCHEDULED' as const, 'CHECKED_IN' as const] },
+    callRoom: null,
+    startsAt: { gte: new Date(now.getTime() - VISIT_WINDOW_MS), lte: new Date(now.getTime() + VISIT_WINDOW_MS) },
+  };
+}
 /** Wrong dates of birth a caller may key in before the call is given up. */
 export const IDENTIFY_TRIES = 3;
 
@@ -17,9 +26,7 @@ export async function phoneVisitFor(patient: Patient, room: string, now: Date): 
     const booked = await tx.appointment.findFirst({
       where: {
         patientId: patient.id,
-        status: { in: ['SCHEDULED', 'CHECKED_IN'] },
-        callRoom: null,
-        startsAt: { gte: new Date(now.getTime() - VISIT_WINDOW_MS), lte: new Date(now.getTime() + VISIT_WINDOW_MS) },
+        ...callableVisit(now),
         tasks: { none: { state: { in: ['WAITING', 'OFFERED', 'ASSIGNED'] } } },
       },
       orderBy: { startsAt: 'asc' },
@@ -67,13 +74,7 @@ export async function identifyByBirthDate(
         where: {
           clinicId: session.clinicId,
           birthDate,
-          appointments: {
-            some: {
-              status: { in: ['SCHEDULED', 'CHECKED_IN'] },
-              callRoom: null,
-              startsAt: { gte: new Date(now.getTime() - VISIT_WINDOW_MS), lte: new Date(now.getTime() + VISIT_WINDOW_MS) },
-            },
-          },
+          appointments: { some: callableVisit(now) },
         },
         take: 2,
       })

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import {
@@ -23,7 +22,7 @@ import { db } from '@/server/db';
 import { env } from '@/server/env';
 import { livekit } from '@/server/livekit';
 import { freePort, startService, waitFor } from '@/scripts/lib/proc.mjs';
-import { receiveLivekitWebhook } from '@/server/livekit/webhook-service';
+import { serveLivekitWebhooks } from './testing/webhook-receiver';
 import { closeAgentJobs } from '@/server/agents/job-queue';
 import { createAppointment, createClinic, createPatient, createStaff, patientPrincipal, staffPrincipal } from '@/server/testing/factories';
 import { sip } from './index';
@@ -44,26 +43,13 @@ import { sendVideoLink } from './step-up';
 // go to the web app's address, which nothing serves during the integration tests: this test serves it with the real
 // intake.
 const settings = env();
-let receiver: Server;
+let receiver: { close: () => Promise<void> } | undefined;
 let worker: ReturnType<typeof startService>;
 const work = `.data/test/phone-${process.pid}`;
 
 beforeAll(async () => {
   const port = Number(new URL(settings.APP_URL).port);
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      receiveLivekitWebhook(livekit(), body, req.headers.authorization ?? null).then(
-        () => res.writeHead(200).end(),
-        (error) => {
-          console.error(`[webhook] ${(error as Error).message}`);
-          res.writeHead(500).end();
-        },
-      );
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(port, '127.0.0.1', resolve));
+  receiver = await serveLivekitWebhooks(port);
   const logFile = `${work}/agents.log`;
   worker = startService('agents', 'npx', ['tsx', 'scripts/agents.ts'], { env: { ...process.env, IVR_NO_INPUT_MS: '6000' }, logFile });
   await waitFor(
@@ -82,7 +68,7 @@ afterAll(async () => {
   await dispose();
   await worker?.stop();
   await closeAgentJobs();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 function clinicNumber() {
@@ -122,6 +108,36 @@ async function call(from: string, to: string, steps: CallStep[], timeoutSeconds?
     timeoutSeconds,
     hangUp,
   });
+}
+
+/**
+ * The clinician's side of a call on @livekit/rtc-node: in the room with `joined`'s token, listening to the phone (the
+ * SIP participant's audio, RMS per frame) and talking into it (a 440 Hz tone for `talkSeconds`).
+ */
+async function joinAsClinician(joined: { serverUrl: string; token: string }, talkSeconds: number) {
+  const room = new Room();
+  rooms.push(room);
+  const fromPhone: number[] = [];
+  room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _publication, participant: RemoteParticipant) => {
+    if (participant.kind !== ParticipantKind.SIP || track.kind !== TrackKind.KIND_AUDIO) return;
+    void (async () => {
+      const reader = new AudioStream(track, { sampleRate: 48_000, numChannels: 1 }).getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        let sum = 0;
+        for (const sample of read.value.data) sum += (sample / 32768) ** 2;
+        fromPhone.push(Math.sqrt(sum / read.value.data.length));
+      }
+    })();
+  });
+  await room.connect(joined.serverUrl, joined.token, { autoSubscribe: true, dynacast: false });
+  const source = new AudioSource(48_000, 1);
+  const options = new TrackPublishOptions();
+  options.source = TrackSource.SOURCE_MICROPHONE;
+  await room.localParticipant!.publishTrack(LocalAudioTrack.createAudioTrack('microphone', source), options);
+  const voice = new Int16Array(48_000 * talkSeconds);
+  for (let i = 0; i < voice.length; i++) voice[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 48_000));
+  void createAudioOut(source).play(voice);
+  return { loudestFromPhone: () => fromPhone.reduce((loudest, rms) => Math.max(loudest, rms), 0) };
 }
 
 const sessionOfCaller = (clinicId: string) => db.callSession.findFirst({ where: { clinicId, channel: 'PHONE' }, orderBy: { startedAt: 'desc' } });
@@ -202,32 +218,11 @@ describe('phone callers through LiveKit SIP', () => {
     const session = await sessionOfCaller(clinic.id);
     expect(joined.room).toBe(session!.room);
 
-    const room = new Room();
-    rooms.push(room);
-    const fromCaller: number[] = [];
-    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _publication, participant: RemoteParticipant) => {
-      if (participant.kind !== ParticipantKind.SIP || track.kind !== TrackKind.KIND_AUDIO) return;
-      void (async () => {
-        const reader = new AudioStream(track, { sampleRate: 48_000, numChannels: 1 }).getReader();
-        for (let read = await reader.read(); !read.done; read = await reader.read()) {
-          let sum = 0;
-          for (const sample of read.value.data) sum += (sample / 32768) ** 2;
-          fromCaller.push(Math.sqrt(sum / read.value.data.length));
-        }
-      })();
-    });
-    await room.connect(joined.serverUrl, joined.token, { autoSubscribe: true, dynacast: false });
-    const source = new AudioSource(48_000, 1);
-    const options = new TrackPublishOptions();
-    options.source = TrackSource.SOURCE_MICROPHONE;
-    await room.localParticipant!.publishTrack(LocalAudioTrack.createAudioTrack('microphone', source), options);
-    const voice = new Int16Array(48_000 * 12);
-    for (let i = 0; i < voice.length; i++) voice[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 48_000));
-    void createAudioOut(source).play(voice);
+    const clinicianSide = await joinAsClinician(joined, 12);
 
     // The agent leaves the room once the clinician is in; what the phone hears from then on is the clinician.
     await expect.poll(async () => (await livekit().listParticipants(joined.room)).some((p) => p.identity === 'revisit-agent'), { timeout: 5000 }).toBe(false);
-    await waitFor(async () => Math.max(0, ...fromCaller) > 0.01, { timeoutMs: 20_000, what: "the caller's voice at the clinician" });
+    await waitFor(async () => clinicianSide.loudestFromPhone() > 0.01, { timeoutMs: 20_000, what: "the caller's voice at the clinician" });
     await waitFor(async () => phone.loudestSince(acceptedAt + 2000) > 0.01, { timeoutMs: 20_000, what: "the clinician's voice at the phone" });
 
     const { code, output } = await phone.finished;
@@ -308,32 +303,11 @@ describe('phone callers through LiveKit SIP', () => {
     const answering = await answerPhoneCall({ dir: work, sippPort: uasPort, mediaPort: await freePort() });
 
     const joined = await joinConsult(livekit(), clinician, visit.id);
-    const room = new Room();
-    rooms.push(room);
-    const fromPhone: number[] = [];
-    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _publication, participant: RemoteParticipant) => {
-      if (participant.kind !== ParticipantKind.SIP || track.kind !== TrackKind.KIND_AUDIO) return;
-      void (async () => {
-        const reader = new AudioStream(track, { sampleRate: 48_000, numChannels: 1 }).getReader();
-        for (let read = await reader.read(); !read.done; read = await reader.read()) {
-          let sum = 0;
-          for (const sample of read.value.data) sum += (sample / 32768) ** 2;
-          fromPhone.push(Math.sqrt(sum / read.value.data.length));
-        }
-      })();
-    });
-    await room.connect(joined.serverUrl, joined.token, { autoSubscribe: true, dynacast: false });
-    const source = new AudioSource(48_000, 1);
-    const options = new TrackPublishOptions();
-    options.source = TrackSource.SOURCE_MICROPHONE;
-    await room.localParticipant!.publishTrack(LocalAudioTrack.createAudioTrack('microphone', source), options);
-    const voice = new Int16Array(48_000 * 15);
-    for (let i = 0; i < voice.length; i++) voice[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 48_000));
-    void createAudioOut(source).play(voice);
+    const clinicianSide = await joinAsClinician(joined, 15);
 
     const startedAt = Date.now();
     const dialled = await dialOutToConsult({ livekit: livekit(), sip: sip() }, clinician, { appointmentId: visit.id, number: '+8613700000001' });
-    await waitFor(async () => Math.max(0, ...fromPhone) > 0.01, { timeoutMs: 20_000, what: 'the answering phone heard in the consult' });
+    await waitFor(async () => clinicianSide.loudestFromPhone() > 0.01, { timeoutMs: 20_000, what: 'the answering phone heard in the consult' });
     await waitFor(async () => answering.loudestSince(startedAt) > 0.01, { timeoutMs: 20_000, what: 'the clinician heard at the phone' });
 
     await livekit().removeParticipant(joined.room, dialled.participantIdentity);

@@ -232,6 +232,48 @@ async function rtpListener() {
   };
 }
 
+/**
+ * What every SIPp phone here shares: loopback signalling and media on its own ports, one call, our RTP port in its SDP,
+ * errors traced, and a time limit (a call the bridge never answers, refused silently, ends then instead of after SIP's
+ * 32 s of retries).
+ */
+function phoneOptions(options: { sippPort: number; mediaPort: number; rtpPort: number; timeoutSeconds: number }): string[] {
+  return [
+    '-key',
+    'phone_rtp_port',
+    String(options.rtpPort),
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(options.sippPort),
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    String(options.mediaPort),
+    '-m',
+    '1',
+    '-nostdin',
+    '-timeout',
+    `${options.timeoutSeconds}s`,
+    '-timeout_error',
+    '-trace_err',
+  ];
+}
+
+/** Runs SIPp to its end (exit code 0: the scenario went through), keeping the tail of its output; then closes `listener`. */
+function runSipp(args: string[], listener: { close: () => void }): Promise<{ code: number | null; output: string }> {
+  const sipp = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  sipp.stdout.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  sipp.stderr.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  return new Promise((resolve) =>
+    sipp.on('exit', (code) => {
+      listener.close();
+      resolve({ code, output });
+    }),
+  );
+}
+
 export type PhoneCall = {
   /** Resolves when SIPp ends: exit code 0 when the call went through to its BYE. */
   finished: Promise<{ code: number | null; output: string }>;
@@ -279,8 +321,7 @@ export async function placePhoneCall(options: {
   const phoneRtpPort = listener.port;
   const logFile = path.join(options.dir, `sipp-${options.sippPort}-events.log`);
   const startedAt = Date.now();
-  const sipp = spawn(
-    'sipp',
+  const finished = runSipp(
     [
       '-sf',
       scenario,
@@ -289,28 +330,10 @@ export async function placePhoneCall(options: {
       '-key',
       'caller',
       options.from,
-      '-key',
-      'phone_rtp_port',
-      String(phoneRtpPort),
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(options.sippPort),
-      '-mi',
-      '127.0.0.1',
-      '-mp',
-      String(options.mediaPort),
-      '-m',
-      '1',
+      ...phoneOptions({ ...options, rtpPort: phoneRtpPort, timeoutSeconds: options.timeoutSeconds ?? 20 }),
       '-l',
       '1',
-      '-nostdin',
       ...(options.auth ? ['-au', options.auth.username, '-ap', options.auth.password] : []),
-      // A call the bridge never answers (refused silently) ends here instead of after SIP's 32 s of retries.
-      '-timeout',
-      `${options.timeoutSeconds ?? 20}s`,
-      '-timeout_error',
-      '-trace_err',
       '-error_file',
       path.join(options.dir, `sipp-${options.sippPort}-errors.log`),
       '-trace_logs',
@@ -318,16 +341,7 @@ export async function placePhoneCall(options: {
       logFile,
       `127.0.0.1:${options.sipPort}`,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  sipp.stdout.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
-  sipp.stderr.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
-  const finished = new Promise<{ code: number | null; output: string }>((resolve) =>
-    sipp.on('exit', (code) => {
-      listener.close();
-      resolve({ code, output });
-    }),
+    listener,
   );
   const events = () => {
     const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n') : [];
@@ -401,42 +415,15 @@ ${reply('200 OK', false)}
 `,
   );
   const listener = await rtpListener();
-  const sipp = spawn(
-    'sipp',
+  const finished = runSipp(
     [
       '-sf',
       scenario,
-      '-key',
-      'phone_rtp_port',
-      String(listener.port),
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(options.sippPort),
-      '-mi',
-      '127.0.0.1',
-      '-mp',
-      String(options.mediaPort),
-      '-m',
-      '1',
-      '-nostdin',
-      '-timeout',
-      `${options.timeoutSeconds ?? 40}s`,
-      '-timeout_error',
-      '-trace_err',
+      ...phoneOptions({ ...options, rtpPort: listener.port, timeoutSeconds: options.timeoutSeconds ?? 40 }),
       '-error_file',
       path.join(options.dir, `answer-${options.sippPort}-errors.log`),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  sipp.stdout.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
-  sipp.stderr.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
-  const finished = new Promise<{ code: number | null; output: string }>((resolve) =>
-    sipp.on('exit', (code) => {
-      listener.close();
-      resolve({ code, output });
-    }),
+    listener,
   );
   return { finished, loudestSince: listener.loudestSince, sipPort: options.sippPort };
 }
